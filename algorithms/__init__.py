@@ -1,0 +1,1 @@
+"""CreditGraph algorithms layer."""

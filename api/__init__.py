@@ -1,0 +1,1 @@
+"""CreditGraph api layer."""

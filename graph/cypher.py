@@ -1,0 +1,151 @@
+"""Statements rendered from ``queries/`` templates and ``graph.schema`` for one dialect.
+
+Only schema names (labels, relationship types, property names) fill template slots;
+values are always parameters. Values travel as ISO strings for dates and timestamps and
+are cast in Cypher, because LadybugDB infers a parameter's type from its Python value and
+a batch column that is all ``None`` would otherwise be taken for a string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+
+from graph.errors import InvalidInput
+from graph.schema import NODE_BY_LABEL, REL_BY_TYPE, Prop, PropType
+from queries import load_query
+
+__all__ = [
+    "CASTS",
+    "encode_rows",
+    "quote",
+    "render",
+    "render_node_upsert",
+    "render_rel_upsert",
+    "render_set_properties",
+]
+
+#: How each dialect turns a parameter into a typed value.
+CASTS: dict[str, dict[PropType, str]] = {
+    "ladybug": {
+        PropType.STRING: "{}",
+        PropType.INT: "CAST({} AS INT64)",
+        PropType.DOUBLE: "CAST({} AS DOUBLE)",
+        PropType.BOOL: "CAST({} AS BOOL)",
+        PropType.DATE: "date({})",
+        PropType.TIMESTAMP: "timestamp({})",
+    },
+    "neo4j": {
+        PropType.STRING: "{}",
+        PropType.INT: "toInteger({})",
+        PropType.DOUBLE: "toFloat({})",
+        PropType.BOOL: "toBoolean({})",
+        PropType.DATE: "date({})",
+        PropType.TIMESTAMP: "localdatetime({})",
+    },
+}
+
+
+#: Slots that hold a label or relationship type: quoted, since ``Order`` is a keyword.
+_NAME_SLOTS = ("label", "src_label", "dst_label", "rel_type")
+
+
+def quote(name: str) -> str:
+    """A schema name quoted for Cypher."""
+    return f"`{name}`"
+
+
+def render(name: str, dialect: str, **slots: str) -> str:
+    """Load a template and fill its slots (schema names only, labels and types quoted)."""
+    filled = {k: quote(v) if k in _NAME_SLOTS else v for k, v in slots.items()}
+    return load_query(name, dialect).format(**filled)
+
+
+def _assign(var: str, props: Iterable[Prop], dialect: str) -> str:
+    casts = CASTS[dialect]
+    parts = []
+    for prop in props:
+        value = casts[prop.type].format(f"row.{prop.name}")
+        if prop.name == "first_seen":
+            value = f"coalesce({var}.first_seen, {value})"
+        parts.append(f"{var}.{prop.name} = {value}")
+    return ", ".join(parts)
+
+
+@cache
+def render_node_upsert(label: str, dialect: str) -> str:
+    """The UNWIND/MERGE statement writing every property of ``label``."""
+    spec = NODE_BY_LABEL[label]
+    props = [p for p in spec.all_props if p.name != "uid"]
+    return render("upsert_nodes", dialect, label=label, assignments=_assign("n", props, dialect))
+
+
+@cache
+def render_rel_upsert(rel_type: str, src_label: str, dst_label: str, dialect: str) -> str:
+    """The UNWIND/MATCH/MERGE statement writing every property of ``rel_type``."""
+    spec = REL_BY_TYPE[rel_type]
+    if (src_label, dst_label) not in spec.pairs:
+        raise InvalidInput(
+            f"{rel_type} does not join {src_label} to {dst_label}", field="rel_type"
+        )
+    props = [p for p in spec.all_props if p.name != "rid"]
+    return render(
+        "upsert_relationships",
+        dialect,
+        src_label=src_label,
+        dst_label=dst_label,
+        rel_type=rel_type,
+        assignments=_assign("r", props, dialect),
+    )
+
+
+def render_set_properties(label: str, names: Sequence[str], dialect: str) -> str:
+    """A statement setting only ``names`` on nodes of ``label``."""
+    by_name = {p.name: p for p in NODE_BY_LABEL[label].all_props}
+    unknown = [n for n in names if n not in by_name or n == "uid"]
+    if unknown:
+        raise InvalidInput(f"{label} has no settable properties {unknown}", field="props")
+    return render(
+        "set_node_properties",
+        dialect,
+        label=label,
+        assignments=_assign("n", [by_name[n] for n in names], dialect),
+    )
+
+
+def _encode(value: Any, prop_type: PropType) -> Any:
+    if value is None:
+        return None
+    if prop_type is PropType.DATE:
+        if isinstance(value, datetime):
+            return value.date().isoformat()
+        return value.isoformat() if isinstance(value, date) else str(value)
+    if prop_type is PropType.TIMESTAMP:
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=None).isoformat(timespec="seconds")
+        return value.isoformat() if isinstance(value, date) else str(value)
+    if prop_type is PropType.DOUBLE:
+        return float(value)
+    if prop_type is PropType.INT:
+        return int(value)
+    if prop_type is PropType.BOOL:
+        return bool(value)
+    return str(value)
+
+
+def encode_rows(
+    props: Sequence[Prop], rows: Sequence[Mapping[str, Any]], extra: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """Rows with every property present (None when absent) in its wire form."""
+    known = {p.name for p in props} | set(extra)
+    encoded = []
+    for row in rows:
+        stray = set(row) - known
+        if stray:
+            raise InvalidInput(f"unknown properties {sorted(stray)}", field=sorted(stray)[0])
+        item = {p.name: _encode(row.get(p.name), p.type) for p in props}
+        item.update({name: row[name] for name in extra if name in row})
+        encoded.append(item)
+    return encoded

@@ -1,0 +1,252 @@
+"""The one definition of CreditGraph's graph: labels, relationship types, keys, properties.
+
+Both stores' schemas (Neo4j constraints and indexes, LadybugDB node and rel tables) and
+every generated upsert statement come from the tables below. Every node has a ``uid``
+key whose prefix names its label (``biz:``, ``person:``, ``store:`` ...), so a uid alone
+locates a node. Every node and relationship carries provenance (``source``, ``run_id``,
+``first_seen``, ``last_seen``); every relationship has a ``rid`` key and ``since``/``until``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+__all__ = [
+    "LABEL_BY_PREFIX",
+    "NODES",
+    "NODE_BY_LABEL",
+    "PROVENANCE",
+    "RELS",
+    "REL_BY_TYPE",
+    "REL_COMMON",
+    "NodeSpec",
+    "Prop",
+    "PropType",
+    "RelSpec",
+    "label_of_uid",
+]
+
+
+class PropType(StrEnum):
+    """Property types both stores understand."""
+
+    STRING = "STRING"
+    INT = "INT64"
+    DOUBLE = "DOUBLE"
+    BOOL = "BOOL"
+    DATE = "DATE"
+    TIMESTAMP = "TIMESTAMP"
+
+
+@dataclass(frozen=True)
+class Prop:
+    """A typed property; ``indexed`` asks Neo4j for a range index on it."""
+
+    name: str
+    type: PropType = PropType.STRING
+    indexed: bool = False
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """A node label, its uid prefix and its own properties (provenance is added)."""
+
+    label: str
+    prefix: str
+    props: tuple[Prop, ...]
+    description: str = ""
+
+    @property
+    def all_props(self) -> tuple[Prop, ...]:
+        """Every property of the label: uid, own properties, provenance."""
+        return (Prop("uid"), *self.props, *PROVENANCE)
+
+
+@dataclass(frozen=True)
+class RelSpec:
+    """A relationship type with the label pairs it may join and its own properties."""
+
+    type: str
+    pairs: tuple[tuple[str, str], ...]
+    props: tuple[Prop, ...] = field(default_factory=tuple)
+    description: str = ""
+
+    @property
+    def all_props(self) -> tuple[Prop, ...]:
+        """Every property of the type: rid, since/until, own properties, provenance."""
+        return (*REL_COMMON, *self.props, *PROVENANCE)
+
+
+S, I, D, B = PropType.STRING, PropType.INT, PropType.DOUBLE, PropType.BOOL
+DT, TS = PropType.DATE, PropType.TIMESTAMP
+
+PROVENANCE: tuple[Prop, ...] = (
+    Prop("source"),
+    Prop("run_id"),
+    Prop("first_seen", TS),
+    Prop("last_seen", TS),
+)
+REL_COMMON: tuple[Prop, ...] = (Prop("rid"), Prop("since", DT), Prop("until", DT))
+
+NODES: tuple[NodeSpec, ...] = (
+    NodeSpec(
+        "Business",
+        "biz",
+        (
+            Prop("uscc", S, indexed=True),
+            Prop("jurisdiction"),
+            Prop("registry_no"),
+            Prop("name", S, indexed=True),
+            Prop("status"),
+            Prop("established", DT),
+            Prop("registered_capital", D),
+            Prop("region", S, indexed=True),
+            Prop("address"),
+            Prop("phone"),
+            Prop("email"),
+        ),
+        "A registered business: USCC for Chinese ones, jurisdiction + registry number else.",
+    ),
+    NodeSpec(
+        "Person",
+        "person",
+        (
+            Prop("id_hash", S, indexed=True),
+            Prop("id_masked"),
+            Prop("id_type"),
+            Prop("name", S, indexed=True),
+            Prop("region"),
+        ),
+        "A natural person; the id number is kept only as a keyed hash and a masked form.",
+    ),
+    NodeSpec(
+        "Store",
+        "store",
+        (
+            Prop("platform", S, indexed=True),
+            Prop("shop_id"),
+            Prop("name", S, indexed=True),
+            Prop("opened", DT),
+            Prop("status"),
+            Prop("region"),
+        ),
+        "An online store on a platform, keyed platform:shop_id.",
+    ),
+    NodeSpec("Brand", "brand", (Prop("name", S, indexed=True), Prop("brand_id"))),
+    NodeSpec("Address", "addr", (Prop("text"), Prop("region"))),
+    NodeSpec("Phone", "phone", (Prop("number"),)),
+    NodeSpec("Email", "email", (Prop("address"),)),
+    NodeSpec(
+        "Account",
+        "account",
+        (Prop("platform"), Prop("account_id"), Prop("created", DT)),
+        "A buyer account on a platform.",
+    ),
+    NodeSpec(
+        "Order",
+        "order",
+        (Prop("platform"), Prop("order_id"), Prop("placed", TS), Prop("amount", D)),
+    ),
+    NodeSpec(
+        "Waybill",
+        "waybill",
+        (
+            Prop("carrier"),
+            Prop("waybill_no"),
+            Prop("weight_kg", D),
+            Prop("shipped", TS),
+            Prop("delivered", TS),
+        ),
+    ),
+    NodeSpec(
+        "Listing",
+        "listing",
+        (
+            Prop("listing_id"),
+            Prop("list_type", S, indexed=True),
+            Prop("subject_uid", S, indexed=True),
+            Prop("authority"),
+            Prop("decided", DT),
+            Prop("expires", DT),
+            Prop("removed", DT),
+            Prop("removal_reason"),
+            Prop("legal_basis"),
+            Prop("region"),
+        ),
+        "An entry on a credit list (serious dishonesty, abnormal operation, defaulter ...).",
+    ),
+    NodeSpec(
+        "Violation",
+        "violation",
+        (
+            Prop("violation_id"),
+            Prop("case_no"),
+            Prop("kind"),
+            Prop("authority"),
+            Prop("decided", DT),
+            Prop("penalty"),
+            Prop("amount", D),
+            Prop("legal_basis"),
+            Prop("region"),
+        ),
+        "An administrative penalty or case.",
+    ),
+    NodeSpec(
+        "InfringementReport",
+        "report",
+        (
+            Prop("report_id"),
+            Prop("complainant"),
+            Prop("status"),
+            Prop("filed", DT),
+            Prop("evidence"),
+        ),
+    ),
+)
+
+_PEOPLE_TO_BIZ = (("Person", "Business"),)
+_HOLDERS = (("Person", "Business"), ("Business", "Business"))
+_SUBJECTS = ("Business", "Person", "Store")
+
+RELS: tuple[RelSpec, ...] = (
+    RelSpec("SHAREHOLDER_OF", _HOLDERS, (Prop("share", D),), "Holds a share (0..1)."),
+    RelSpec("LEGAL_REPRESENTATIVE_OF", _PEOPLE_TO_BIZ),
+    RelSpec("DIRECTOR_OF", _PEOPLE_TO_BIZ),
+    RelSpec("SUPERVISOR_OF", _PEOPLE_TO_BIZ),
+    RelSpec("MANAGER_OF", _PEOPLE_TO_BIZ),
+    RelSpec(
+        "ACTUAL_CONTROLLER_OF",
+        _HOLDERS,
+        (Prop("computed", B), Prop("explanation")),
+        "Declared in the data, or computed from ownership (computed = true).",
+    ),
+    RelSpec("REGISTRATION_AGENT_OF", _HOLDERS, (), "Filed the business's registration."),
+    RelSpec("OPERATES", (("Business", "Store"), ("Person", "Store"))),
+    RelSpec("REGISTERED_AT", (("Business", "Address"),)),
+    RelSpec("SHIPS_FROM", (("Store", "Address"),)),
+    RelSpec(
+        "HAS_PHONE",
+        tuple((lbl, "Phone") for lbl in ("Business", "Person", "Store", "Account", "Waybill")),
+    ),
+    RelSpec("HAS_EMAIL", (("Business", "Email"), ("Person", "Email"))),
+    RelSpec("OWNS_BRAND", (("Business", "Brand"), ("Person", "Brand"))),
+    RelSpec("PLACED", (("Account", "Order"),)),
+    RelSpec("AT_STORE", (("Order", "Store"),)),
+    RelSpec("SHIPPED_BY", (("Order", "Waybill"),)),
+    RelSpec("DELIVERED_TO", (("Waybill", "Address"),)),
+    RelSpec("LISTED", tuple((lbl, "Listing") for lbl in _SUBJECTS)),
+    RelSpec("PENALISED", tuple((lbl, "Violation") for lbl in _SUBJECTS)),
+    RelSpec("REPORTS", (("InfringementReport", "Store"),)),
+    RelSpec("CONCERNS", (("InfringementReport", "Brand"),)),
+)
+
+NODE_BY_LABEL: dict[str, NodeSpec] = {spec.label: spec for spec in NODES}
+REL_BY_TYPE: dict[str, RelSpec] = {spec.type: spec for spec in RELS}
+LABEL_BY_PREFIX: dict[str, str] = {spec.prefix: spec.label for spec in NODES}
+
+
+def label_of_uid(uid: str) -> str | None:
+    """The label a uid belongs to, from its prefix; None when the prefix is unknown."""
+    prefix, sep, _ = uid.partition(":")
+    return LABEL_BY_PREFIX.get(prefix) if sep else None

@@ -1,0 +1,1 @@
+"""CreditGraph ingest layer."""

@@ -1,0 +1,3 @@
+// Template: how many nodes one label holds.
+MATCH (n:{label})
+RETURN count(n) AS n

@@ -1,0 +1,3 @@
+// Template: how many relationships one type holds.
+MATCH ()-[r:{rel_type}]->()
+RETURN count(r) AS n

@@ -1,0 +1,4 @@
+// Template: create or update nodes of one label by uid. Slots come from graph.schema.
+UNWIND $rows AS row
+MERGE (n:{label} {{uid: row.uid}})
+SET {assignments}
