@@ -1,0 +1,58 @@
+"""Configuration: one pydantic-settings ``Settings`` read from ``CREDGRAPH_*`` variables.
+
+Build it through :func:`get_settings` in programs; tests construct ``Settings(...)`` directly.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["DEV_ID_HASH_KEY", "Settings", "get_settings"]
+
+#: The id-hash key used in development only; any other environment must set its own.
+DEV_ID_HASH_KEY = "credgraph-development-key-not-for-production"
+
+
+class Settings(BaseSettings):
+    """Every setting CreditGraph reads, with the environment variable that sets it."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CREDGRAPH_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+    store: Literal["embedded", "neo4j"] = "embedded"
+    embedded_path: Path = Path(".credgraph/graph.lbdb")
+    embedded_buffer_pool_mb: int = Field(1024, ge=64)
+    neo4j_uri: str = "bolt://127.0.0.1:7687"
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr = SecretStr("")
+    neo4j_database: str = "neo4j"
+    id_hash_key: SecretStr = SecretStr(DEV_ID_HASH_KEY)
+    quarantine_dir: Path = Path(".credgraph/quarantine")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_combinations(self) -> Settings:
+        if self.environment != "development" and (
+            self.id_hash_key.get_secret_value() == DEV_ID_HASH_KEY
+        ):
+            raise ValueError(
+                "CREDGRAPH_ID_HASH_KEY must be set outside development: "
+                "id numbers would be hashed with a key anyone can read"
+            )
+        if len(self.id_hash_key.get_secret_value()) < 16:
+            raise ValueError("CREDGRAPH_ID_HASH_KEY must be at least 16 characters")
+        if self.store == "neo4j" and not self.neo4j_password.get_secret_value():
+            raise ValueError("CREDGRAPH_NEO4J_PASSWORD is required with CREDGRAPH_STORE=neo4j")
+        return self
+
+
+@cache
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings()
