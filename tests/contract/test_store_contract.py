@@ -1,0 +1,198 @@
+"""The store port's contract: both adapters give the same answers to the same calls."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from graph.errors import InvalidInput, NoPath, NotFound
+from graph.store import GraphStore
+from ingest.pipeline import ingest_directory
+from tests.conftest import SAMPLE_DIR, TEST_KEY
+
+A, B, C, D = "biz:91330106MA2AAAAA15", "biz:91330106MA2AAAAA28", "biz:91330106MA2AAAAA3B", "biz:HK:1234567"
+ZHANG, WANG = "person:zhang", "person:wang"
+SHOP = "store:taobao:100234"
+
+
+def build_scenario(store: GraphStore) -> None:
+    """D holds 70% of A, Zhang 30%; A holds 60% of B; Zhang represents A and B; B runs a shop."""
+    store.upsert_nodes("Business", [
+        {"uid": A, "name": "杭州星辰贸易有限公司", "established": "2018-03-12", "registered_capital": 5e6},
+        {"uid": B, "name": "杭州星辰电子商务有限公司", "established": "2019-06-01"},
+        {"uid": C, "name": "杭州云帆科技有限公司"},
+        {"uid": D, "name": "星辰控股(香港)有限公司"},
+    ])
+    store.upsert_nodes("Person", [{"uid": ZHANG, "name": "张伟"}, {"uid": WANG, "name": "王芳"}])
+    store.upsert_nodes("Store", [{"uid": SHOP, "name": "星辰数码旗舰店", "platform": "taobao"}])
+    store.upsert_relationships("SHAREHOLDER_OF", "Business", "Business", [
+        {"rid": "sh:D-A", "src": D, "dst": A, "share": 0.7, "since": "2018-03-12"},
+        {"rid": "sh:A-B", "src": A, "dst": B, "share": 0.6, "since": "2019-06-01"},
+    ])
+    store.upsert_relationships("SHAREHOLDER_OF", "Person", "Business", [
+        {"rid": "sh:Z-A", "src": ZHANG, "dst": A, "share": 0.3},
+    ])
+    store.upsert_relationships("LEGAL_REPRESENTATIVE_OF", "Person", "Business", [
+        {"rid": "lr:Z-A", "src": ZHANG, "dst": A, "since": "2018-03-12"},
+        {"rid": "lr:Z-B", "src": ZHANG, "dst": B, "since": "2019-06-01", "until": "2023-01-01"},
+    ])
+    store.upsert_relationships("OPERATES", "Business", "Store", [{"rid": "op:B-shop", "src": B, "dst": SHOP}])
+
+
+def test_upserting_the_same_rows_twice_changes_nothing(store: GraphStore) -> None:
+    build_scenario(store)
+    first = store.counts()
+    build_scenario(store)
+    second = store.counts()
+    assert first == second
+    assert second.nodes["Business"] == 4
+    assert second.relationships["SHAREHOLDER_OF"] == 3
+
+
+def test_get_nodes_keeps_the_order_asked_and_leaves_out_unknown_uids(store: GraphStore) -> None:
+    build_scenario(store)
+    nodes = store.get_nodes([B, "biz:nope", ZHANG, A])
+    assert [n.uid for n in nodes] == [B, ZHANG, A]
+    assert [n.label for n in nodes] == ["Business", "Person", "Business"]
+    assert store.get_node("person:nobody") is None
+
+
+def test_properties_come_back_typed_and_without_nulls(store: GraphStore) -> None:
+    build_scenario(store)
+    node = store.get_node(A)
+    assert node is not None
+    assert node.props["established"] == date(2018, 3, 12)
+    assert node.props["registered_capital"] == pytest.approx(5e6)
+    assert "status" not in node.props
+
+
+def test_a_relationship_to_a_missing_node_is_not_written(store: GraphStore) -> None:
+    build_scenario(store)
+    written = store.upsert_relationships(
+        "OPERATES", "Business", "Store", [{"rid": "op:x", "src": A, "dst": "store:jd:missing"}]
+    )
+    assert written == 0
+    assert store.counts().relationships["OPERATES"] == 1
+
+
+def test_a_label_pair_the_schema_does_not_allow_is_refused(store: GraphStore) -> None:
+    with pytest.raises(InvalidInput, match="does not join"):
+        store.upsert_relationships("OPERATES", "Store", "Business", [{"rid": "x", "src": SHOP, "dst": A}])
+
+
+def test_edges_of_respects_direction_and_type(store: GraphStore) -> None:
+    build_scenario(store)
+    outgoing = store.edges_of([ZHANG], direction="out")
+    assert {e.rid for e in outgoing} == {"sh:Z-A", "lr:Z-A", "lr:Z-B"}
+    incoming_to_a = store.edges_of([A], ["SHAREHOLDER_OF"], direction="in")
+    assert {(e.src, e.dst) for e in incoming_to_a} == {(D, A), (ZHANG, A)}
+    ended = next(e for e in outgoing if e.rid == "lr:Z-B")
+    assert ended.props["until"] == date(2023, 1, 1)
+
+
+def test_neighbourhood_follows_hops_and_type_filters(store: GraphStore) -> None:
+    build_scenario(store)
+    one_hop = store.neighbourhood(B, 1)
+    assert {n.uid for n in one_hop.nodes} == {B, A, ZHANG, SHOP}
+    owners_only = store.neighbourhood(B, 2, ["SHAREHOLDER_OF"])
+    assert {n.uid for n in owners_only.nodes} == {B, A, D, ZHANG}
+    assert all(e.type == "SHAREHOLDER_OF" for e in owners_only.edges)
+
+
+def test_neighbourhood_says_when_it_was_truncated(store: GraphStore) -> None:
+    build_scenario(store)
+    small = store.neighbourhood(A, 2, max_nodes=3)
+    assert small.truncated
+    assert len(small.nodes) == 3
+
+
+def test_neighbourhood_of_an_unknown_entity_is_not_found(store: GraphStore) -> None:
+    with pytest.raises(NotFound):
+        store.neighbourhood("biz:nobody", 1)
+
+
+def test_paths_returns_every_shortest_path(store: GraphStore) -> None:
+    build_scenario(store)
+    found = store.paths(ZHANG, SHOP, max_hops=4)
+    assert {p.uids for p in found} == {(ZHANG, B, SHOP)}
+    via_a = store.paths(D, ZHANG)
+    assert {p.uids for p in via_a} == {(D, A, ZHANG)}
+    assert {tuple(e.type for e in p.edges) for p in via_a} == {
+        ("SHAREHOLDER_OF", "SHAREHOLDER_OF"), ("SHAREHOLDER_OF", "LEGAL_REPRESENTATIVE_OF")
+    }
+
+
+def test_paths_between_unconnected_entities_raise_no_path(store: GraphStore) -> None:
+    build_scenario(store)
+    with pytest.raises(NoPath):
+        store.paths(C, A)
+
+
+def test_projection_carries_edges_and_properties_as_arrays(store: GraphStore) -> None:
+    build_scenario(store)
+    projection = store.project(
+        ["SHAREHOLDER_OF"], edge_props=["share", "since"], node_props=["name"], node_labels=["Business"]
+    )
+    assert projection.n_edges == 3
+    assert set(projection.uids) == {A, B, C, D, ZHANG}
+    index = projection.index
+    shares = {(projection.uids[s], projection.uids[d]): w for s, d, w in
+              zip(projection.src, projection.dst, projection.edge_props["share"], strict=True)}
+    assert shares == {(D, A): pytest.approx(0.7), (A, B): pytest.approx(0.6), (ZHANG, A): pytest.approx(0.3)}
+    since = dict(zip(projection.rids, projection.edge_props["since"], strict=True))
+    assert since["sh:D-A"] == "2018-03-12"
+    assert since["sh:Z-A"] is None
+    assert projection.node_props["name"][index[C]] == "杭州云帆科技有限公司"
+    matrix = projection.adjacency(weights=np.asarray(projection.edge_props["share"], dtype=float))
+    assert matrix[index[A], index[B]] == pytest.approx(0.6)
+
+
+def test_setting_properties_leaves_the_others_alone(store: GraphStore) -> None:
+    build_scenario(store)
+    assert store.set_node_properties("Business", [{"uid": A, "status": "abnormal"}]) == 1
+    node = store.get_node(A)
+    assert node is not None
+    assert node.props["status"] == "abnormal"
+    assert node.props["name"] == "杭州星辰贸易有限公司"
+
+
+def test_a_failed_transaction_leaves_no_trace(store: GraphStore) -> None:
+    build_scenario(store)
+    with pytest.raises(RuntimeError), store.transaction():
+        store.upsert_nodes("Person", [{"uid": "person:ghost", "name": "幽灵"}])
+        raise RuntimeError("abort")
+    assert store.get_node("person:ghost") is None
+    with store.transaction():
+        store.upsert_nodes("Person", [{"uid": "person:kept", "name": "留下"}])
+    assert store.get_node("person:kept") is not None
+
+
+def test_search_finds_chinese_names_by_substring(store: GraphStore) -> None:
+    build_scenario(store)
+    assert {n.uid for n in store.search_nodes("Business", "星辰")} == {A, B, D}
+    assert [n.uid for n in store.find_nodes("Person", {"name": "王芳"})] == [WANG]
+
+
+def test_deleting_relationships_by_rid(store: GraphStore) -> None:
+    build_scenario(store)
+    store.delete_relationships("LEGAL_REPRESENTATIVE_OF", ["lr:Z-B"])
+    assert {e.rid for e in store.edges_of([ZHANG], ["LEGAL_REPRESENTATIVE_OF"])} == {"lr:Z-A"}
+
+
+def test_ingesting_the_sample_gives_the_same_graph_on_both_stores(store: GraphStore, tmp_path: Path) -> None:
+    report = ingest_directory(store, SAMPLE_DIR, id_hash_key=TEST_KEY, quarantine_dir=tmp_path)
+    assert report.quarantined == 0
+    assert report.read == report.loaded == 36
+    counts = store.counts()
+    assert counts.nodes["Business"] == 5
+    # eight address mentions, four places: 文三路90号5楼 is also written 文三路９０号５楼
+    assert counts.nodes["Address"] == 4
+    assert counts.relationships["SHAREHOLDER_OF"] == 6
+    assert counts.total_nodes == 34
+    assert counts.total_relationships == 48
+    again = ingest_directory(store, SAMPLE_DIR, id_hash_key=TEST_KEY, quarantine_dir=tmp_path)
+    assert again.loaded == 36
+    assert store.counts() == counts
