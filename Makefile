@@ -1,0 +1,47 @@
+# CreditGraph: `make demo` and `make test` are the two commands a fresh machine needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_ENTITIES ?= 20000
+DEMO_DIR ?= .credgraph/demo-input
+PYTEST_ARGS ?=
+
+.PHONY: setup demo test test-fast check lint typecheck neo4j-start neo4j-stop bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install CreditGraph with its tools
+
+demo: setup  ## generate data, ingest it into the embedded store, run the whole pipeline
+	$(BIN)/credgraph demo --entities $(DEMO_ENTITIES) --input $(DEMO_DIR)
+
+test: setup neo4j-start  ## everything: unit, contract (both stores), integration
+	@set -a; eval "$$(scripts/neo4j-local env)"; set +a; \
+	$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
+	scripts/neo4j-local stop; exit $$status
+
+test-fast: setup  ## without Neo4j
+	$(BIN)/pytest -m "not neo4j and not slow" $(PYTEST_ARGS)
+
+check: lint typecheck  ## ruff and mypy, as CI runs them
+
+lint: setup
+	$(BIN)/ruff check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+neo4j-start:  ## fetch (Maven Central) and start Neo4j Community + OpenGDS on 127.0.0.1
+	scripts/neo4j-local start
+
+neo4j-stop:
+	scripts/neo4j-local stop
+
+clean:
+	rm -rf .credgraph .pytest_cache .mypy_cache .ruff_cache
