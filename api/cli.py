@@ -38,7 +38,9 @@ _state: dict[str, Settings] = {}
 
 StoreOption = Annotated[
     str | None,
-    typer.Option("--store", help="embedded (default, LadybugDB) or neo4j; overrides CREDGRAPH_STORE"),
+    typer.Option(
+        "--store", help="embedded (default, LadybugDB) or neo4j; overrides CREDGRAPH_STORE"
+    ),
 ]
 
 
@@ -101,8 +103,12 @@ def run_ingest(store: GraphStore, directory: Path) -> None:
     settings = current_settings()
     started = time.perf_counter()
     with Progress(
-        TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=False,
+        TextColumn("{task.description:<22}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
     ) as progress:
         tasks: dict[str, Any] = {}
 
@@ -119,17 +125,44 @@ def run_ingest(store: GraphStore, directory: Path) -> None:
             progress=hook,
         )
     elapsed = time.perf_counter() - started
-    table = Table(title=f"ingest run {report.run_id} ({elapsed:.1f} s, {report.read / max(elapsed, 1e-9):,.0f} rows/s)")
-    for column in ("file", "read", "loaded", "quarantined", "nodes", "relationships", "quarantine file"):
-        table.add_column(column, justify="left" if column in ("file", "quarantine file") else "right")
+    table = Table(
+        title=f"ingest run {report.run_id} "
+        f"({elapsed:.1f} s, {report.read / max(elapsed, 1e-9):,.0f} rows/s)"
+    )
+    for column in (
+        "file",
+        "read",
+        "loaded",
+        "quarantined",
+        "nodes",
+        "relationships",
+        "quarantine file",
+    ):
+        table.add_column(
+            column, justify="left" if column in ("file", "quarantine file") else "right"
+        )
     for f in report.files:
         if f.path is None:
             table.add_row(f.name, "[dim]absent[/]", "", "", "", "", "")
             continue
-        table.add_row(f.name, f"{f.read:,}", f"{f.loaded:,}", f"[red]{f.quarantined:,}[/]" if f.quarantined else "0",
-                      f"{f.nodes_written:,}", f"{f.relationships_written:,}", f.quarantine_file or "")
-    table.add_row("[bold]total", f"[bold]{report.read:,}", f"[bold]{report.loaded:,}", f"[bold]{report.quarantined:,}",
-                  "", "", "")
+        table.add_row(
+            f.name,
+            f"{f.read:,}",
+            f"{f.loaded:,}",
+            f"[red]{f.quarantined:,}[/]" if f.quarantined else "0",
+            f"{f.nodes_written:,}",
+            f"{f.relationships_written:,}",
+            f.quarantine_file or "",
+        )
+    table.add_row(
+        "[bold]total",
+        f"[bold]{report.read:,}",
+        f"[bold]{report.loaded:,}",
+        f"[bold]{report.quarantined:,}",
+        "",
+        "",
+        "",
+    )
     console.print(table)
     if not all(f.reconciled for f in report.files):
         raise typer.Exit(code=3)
@@ -152,7 +185,9 @@ def ingest(
 def print_counts(store: GraphStore) -> None:
     """Print nodes per label and relationships per type."""
     counts = store.counts()
-    table = Table(title=f"{counts.total_nodes:,} nodes, {counts.total_relationships:,} relationships")
+    table = Table(
+        title=f"{counts.total_nodes:,} nodes, {counts.total_relationships:,} relationships"
+    )
     table.add_column("label")
     table.add_column("nodes", justify="right")
     table.add_column("relationship type")
@@ -162,8 +197,12 @@ def print_counts(store: GraphStore) -> None:
     for i in range(max(len(labels), len(rels))):
         label = labels[i] if i < len(labels) else ("", None)
         rel = rels[i] if i < len(rels) else ("", None)
-        table.add_row(label[0], f"{label[1]:,}" if label[1] is not None else "",
-                      rel[0], f"{rel[1]:,}" if rel[1] is not None else "")
+        table.add_row(
+            label[0],
+            f"{label[1]:,}" if label[1] is not None else "",
+            rel[0],
+            f"{rel[1]:,}" if rel[1] is not None else "",
+        )
     console.print(table)
 
 
@@ -214,7 +253,9 @@ def print_network(sub: Subgraph, centre: str) -> None:
 def show(
     entity: Annotated[str, typer.Argument(help="USCC, id number, platform:shop_id or uid")],
     hops: Annotated[int, typer.Option(help="how far to look around it")] = 1,
-    types: Annotated[list[str] | None, typer.Option("--type", help="relationship types to follow")] = None,
+    types: Annotated[
+        list[str] | None, typer.Option("--type", help="relationship types to follow")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
     store: StoreOption = None,
 ) -> None:
@@ -222,17 +263,28 @@ def show(
     _use_store(store)
     try:
         with open_store() as graph_store:
-            node = resolve_entity(graph_store, entity, current_settings().id_hash_key.get_secret_value())
+            node = resolve_entity(
+                graph_store, entity, current_settings().id_hash_key.get_secret_value()
+            )
             sub = graph_store.neighbourhood(node.uid, hops, types)
     except CreditGraphError as exc:
         raise fail(exc) from exc
     if as_json:
-        console.print_json(json.dumps({
-            "entity": {"uid": node.uid, "label": node.label, **node.props},
-            "nodes": [{"uid": n.uid, "label": n.label, **n.props} for n in sub.nodes],
-            "edges": [{"rid": e.rid, "type": e.type, "src": e.src, "dst": e.dst, **e.props} for e in sub.edges],
-            "truncated": sub.truncated,
-        }, default=str, ensure_ascii=False))
+        console.print_json(
+            json.dumps(
+                {
+                    "entity": {"uid": node.uid, "label": node.label, **node.props},
+                    "nodes": [{"uid": n.uid, "label": n.label, **n.props} for n in sub.nodes],
+                    "edges": [
+                        {"rid": e.rid, "type": e.type, "src": e.src, "dst": e.dst, **e.props}
+                        for e in sub.edges
+                    ],
+                    "truncated": sub.truncated,
+                },
+                default=str,
+                ensure_ascii=False,
+            )
+        )
         return
     table = Table(title=describe(node), show_header=False)
     for key, value in sorted(node.props.items()):

@@ -87,9 +87,7 @@ def render_rel_upsert(rel_type: str, src_label: str, dst_label: str, dialect: st
     """The UNWIND/MATCH/MERGE statement writing every property of ``rel_type``."""
     spec = REL_BY_TYPE[rel_type]
     if (src_label, dst_label) not in spec.pairs:
-        raise InvalidInput(
-            f"{rel_type} does not join {src_label} to {dst_label}", field="rel_type"
-        )
+        raise InvalidInput(f"{rel_type} does not join {src_label} to {dst_label}", field="rel_type")
     props = [p for p in spec.all_props if p.name != "rid"]
     return render(
         "upsert_relationships",

@@ -80,7 +80,9 @@ class CypherStore(GraphStore):
     ) -> int:
         """Create or update relationships by ``rid``; rows carry ``src``, ``dst`` uids and props."""
         spec = REL_BY_TYPE[check_rel_type(rel_type)]
-        statement = render_rel_upsert(rel_type, check_label(src_label), check_label(dst_label), self.dialect)
+        statement = render_rel_upsert(
+            rel_type, check_label(src_label), check_label(dst_label), self.dialect
+        )
         written = 0
         for start in range(0, len(rows), BATCH_SIZE):
             batch = rows[start : start + BATCH_SIZE]
@@ -101,7 +103,9 @@ class CypherStore(GraphStore):
         props = [p for p in spec.all_props if p.name in names or p.name == "uid"]
         written = 0
         for start in range(0, len(rows), BATCH_SIZE):
-            result = self._run(statement, {"rows": encode_rows(props, rows[start : start + BATCH_SIZE])})
+            result = self._run(
+                statement, {"rows": encode_rows(props, rows[start : start + BATCH_SIZE])}
+            )
             written += int(result[0]["written"]) if result else 0
         return written
 
@@ -128,7 +132,9 @@ class CypherStore(GraphStore):
         spec = NODE_BY_LABEL[check_label(label)]
         known = {p.name for p in spec.all_props}
         if not where or set(where) - known:
-            raise InvalidInput(f"{label} cannot be filtered by {sorted(set(where) - known)}", field="where")
+            raise InvalidInput(
+                f"{label} cannot be filtered by {sorted(set(where) - known)}", field="where"
+            )
         keys = sorted(where)
         conditions = " AND ".join(f"n.{k} = $p{i}" for i, k in enumerate(keys))
         params: dict[str, Any] = {f"p{i}": where[k] for i, k in enumerate(keys)}
@@ -142,7 +148,9 @@ class CypherStore(GraphStore):
         if "name" not in {p.name for p in spec.props}:
             raise InvalidInput(f"{label} has no name to search", field="label")
         statement = render("search_nodes", self.dialect, label=label)
-        return [self._node(row["n"]) for row in self._run(statement, {"text": text, "limit": limit})]
+        return [
+            self._node(row["n"]) for row in self._run(statement, {"text": text, "limit": limit})
+        ]
 
     def edges_of(
         self,
@@ -165,7 +173,10 @@ class CypherStore(GraphStore):
                 if not usable:
                     continue
                 statement = render(
-                    f"edges_{side}", self.dialect, label=label, types=":" + "|".join(quote(t) for t in usable)
+                    f"edges_{side}",
+                    self.dialect,
+                    label=label,
+                    types=":" + "|".join(quote(t) for t in usable),
                 )
                 for row in self._run(statement, {"uids": group, "limit": limit}):
                     edge = self._edge(row["rel"], row["src"], row["dst"])
@@ -185,7 +196,9 @@ class CypherStore(GraphStore):
     def counts(self) -> Counts:
         """Nodes per label and relationships per type."""
         nodes = {
-            spec.label: int(self._run(render("count_nodes", self.dialect, label=spec.label))[0]["n"])
+            spec.label: int(
+                self._run(render("count_nodes", self.dialect, label=spec.label))[0]["n"]
+            )
             for spec in NODES
         }
         rels = {
@@ -232,12 +245,18 @@ class CypherStore(GraphStore):
         if node_props:
             by_uid: dict[str, dict[str, Any]] = {}
             for label in sorted(set(node_index.values())):
-                spec_props = {p.name for p in NODE_BY_LABEL[label].all_props} if label in NODE_BY_LABEL else set()
+                spec_props = (
+                    {p.name for p in NODE_BY_LABEL[label].all_props}
+                    if label in NODE_BY_LABEL
+                    else set()
+                )
                 wanted = [p for p in node_props if p in spec_props]
                 if not wanted:
                     continue
                 props = "".join(f", n.{p} AS {p}" for p in wanted)
-                for row in self._run(render("project_nodes", self.dialect, label=label, props=props)):
+                for row in self._run(
+                    render("project_nodes", self.dialect, label=label, props=props)
+                ):
                     by_uid[row["uid"]] = {p: _iso(self._native(row[p])) for p in wanted}
             node_values = {
                 p: [by_uid.get(uid, {}).get(p) for uid in node_index] for p in node_props

@@ -45,7 +45,9 @@ class EmbeddedStore(CypherStore):
 
     dialect = "ladybug"
 
-    def __init__(self, path: str | Path, *, buffer_pool_mb: int = 1024, read_only: bool = False) -> None:
+    def __init__(
+        self, path: str | Path, *, buffer_pool_mb: int = 1024, read_only: bool = False
+    ) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -85,10 +87,11 @@ class EmbeddedStore(CypherStore):
         """Create every node and rel table; add columns the schema gained since."""
         for statement in ladybug_ddl():
             self._run(statement)
-        for spec in [*NODES, *RELS]:
-            name = getattr(spec, "label", None) or getattr(spec, "type", "")
+        tables: list[tuple[str, tuple[Prop, ...]]] = [(s.label, s.all_props) for s in NODES]
+        tables += [(r.type, r.all_props) for r in RELS]
+        for name, props in tables:
             have = {row["name"] for row in self._run(f"CALL table_info('{name}') RETURN *")}
-            for prop in spec.all_props:
+            for prop in props:
                 if prop.name not in have:
                     self._run(f"ALTER TABLE {quote(name)} ADD {_column(prop)}")
 

@@ -23,7 +23,9 @@ def open_store(settings: Settings, *, create_schema: bool = True) -> GraphStore:
     else:
         from graph.embedded_store import EmbeddedStore
 
-        store = EmbeddedStore(settings.embedded_path, buffer_pool_mb=settings.embedded_buffer_pool_mb)
+        store = EmbeddedStore(
+            settings.embedded_path, buffer_pool_mb=settings.embedded_buffer_pool_mb
+        )
     if create_schema:
         store.create_schema()
     return store

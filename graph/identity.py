@@ -67,9 +67,7 @@ def hash_person_id(id_number: str, key: str, id_type: str = "ric") -> PersonId:
         try:
             text = ric.validate(text)
         except ValidationError as exc:
-            raise InvalidInput(
-                f"not a valid resident id number: {exc}", field="person_id"
-            ) from exc
+            raise InvalidInput(f"not a valid resident id number: {exc}", field="person_id") from exc
     elif not text:
         raise InvalidInput("empty id number", field="person_id")
     digest = _digest(text, key)

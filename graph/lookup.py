@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from graph.errors import InvalidInput, NotFound
 from graph.identity import business_uid, person_uid
 from graph.model import Node
@@ -19,10 +21,8 @@ def candidate_uids(text: str, id_hash_key: str) -> list[str]:
     candidates: list[str] = []
     if label_of_uid(value) is not None:
         candidates.append(value)
-    try:
+    with contextlib.suppress(InvalidInput):
         candidates.append(business_uid(value))
-    except InvalidInput:
-        pass
     if ":" in value:
         candidates.append(f"store:{value}")
     else:

@@ -48,7 +48,7 @@ class Edge:
 
 @dataclass(frozen=True)
 class Path:
-    """An alternating walk of nodes and edges; ``edges[i]`` joins ``nodes[i]`` and ``nodes[i+1]``."""
+    """A walk of nodes and edges; ``edges[i]`` joins ``nodes[i]`` and ``nodes[i+1]``."""
 
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
@@ -175,8 +175,10 @@ class Projection:
 
 def _as_array(values: list[Any]) -> npt.NDArray[Any]:
     """Floats stay numeric (None -> nan); anything else is an object array."""
-    if values and all(v is None or isinstance(v, (int, float)) for v in values) and any(
-        isinstance(v, float) for v in values
+    if (
+        values
+        and all(v is None or isinstance(v, (int, float)) for v in values)
+        and any(isinstance(v, float) for v in values)
     ):
         return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
     return np.array(values, dtype=object)

@@ -56,7 +56,9 @@ class Neo4jStore(CypherStore):
         self.uri = uri
         self.database = database
         try:
-            self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
+            self._driver = neo4j.GraphDatabase.driver(
+                uri, auth=(user, password), max_transaction_retry_time=10.0
+            )
             self._driver.verify_connectivity()
         except (neo4j_errors.ServiceUnavailable, neo4j_errors.AuthError, OSError) as exc:
             raise StoreUnavailable(f"cannot reach Neo4j at {uri}: {exc}") from exc

@@ -78,7 +78,7 @@ class RelSpec:
         return (*REL_COMMON, *self.props, *PROVENANCE)
 
 
-S, I, D, B = PropType.STRING, PropType.INT, PropType.DOUBLE, PropType.BOOL
+S, D, B = PropType.STRING, PropType.DOUBLE, PropType.BOOL
 DT, TS = PropType.DATE, PropType.TIMESTAMP
 
 PROVENANCE: tuple[Prop, ...] = (

@@ -95,9 +95,7 @@ class GraphStore(ABC):
         return found[0] if found else None
 
     @abstractmethod
-    def find_nodes(
-        self, label: str, where: Mapping[str, Any], limit: int = 100
-    ) -> list[Node]:
+    def find_nodes(self, label: str, where: Mapping[str, Any], limit: int = 100) -> list[Node]:
         """Nodes of one label whose properties equal every value in ``where``."""
 
     @abstractmethod
@@ -240,7 +238,10 @@ class GraphStore(ABC):
                 continue
             for edge in sorted(parents.get(here, []), key=lambda e: e.rid, reverse=True):
                 stack.append((edge.other(here), [*tail, edge]))
-        nodes = {n.uid: n for n in self.get_nodes(list({u for w in walks for e in w for u in (e.src, e.dst)}))}
+        nodes = {
+            n.uid: n
+            for n in self.get_nodes(list({u for w in walks for e in w for u in (e.src, e.dst)}))
+        }
         result = []
         for walk in walks:
             uids = [a]

@@ -126,11 +126,17 @@ def _timestamp(row: dict[str, str], name: str, *, required: bool = False) -> str
     try:
         return datetime.fromisoformat(value).replace(tzinfo=None).isoformat(timespec="seconds")
     except ValueError as exc:
-        raise InvalidInput(f"{value!r} is not a timestamp (YYYY-MM-DDTHH:MM:SS)", field=name) from exc
+        raise InvalidInput(
+            f"{value!r} is not a timestamp (YYYY-MM-DDTHH:MM:SS)", field=name
+        ) from exc
 
 
 def _number(
-    row: dict[str, str], name: str, *, low: float | None = None, high: float | None = None,
+    row: dict[str, str],
+    name: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
     required: bool = False,
 ) -> float | None:
     value = _text(row, name, required=required)
@@ -140,13 +146,19 @@ def _number(
         number = float(value)
     except ValueError as exc:
         raise InvalidInput(f"{value!r} is not a number", field=name) from exc
-    if math.isnan(number) or (low is not None and number < low) or (high is not None and number > high):
+    if (
+        math.isnan(number)
+        or (low is not None and number < low)
+        or (high is not None and number > high)
+    ):
         bounds = f"{low if low is not None else '-inf'}..{high if high is not None else 'inf'}"
         raise InvalidInput(f"{value} is outside {bounds}", field=name)
     return number
 
 
-def _choice(row: dict[str, str], name: str, choices: tuple[str, ...], *, default: str | None = None) -> str:
+def _choice(
+    row: dict[str, str], name: str, choices: tuple[str, ...], *, default: str | None = None
+) -> str:
     value = _text(row, name) or default
     if value not in choices:
         raise InvalidInput(f"{value!r} is not one of {', '.join(choices)}", field=name)
@@ -229,7 +241,9 @@ def _businesses(row: dict[str, str], key: str) -> Emitted:
         jurisdiction=raw.split(":")[0] if foreign else "CN",
         registry_no=raw.split(":", 1)[1] if foreign else raw,
         name=_text(row, "name", required=True),
-        status=_choice(row, "status", ("active", "revoked", "cancelled", "abnormal"), default="active"),
+        status=_choice(
+            row, "status", ("active", "revoked", "cancelled", "abnormal"), default="active"
+        ),
         established=_date(row, "established"),
         registered_capital=_number(row, "registered_capital", low=0),
         region=_region(row),
@@ -283,8 +297,16 @@ def _roles(row: dict[str, str], key: str) -> Emitted:
     since, until = _since_until(row)
     rel_type = _ROLE_TYPES[role]
     extra: dict[str, Any] = {"computed": False} if rel_type == "ACTUAL_CONTROLLER_OF" else {}
-    out.rel(rel_type, person, business, rid=f"{rel_type}:{person[1]}->{business[1]}:{since or ''}",
-            fields=("person_id", "business_id"), since=since, until=until, **extra)
+    out.rel(
+        rel_type,
+        person,
+        business,
+        rid=f"{rel_type}:{person[1]}->{business[1]}:{since or ''}",
+        fields=("person_id", "business_id"),
+        since=since,
+        until=until,
+        **extra,
+    )
     return out
 
 
@@ -297,8 +319,16 @@ def _shareholdings(row: dict[str, str], key: str) -> Emitted:
         raise InvalidInput("a business cannot hold shares in itself", field="holder_id")
     share = _number(row, "share", low=0.0, high=1.0, required=True)
     since, until = _since_until(row)
-    out.rel("SHAREHOLDER_OF", holder, business, rid=f"SHAREHOLDER_OF:{holder[1]}->{business[1]}:{since or ''}",
-            fields=("holder_id", "business_id"), share=share, since=since, until=until)
+    out.rel(
+        "SHAREHOLDER_OF",
+        holder,
+        business,
+        rid=f"SHAREHOLDER_OF:{holder[1]}->{business[1]}:{since or ''}",
+        fields=("holder_id", "business_id"),
+        share=share,
+        since=since,
+        until=until,
+    )
     return out
 
 
@@ -317,8 +347,12 @@ def _stores(row: dict[str, str], key: str) -> Emitted:
         region=_region(row),
     )
     operator_type = _choice(row, "operator_type", ("business", "person"))
-    operator = _party(operator_type, _text(row, "operator_id", required=True) or "", key, "operator_id")
-    out.rel("OPERATES", operator, store, fields=("operator_id", "store_id"), since=_date(row, "opened"))
+    operator = _party(
+        operator_type, _text(row, "operator_id", required=True) or "", key, "operator_id"
+    )
+    out.rel(
+        "OPERATES", operator, store, fields=("operator_id", "store_id"), since=_date(row, "opened")
+    )
     _address(out, "SHIPS_FROM", store, _text(row, "ship_from_address"))
     _contacts(out, store, {"phone": row.get("phone", "")})
     return out
@@ -332,8 +366,12 @@ def _brands(row: dict[str, str], key: str) -> Emitted:
     owner_id = _text(row, "owner_id")
     if owner_id:
         owner_type = _choice(row, "owner_type", ("business", "person"))
-        out.rel("OWNS_BRAND", _party(owner_type, owner_id, key, "owner_id"), ("Brand", uid),
-                fields=("owner_id", "brand_id"))
+        out.rel(
+            "OWNS_BRAND",
+            _party(owner_type, owner_id, key, "owner_id"),
+            ("Brand", uid),
+            fields=("owner_id", "brand_id"),
+        )
     return out
 
 
@@ -341,7 +379,9 @@ def _accounts(row: dict[str, str], key: str) -> Emitted:
     out = Emitted()
     uid = prefixed("account", _text(row, "account_id", required=True) or "", "account_id")
     platform, account_id = uid.removeprefix("account:").split(":", 1)
-    out.node("Account", uid=uid, platform=platform, account_id=account_id, created=_date(row, "created"))
+    out.node(
+        "Account", uid=uid, platform=platform, account_id=account_id, created=_date(row, "created")
+    )
     _contacts(out, ("Account", uid), {"phone": row.get("phone", "")})
     return out
 
@@ -353,8 +393,15 @@ def _waybills(row: dict[str, str], key: str) -> Emitted:
     shipped, delivered = _timestamp(row, "shipped"), _timestamp(row, "delivered")
     if shipped and delivered and delivered < shipped:
         raise InvalidInput(f"delivered {delivered} is before shipped {shipped}", field="delivered")
-    out.node("Waybill", uid=uid, carrier=carrier, waybill_no=number,
-             weight_kg=_number(row, "weight_kg", low=0), shipped=shipped, delivered=delivered)
+    out.node(
+        "Waybill",
+        uid=uid,
+        carrier=carrier,
+        waybill_no=number,
+        weight_kg=_number(row, "weight_kg", low=0),
+        shipped=shipped,
+        delivered=delivered,
+    )
     waybill = ("Waybill", uid)
     _address(out, "DELIVERED_TO", waybill, _text(row, "receiver_address"))
     _contacts(out, waybill, {"phone": row.get("receiver_phone", "")})
@@ -365,16 +412,29 @@ def _orders(row: dict[str, str], key: str) -> Emitted:
     out = Emitted()
     uid = prefixed("order", _text(row, "order_id", required=True) or "", "order_id")
     platform, order_id = uid.removeprefix("order:").split(":", 1)
-    out.node("Order", uid=uid, platform=platform, order_id=order_id,
-             placed=_timestamp(row, "placed", required=True), amount=_number(row, "amount", low=0))
+    out.node(
+        "Order",
+        uid=uid,
+        platform=platform,
+        order_id=order_id,
+        placed=_timestamp(row, "placed", required=True),
+        amount=_number(row, "amount", low=0),
+    )
     order = ("Order", uid)
-    account = ("Account", prefixed("account", _text(row, "account_id", required=True) or "", "account_id"))
+    account = (
+        "Account",
+        prefixed("account", _text(row, "account_id", required=True) or "", "account_id"),
+    )
     out.rel("PLACED", account, order, fields=("account_id", "order_id"))
     out.rel("AT_STORE", order, _store(row, "store_id"), fields=("order_id", "store_id"))
     waybill = _text(row, "waybill_id")
     if waybill:
-        out.rel("SHIPPED_BY", order, ("Waybill", prefixed("waybill", waybill, "waybill_id")),
-                fields=("order_id", "waybill_id"))
+        out.rel(
+            "SHIPPED_BY",
+            order,
+            ("Waybill", prefixed("waybill", waybill, "waybill_id")),
+            fields=("order_id", "waybill_id"),
+        )
     return out
 
 
@@ -385,8 +445,10 @@ def _subject(row: dict[str, str], key: str) -> tuple[str, str]:
     kind = _choice(row, "subject_type", _SUBJECT_TYPES)
     value = _text(row, "subject_id", required=True) or ""
     try:
-        return ({"business": "Business", "person": "Person", "store": "Store"}[kind],
-                subject_uid(kind, value, key))
+        return (
+            {"business": "Business", "person": "Person", "store": "Store"}[kind],
+            subject_uid(kind, value, key),
+        )
     except InvalidInput as exc:
         raise InvalidInput(exc.reason, field="subject_id") from exc
 
@@ -395,17 +457,37 @@ def _listings(row: dict[str, str], key: str) -> Emitted:
     out = Emitted()
     listing_id = _text(row, "listing_id", required=True) or ""
     subject = _subject(row, key)
-    decided, expires, removed = _date(row, "decided", required=True), _date(row, "expires"), _date(row, "removed")
+    decided, expires, removed = (
+        _date(row, "decided", required=True),
+        _date(row, "expires"),
+        _date(row, "removed"),
+    )
     for name, value in (("expires", expires), ("removed", removed)):
         if value and decided and value < decided:
             raise InvalidInput(f"{name} {value} is before decided {decided}", field=name)
     uid = f"listing:{listing_id}"
-    out.node("Listing", uid=uid, listing_id=listing_id, list_type=_text(row, "list_type", required=True),
-             subject_uid=subject[1], authority=_text(row, "authority", required=True), decided=decided,
-             expires=expires, removed=removed, removal_reason=_text(row, "removal_reason"),
-             legal_basis=_text(row, "legal_basis"), region=_region(row))
-    out.rel("LISTED", subject, ("Listing", uid), fields=("subject_id", "listing_id"),
-            since=decided, until=removed or expires)
+    out.node(
+        "Listing",
+        uid=uid,
+        listing_id=listing_id,
+        list_type=_text(row, "list_type", required=True),
+        subject_uid=subject[1],
+        authority=_text(row, "authority", required=True),
+        decided=decided,
+        expires=expires,
+        removed=removed,
+        removal_reason=_text(row, "removal_reason"),
+        legal_basis=_text(row, "legal_basis"),
+        region=_region(row),
+    )
+    out.rel(
+        "LISTED",
+        subject,
+        ("Listing", uid),
+        fields=("subject_id", "listing_id"),
+        since=decided,
+        until=removed or expires,
+    )
     return out
 
 
@@ -415,11 +497,26 @@ def _violations(row: dict[str, str], key: str) -> Emitted:
     subject = _subject(row, key)
     uid = f"violation:{violation_id}"
     decided = _date(row, "decided", required=True)
-    out.node("Violation", uid=uid, violation_id=violation_id, case_no=_text(row, "case_no"),
-             kind=_text(row, "kind", required=True), authority=_text(row, "authority", required=True),
-             decided=decided, penalty=_text(row, "penalty"), amount=_number(row, "amount", low=0),
-             legal_basis=_text(row, "legal_basis"), region=_region(row))
-    out.rel("PENALISED", subject, ("Violation", uid), fields=("subject_id", "violation_id"), since=decided)
+    out.node(
+        "Violation",
+        uid=uid,
+        violation_id=violation_id,
+        case_no=_text(row, "case_no"),
+        kind=_text(row, "kind", required=True),
+        authority=_text(row, "authority", required=True),
+        decided=decided,
+        penalty=_text(row, "penalty"),
+        amount=_number(row, "amount", low=0),
+        legal_basis=_text(row, "legal_basis"),
+        region=_region(row),
+    )
+    out.rel(
+        "PENALISED",
+        subject,
+        ("Violation", uid),
+        fields=("subject_id", "violation_id"),
+        since=decided,
+    )
     return out
 
 
@@ -427,36 +524,77 @@ def _reports(row: dict[str, str], key: str) -> Emitted:
     out = Emitted()
     report_id = _text(row, "report_id", required=True) or ""
     uid = f"report:{report_id}"
-    out.node("InfringementReport", uid=uid, report_id=report_id,
-             complainant=_text(row, "complainant", required=True),
-             status=_choice(row, "status", ("pending", "confirmed", "rejected", "countered")),
-             filed=_date(row, "filed", required=True), evidence=_text(row, "evidence"))
+    out.node(
+        "InfringementReport",
+        uid=uid,
+        report_id=report_id,
+        complainant=_text(row, "complainant", required=True),
+        status=_choice(row, "status", ("pending", "confirmed", "rejected", "countered")),
+        filed=_date(row, "filed", required=True),
+        evidence=_text(row, "evidence"),
+    )
     report = ("InfringementReport", uid)
     out.rel("REPORTS", report, _store(row, "store_id"), fields=("report_id", "store_id"))
-    out.rel("CONCERNS", report, ("Brand", f"brand:{_text(row, 'brand_id', required=True)}"),
-            fields=("report_id", "brand_id"))
+    out.rel(
+        "CONCERNS",
+        report,
+        ("Brand", f"brand:{_text(row, 'brand_id', required=True)}"),
+        fields=("report_id", "brand_id"),
+    )
     return out
 
 
 MAPPINGS: tuple[FileMapping, ...] = (
-    FileMapping("businesses", ("business_id", "name"),
-                ("status", "established", "registered_capital", "region", "address", "phone", "email"),
-                _businesses),
+    FileMapping(
+        "businesses",
+        ("business_id", "name"),
+        ("status", "established", "registered_capital", "region", "address", "phone", "email"),
+        _businesses,
+    ),
     FileMapping("people", ("person_id", "name"), ("id_type", "region", "phone", "email"), _people),
     FileMapping("roles", ("person_id", "business_id", "role"), ("since", "until"), _roles),
-    FileMapping("shareholdings", ("holder_type", "holder_id", "business_id", "share"), ("since", "until"),
-                _shareholdings),
-    FileMapping("stores", ("store_id", "name", "operator_type", "operator_id"),
-                ("opened", "status", "region", "ship_from_address", "phone"), _stores),
+    FileMapping(
+        "shareholdings",
+        ("holder_type", "holder_id", "business_id", "share"),
+        ("since", "until"),
+        _shareholdings,
+    ),
+    FileMapping(
+        "stores",
+        ("store_id", "name", "operator_type", "operator_id"),
+        ("opened", "status", "region", "ship_from_address", "phone"),
+        _stores,
+    ),
     FileMapping("brands", ("brand_id", "name"), ("owner_type", "owner_id"), _brands),
     FileMapping("accounts", ("account_id",), ("created", "phone"), _accounts),
-    FileMapping("waybills", ("waybill_id",),
-                ("weight_kg", "shipped", "delivered", "receiver_address", "receiver_phone"), _waybills),
-    FileMapping("orders", ("order_id", "account_id", "store_id", "placed"), ("amount", "waybill_id"), _orders),
-    FileMapping("listings", ("listing_id", "subject_type", "subject_id", "list_type", "authority", "decided"),
-                ("expires", "removed", "removal_reason", "legal_basis", "region"), _listings),
-    FileMapping("violations", ("violation_id", "subject_type", "subject_id", "kind", "authority", "decided"),
-                ("case_no", "penalty", "amount", "legal_basis", "region"), _violations),
-    FileMapping("infringement_reports", ("report_id", "store_id", "brand_id", "complainant", "status", "filed"),
-                ("evidence",), _reports),
+    FileMapping(
+        "waybills",
+        ("waybill_id",),
+        ("weight_kg", "shipped", "delivered", "receiver_address", "receiver_phone"),
+        _waybills,
+    ),
+    FileMapping(
+        "orders",
+        ("order_id", "account_id", "store_id", "placed"),
+        ("amount", "waybill_id"),
+        _orders,
+    ),
+    FileMapping(
+        "listings",
+        ("listing_id", "subject_type", "subject_id", "list_type", "authority", "decided"),
+        ("expires", "removed", "removal_reason", "legal_basis", "region"),
+        _listings,
+    ),
+    FileMapping(
+        "violations",
+        ("violation_id", "subject_type", "subject_id", "kind", "authority", "decided"),
+        ("case_no", "penalty", "amount", "legal_basis", "region"),
+        _violations,
+    ),
+    FileMapping(
+        "infringement_reports",
+        ("report_id", "store_id", "brand_id", "complainant", "status", "filed"),
+        ("evidence",),
+        _reports,
+    ),
 )

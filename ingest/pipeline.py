@@ -97,11 +97,15 @@ def check_headers(directory: Path) -> dict[str, Path]:
         columns = list(read_table(path).columns) if path.suffix == ".parquet" else _csv_header(path)
         missing = [c for c in mapping.required if c not in columns]
         if missing:
-            raise InvalidInput(f"required column missing (see docs/formats.md)", file=path.name, field=missing[0])
+            raise InvalidInput(
+                "required column missing (see docs/formats.md)", file=path.name, field=missing[0]
+            )
         unknown = [c for c in columns if c not in mapping.columns]
         if unknown:
             raise InvalidInput(
-                f"unknown column; allowed: {', '.join(mapping.columns)}", file=path.name, field=unknown[0]
+                f"unknown column; allowed: {', '.join(mapping.columns)}",
+                file=path.name,
+                field=unknown[0],
             )
         found[mapping.name] = path
     if not found:
@@ -148,9 +152,17 @@ def ingest_directory(
         report.files.append(file_report)
         if path is None:
             continue
-        _ingest_file(store, mapping, path, file_report, resolver, id_hash_key,
-                     {"source": path.name, "run_id": run_id, "first_seen": seen_at, "last_seen": seen_at},
-                     quarantine_dir / run_id, progress)
+        _ingest_file(
+            store,
+            mapping,
+            path,
+            file_report,
+            resolver,
+            id_hash_key,
+            {"source": path.name, "run_id": run_id, "first_seen": seen_at, "last_seen": seen_at},
+            quarantine_dir / run_id,
+            progress,
+        )
     return report
 
 
@@ -194,7 +206,7 @@ def _ingest_file(
     report.read = total
     quarantined: list[_Quarantined] = []
     offset = 2 if path.suffix == ".csv" else 1  # CSV: line numbers, header is line 1
-    records = frame.to_dict(orient="records")
+    records: list[dict[str, str]] = frame.to_dict(orient="records")  # type: ignore[assignment]
     for start in range(0, total, CHUNK_ROWS):
         chunk = records[start : start + CHUNK_ROWS]
         good: list[tuple[int, dict[str, str], Emitted]] = []
@@ -206,7 +218,12 @@ def _ingest_file(
                 quarantined.append(_Quarantined(row_no, exc.field or "", exc.reason, values))
         made = {node.props["uid"] for _, _, out in good for node in out.nodes}
         resolver.known |= made
-        refs = {end for _, _, out in good for rel in out.rels for end in (rel.props["src"], rel.props["dst"])}
+        refs = {
+            end
+            for _, _, out in good
+            for rel in out.rels
+            for end in (rel.props["src"], rel.props["dst"])
+        }
         unresolved = resolver.missing(refs)
         nodes: dict[tuple[str, str], NodeOut] = {}
         rels: dict[str, list[RelOut]] = {}
@@ -226,7 +243,9 @@ def _ingest_file(
             progress(mapping.name, min(start + CHUNK_ROWS, total), total)
     report.quarantined = len(quarantined)
     if quarantined:
-        report.quarantine_file = str(_write_quarantine(quarantine_dir, path, list(frame.columns), quarantined))
+        report.quarantine_file = str(
+            _write_quarantine(quarantine_dir, path, list(frame.columns), quarantined)
+        )
 
 
 def _unresolved_reference(out: Emitted, unresolved: set[str]) -> tuple[str, str] | None:
@@ -249,7 +268,9 @@ def _write_nodes(store: GraphStore, nodes: Iterable[NodeOut], provenance: dict[s
     return sum(store.upsert_nodes(label, rows) for label, rows in by_label.items())
 
 
-def _write_rels(store: GraphStore, rels: dict[str, list[RelOut]], provenance: dict[str, Any]) -> int:
+def _write_rels(
+    store: GraphStore, rels: dict[str, list[RelOut]], provenance: dict[str, Any]
+) -> int:
     written = 0
     for group_key, group in rels.items():
         rel_type, src_label, dst_label = group_key.split("|")
@@ -258,12 +279,16 @@ def _write_rels(store: GraphStore, rels: dict[str, list[RelOut]], provenance: di
     return written
 
 
-def _write_quarantine(directory: Path, path: Path, columns: list[str], rows: list[_Quarantined]) -> Path:
+def _write_quarantine(
+    directory: Path, path: Path, columns: list[str], rows: list[_Quarantined]
+) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / f"{path.stem}.quarantine.csv"
     with target.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["_row", "_field", "_reason", *columns])
         for item in sorted(rows, key=lambda q: q.row):
-            writer.writerow([item.row, item.field, item.reason, *(item.values.get(c, "") for c in columns)])
+            writer.writerow(
+                [item.row, item.field, item.reason, *(item.values.get(c, "") for c in columns)]
+            )
     return target

@@ -44,6 +44,4 @@ def read_table(path: Path) -> pd.DataFrame:
             )
         except (pd.errors.ParserError, ValueError) as exc:
             raise InvalidInput(f"cannot parse as CSV: {exc}", file=path.name) from exc
-    raise InvalidInput(
-        "not readable as UTF-8 (with or without BOM) or GBK/GB18030", file=path.name
-    )
+    raise InvalidInput("not readable as UTF-8 (with or without BOM) or GBK/GB18030", file=path.name)

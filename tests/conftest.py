@@ -33,8 +33,8 @@ def neo4j_settings(tmp: Path) -> Settings:
         store="neo4j",
         neo4j_uri=os.environ.get("CREDGRAPH_NEO4J_URI", "bolt://127.0.0.1:7687"),
         neo4j_user=os.environ.get("CREDGRAPH_NEO4J_USER", "neo4j"),
-        neo4j_password=os.environ.get("CREDGRAPH_NEO4J_PASSWORD", "credgraph-test"),  # type: ignore[arg-type]
-        id_hash_key=TEST_KEY,  # type: ignore[arg-type]
+        neo4j_password=os.environ.get("CREDGRAPH_NEO4J_PASSWORD", "credgraph-test"),
+        id_hash_key=TEST_KEY,
         quarantine_dir=tmp / "quarantine",
     )
 
@@ -77,6 +77,6 @@ def settings(tmp_path: Path) -> Settings:
         store="embedded",
         embedded_path=tmp_path / "graph.lbdb",
         embedded_buffer_pool_mb=512,
-        id_hash_key=TEST_KEY,  # type: ignore[arg-type]
+        id_hash_key=TEST_KEY,
         quarantine_dir=tmp_path / "quarantine",
     )

@@ -13,33 +13,63 @@ from graph.store import GraphStore
 from ingest.pipeline import ingest_directory
 from tests.conftest import SAMPLE_DIR, TEST_KEY
 
-A, B, C, D = "biz:91330106MA2AAAAA15", "biz:91330106MA2AAAAA28", "biz:91330106MA2AAAAA3B", "biz:HK:1234567"
+A, B, C, D = (
+    "biz:91330106MA2AAAAA15",
+    "biz:91330106MA2AAAAA28",
+    "biz:91330106MA2AAAAA3B",
+    "biz:HK:1234567",
+)
 ZHANG, WANG = "person:zhang", "person:wang"
 SHOP = "store:taobao:100234"
 
 
 def build_scenario(store: GraphStore) -> None:
     """D holds 70% of A, Zhang 30%; A holds 60% of B; Zhang represents A and B; B runs a shop."""
-    store.upsert_nodes("Business", [
-        {"uid": A, "name": "杭州星辰贸易有限公司", "established": "2018-03-12", "registered_capital": 5e6},
-        {"uid": B, "name": "杭州星辰电子商务有限公司", "established": "2019-06-01"},
-        {"uid": C, "name": "杭州云帆科技有限公司"},
-        {"uid": D, "name": "星辰控股(香港)有限公司"},
-    ])
+    store.upsert_nodes(
+        "Business",
+        [
+            {
+                "uid": A,
+                "name": "杭州星辰贸易有限公司",
+                "established": "2018-03-12",
+                "registered_capital": 5e6,
+            },
+            {"uid": B, "name": "杭州星辰电子商务有限公司", "established": "2019-06-01"},
+            {"uid": C, "name": "杭州云帆科技有限公司"},
+            {"uid": D, "name": "星辰控股(香港)有限公司"},
+        ],
+    )
     store.upsert_nodes("Person", [{"uid": ZHANG, "name": "张伟"}, {"uid": WANG, "name": "王芳"}])
     store.upsert_nodes("Store", [{"uid": SHOP, "name": "星辰数码旗舰店", "platform": "taobao"}])
-    store.upsert_relationships("SHAREHOLDER_OF", "Business", "Business", [
-        {"rid": "sh:D-A", "src": D, "dst": A, "share": 0.7, "since": "2018-03-12"},
-        {"rid": "sh:A-B", "src": A, "dst": B, "share": 0.6, "since": "2019-06-01"},
-    ])
-    store.upsert_relationships("SHAREHOLDER_OF", "Person", "Business", [
-        {"rid": "sh:Z-A", "src": ZHANG, "dst": A, "share": 0.3},
-    ])
-    store.upsert_relationships("LEGAL_REPRESENTATIVE_OF", "Person", "Business", [
-        {"rid": "lr:Z-A", "src": ZHANG, "dst": A, "since": "2018-03-12"},
-        {"rid": "lr:Z-B", "src": ZHANG, "dst": B, "since": "2019-06-01", "until": "2023-01-01"},
-    ])
-    store.upsert_relationships("OPERATES", "Business", "Store", [{"rid": "op:B-shop", "src": B, "dst": SHOP}])
+    store.upsert_relationships(
+        "SHAREHOLDER_OF",
+        "Business",
+        "Business",
+        [
+            {"rid": "sh:D-A", "src": D, "dst": A, "share": 0.7, "since": "2018-03-12"},
+            {"rid": "sh:A-B", "src": A, "dst": B, "share": 0.6, "since": "2019-06-01"},
+        ],
+    )
+    store.upsert_relationships(
+        "SHAREHOLDER_OF",
+        "Person",
+        "Business",
+        [
+            {"rid": "sh:Z-A", "src": ZHANG, "dst": A, "share": 0.3},
+        ],
+    )
+    store.upsert_relationships(
+        "LEGAL_REPRESENTATIVE_OF",
+        "Person",
+        "Business",
+        [
+            {"rid": "lr:Z-A", "src": ZHANG, "dst": A, "since": "2018-03-12"},
+            {"rid": "lr:Z-B", "src": ZHANG, "dst": B, "since": "2019-06-01", "until": "2023-01-01"},
+        ],
+    )
+    store.upsert_relationships(
+        "OPERATES", "Business", "Store", [{"rid": "op:B-shop", "src": B, "dst": SHOP}]
+    )
 
 
 def test_upserting_the_same_rows_twice_changes_nothing(store: GraphStore) -> None:
@@ -80,7 +110,9 @@ def test_a_relationship_to_a_missing_node_is_not_written(store: GraphStore) -> N
 
 def test_a_label_pair_the_schema_does_not_allow_is_refused(store: GraphStore) -> None:
     with pytest.raises(InvalidInput, match="does not join"):
-        store.upsert_relationships("OPERATES", "Store", "Business", [{"rid": "x", "src": SHOP, "dst": A}])
+        store.upsert_relationships(
+            "OPERATES", "Store", "Business", [{"rid": "x", "src": SHOP, "dst": A}]
+        )
 
 
 def test_edges_of_respects_direction_and_type(store: GraphStore) -> None:
@@ -121,7 +153,8 @@ def test_paths_returns_every_shortest_path(store: GraphStore) -> None:
     via_a = store.paths(D, ZHANG)
     assert {p.uids for p in via_a} == {(D, A, ZHANG)}
     assert {tuple(e.type for e in p.edges) for p in via_a} == {
-        ("SHAREHOLDER_OF", "SHAREHOLDER_OF"), ("SHAREHOLDER_OF", "LEGAL_REPRESENTATIVE_OF")
+        ("SHAREHOLDER_OF", "SHAREHOLDER_OF"),
+        ("SHAREHOLDER_OF", "LEGAL_REPRESENTATIVE_OF"),
     }
 
 
@@ -134,14 +167,25 @@ def test_paths_between_unconnected_entities_raise_no_path(store: GraphStore) -> 
 def test_projection_carries_edges_and_properties_as_arrays(store: GraphStore) -> None:
     build_scenario(store)
     projection = store.project(
-        ["SHAREHOLDER_OF"], edge_props=["share", "since"], node_props=["name"], node_labels=["Business"]
+        ["SHAREHOLDER_OF"],
+        edge_props=["share", "since"],
+        node_props=["name"],
+        node_labels=["Business"],
     )
     assert projection.n_edges == 3
     assert set(projection.uids) == {A, B, C, D, ZHANG}
     index = projection.index
-    shares = {(projection.uids[s], projection.uids[d]): w for s, d, w in
-              zip(projection.src, projection.dst, projection.edge_props["share"], strict=True)}
-    assert shares == {(D, A): pytest.approx(0.7), (A, B): pytest.approx(0.6), (ZHANG, A): pytest.approx(0.3)}
+    shares = {
+        (projection.uids[s], projection.uids[d]): w
+        for s, d, w in zip(
+            projection.src, projection.dst, projection.edge_props["share"], strict=True
+        )
+    }
+    assert shares == {
+        (D, A): pytest.approx(0.7),
+        (A, B): pytest.approx(0.6),
+        (ZHANG, A): pytest.approx(0.3),
+    }
     since = dict(zip(projection.rids, projection.edge_props["since"], strict=True))
     assert since["sh:D-A"] == "2018-03-12"
     assert since["sh:Z-A"] is None
@@ -161,9 +205,14 @@ def test_setting_properties_leaves_the_others_alone(store: GraphStore) -> None:
 
 def test_a_failed_transaction_leaves_no_trace(store: GraphStore) -> None:
     build_scenario(store)
-    with pytest.raises(RuntimeError), store.transaction():
-        store.upsert_nodes("Person", [{"uid": "person:ghost", "name": "幽灵"}])
-        raise RuntimeError("abort")
+
+    def write_then_fail() -> None:
+        with store.transaction():
+            store.upsert_nodes("Person", [{"uid": "person:ghost", "name": "幽灵"}])
+            raise RuntimeError("abort")
+
+    with pytest.raises(RuntimeError):
+        write_then_fail()
     assert store.get_node("person:ghost") is None
     with store.transaction():
         store.upsert_nodes("Person", [{"uid": "person:kept", "name": "留下"}])
@@ -182,7 +231,9 @@ def test_deleting_relationships_by_rid(store: GraphStore) -> None:
     assert {e.rid for e in store.edges_of([ZHANG], ["LEGAL_REPRESENTATIVE_OF"])} == {"lr:Z-A"}
 
 
-def test_ingesting_the_sample_gives_the_same_graph_on_both_stores(store: GraphStore, tmp_path: Path) -> None:
+def test_ingesting_the_sample_gives_the_same_graph_on_both_stores(
+    store: GraphStore, tmp_path: Path
+) -> None:
     report = ingest_directory(store, SAMPLE_DIR, id_hash_key=TEST_KEY, quarantine_dir=tmp_path)
     assert report.quarantined == 0
     assert report.read == report.loaded == 36

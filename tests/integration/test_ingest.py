@@ -42,14 +42,19 @@ def test_bad_rows_are_quarantined_with_file_row_field_and_reason(
         "person,330100198001011237,91330106MA2AAAAA4E,0.2,2020-02-30,",
         "business,91330106MA2AAAAA5H,91330106MA2AAAAA15,0.1,,",
     )
-    report = ingest_directory(embedded_store, sample, id_hash_key=TEST_KEY, quarantine_dir=tmp_path / "q")
+    report = ingest_directory(
+        embedded_store, sample, id_hash_key=TEST_KEY, quarantine_dir=tmp_path / "q"
+    )
     holdings = next(f for f in report.files if f.name == "shareholdings")
     assert (holdings.read, holdings.loaded, holdings.quarantined) == (10, 6, 4)
     assert all(f.reconciled for f in report.files)
     assert holdings.quarantine_file is not None
     rows = quarantine_rows(holdings.quarantine_file)
     assert [(r["_row"], r["_field"]) for r in rows] == [
-        ("8", "share"), ("9", "holder_id"), ("10", "since"), ("11", "holder_id")
+        ("8", "share"),
+        ("9", "holder_id"),
+        ("10", "since"),
+        ("11", "holder_id"),
     ]
     assert "outside 0.0..1.0" in rows[0]["_reason"]
     assert "not a valid USCC" in rows[1]["_reason"]
@@ -57,16 +62,22 @@ def test_bad_rows_are_quarantined_with_file_row_field_and_reason(
     assert rows[0]["share"] == "1.7"
 
 
-def test_gbk_and_bom_files_read_the_same_as_utf8(embedded_store: GraphStore, sample: Path, tmp_path: Path) -> None:
+def test_gbk_and_bom_files_read_the_same_as_utf8(
+    embedded_store: GraphStore, sample: Path, tmp_path: Path
+) -> None:
     businesses = sample / "businesses.csv"
     text = businesses.read_text(encoding="utf-8")
     businesses.write_bytes(text.encode("gbk"))
     people = sample / "people.csv"
     people.write_bytes(b"\xef\xbb\xbf" + people.read_bytes())
-    report = ingest_directory(embedded_store, sample, id_hash_key=TEST_KEY, quarantine_dir=tmp_path / "q")
+    report = ingest_directory(
+        embedded_store, sample, id_hash_key=TEST_KEY, quarantine_dir=tmp_path / "q"
+    )
     assert report.quarantined == 0
     assert {n.props["name"] for n in embedded_store.search_nodes("Business", "星辰")} == {
-        "杭州星辰贸易有限公司", "杭州星辰电子商务有限公司", "星辰控股(香港)有限公司"
+        "杭州星辰贸易有限公司",
+        "杭州星辰电子商务有限公司",
+        "星辰控股(香港)有限公司",
     }
     assert len(embedded_store.search_nodes("Person", "张伟")) == 1
 
@@ -75,21 +86,29 @@ def test_an_unknown_column_stops_the_run_before_anything_is_written(
     embedded_store: GraphStore, sample: Path, tmp_path: Path
 ) -> None:
     path = sample / "stores.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("ship_from_address", "ship_from_adress", 1),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("ship_from_address", "ship_from_adress", 1),
+        encoding="utf-8",
+    )
     with pytest.raises(InvalidInput) as caught:
-        ingest_directory(embedded_store, sample, id_hash_key=TEST_KEY, quarantine_dir=tmp_path / "q")
+        ingest_directory(
+            embedded_store, sample, id_hash_key=TEST_KEY, quarantine_dir=tmp_path / "q"
+        )
     assert caught.value.file == "stores.csv"
     assert caught.value.field == "ship_from_adress"
     assert embedded_store.counts().total_nodes == 0
 
 
-def test_parquet_input_loads_like_csv(embedded_store: GraphStore, sample: Path, tmp_path: Path) -> None:
+def test_parquet_input_loads_like_csv(
+    embedded_store: GraphStore, sample: Path, tmp_path: Path
+) -> None:
     import pandas as pd
 
     for path in sample.glob("*.csv"):
         pd.read_csv(path, dtype=str, keep_default_na=False).to_parquet(path.with_suffix(".parquet"))
         path.unlink()
-    report = ingest_directory(embedded_store, sample, id_hash_key=TEST_KEY, quarantine_dir=tmp_path / "q")
+    report = ingest_directory(
+        embedded_store, sample, id_hash_key=TEST_KEY, quarantine_dir=tmp_path / "q"
+    )
     assert (report.read, report.loaded, report.quarantined) == (36, 36, 0)
     assert embedded_store.counts().total_nodes == 34

@@ -18,39 +18,76 @@ def refused_field(mapping: str, /, **row: str) -> str | None:
 
 
 def test_a_share_outside_zero_to_one_is_refused() -> None:
-    assert refused_field(
-        "shareholdings", holder_type="person", holder_id="330100198001011237",
-        business_id="91330106MA2AAAAA15", share="1.7",
-    ) == "share"
+    assert (
+        refused_field(
+            "shareholdings",
+            holder_type="person",
+            holder_id="330100198001011237",
+            business_id="91330106MA2AAAAA15",
+            share="1.7",
+        )
+        == "share"
+    )
 
 
 def test_an_unparseable_date_is_refused() -> None:
-    assert refused_field("businesses", business_id="91330106MA2AAAAA15", name="x", established="2019-13-45") == "established"
+    assert (
+        refused_field(
+            "businesses", business_id="91330106MA2AAAAA15", name="x", established="2019-13-45"
+        )
+        == "established"
+    )
 
 
 def test_a_bad_uscc_is_reported_on_the_column_that_holds_it() -> None:
-    assert refused_field(
-        "roles", person_id="330100198001011237", business_id="91330106MA2AAAAA16", role="director"
-    ) == "business_id"
+    assert (
+        refused_field(
+            "roles",
+            person_id="330100198001011237",
+            business_id="91330106MA2AAAAA16",
+            role="director",
+        )
+        == "business_id"
+    )
 
 
 def test_an_unknown_role_is_refused() -> None:
-    assert refused_field(
-        "roles", person_id="330100198001011237", business_id="91330106MA2AAAAA15", role="chairman"
-    ) == "role"
+    assert (
+        refused_field(
+            "roles",
+            person_id="330100198001011237",
+            business_id="91330106MA2AAAAA15",
+            role="chairman",
+        )
+        == "role"
+    )
 
 
 def test_a_role_that_ends_before_it_starts_is_refused() -> None:
-    assert refused_field(
-        "roles", person_id="330100198001011237", business_id="91330106MA2AAAAA15",
-        role="director", since="2020-01-01", until="2019-01-01",
-    ) == "until"
+    assert (
+        refused_field(
+            "roles",
+            person_id="330100198001011237",
+            business_id="91330106MA2AAAAA15",
+            role="director",
+            since="2020-01-01",
+            until="2019-01-01",
+        )
+        == "until"
+    )
 
 
 def test_a_business_row_asserts_its_address_phone_and_email() -> None:
     out = BY_NAME["businesses"].convert(
-        {"business_id": "91330106MA2AAAAA15", "name": "杭州星辰贸易有限公司",
-         "address": "浙江省杭州市文三路90号", "phone": "0571-88001234", "email": "A@B.cn"}, KEY)
+        {
+            "business_id": "91330106MA2AAAAA15",
+            "name": "杭州星辰贸易有限公司",
+            "address": "浙江省杭州市文三路90号",
+            "phone": "0571-88001234",
+            "email": "A@B.cn",
+        },
+        KEY,
+    )
     assert [n.label for n in out.nodes] == ["Business", "Address", "Phone", "Email"]
     assert [r.type for r in out.rels] == ["REGISTERED_AT", "HAS_PHONE", "HAS_EMAIL"]
     assert out.nodes[3].props["uid"] == "email:a@b.cn"
@@ -59,10 +96,13 @@ def test_a_business_row_asserts_its_address_phone_and_email() -> None:
 def test_every_mapping_requires_what_the_formats_document_requires() -> None:
     from pathlib import Path
 
-    formats = (Path(__file__).resolve().parents[2] / "docs" / "formats.md").read_text(encoding="utf-8")
+    formats = (Path(__file__).resolve().parents[2] / "docs" / "formats.md").read_text(
+        encoding="utf-8"
+    )
     for mapping in MAPPINGS:
         line = next(x for x in formats.splitlines() if x.startswith(f"| {mapping.name} |"))
         for column in mapping.required:
             assert f"**{column}**" in line, (mapping.name, column)
         for column in mapping.optional:
-            assert column in line and f"**{column}**" not in line, (mapping.name, column)
+            assert column in line, (mapping.name, column)
+            assert f"**{column}**" not in line, (mapping.name, column)
