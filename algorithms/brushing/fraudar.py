@@ -113,7 +113,7 @@ def column_weights(
     >>> from scipy import sparse
     >>> m = sparse.csr_matrix(np.array([[1, 1], [1, 0]]))
     >>> np.round(column_weights(m), 3).tolist()
-    [0.512, 0.558]
+    [0.514, 0.558]
     """
     n_cols = matrix.shape[1]
     if weighting == "none":
