@@ -774,47 +774,59 @@ def actual_controllers(
     declared_by: dict[int, list[int]] = defaultdict(list)
     for c, b in zip(d_src.tolist(), d_dst.tolist(), strict=True):
         declared_by[b].append(c)
+    second_of = np.zeros(n)
+    second_of[blocks.business] = blocks.second
+    # Python lists: the loop below touches each finding's entries once, and list indexing
+    # is several times faster than numpy scalar indexing.
+    uids: list[str] = [str(u) for u in projection.uids.tolist()]
+    top_of: list[int] = computed_root.tolist()
+    via_of: list[int] = via.tolist()
+    declared_of: list[int] = declared_ptr.tolist()
+    root_of: list[int] = root.tolist()
+    votes_list: list[float] = votes_of.tolist()
+    second_list: list[float] = second_of.tolist()
+    business_rows: list[bool] = is_business.tolist()
 
     def path_to(b: int) -> list[int]:
         # Walk up from b through the largest holder in the winning block at each level.
-        steps, x, top = [b], b, int(computed_root[b])
+        steps, x, top = [b], b, top_of[b]
         while x != top:
-            if declared_ptr[x] >= 0 and x != b:
-                x = int(declared_ptr[x])
-            elif computed_root[x] >= 0 and via[x] >= 0:
-                x = int(via[x])
+            if declared_of[x] >= 0 and x != b:
+                x = declared_of[x]
+            elif top_of[x] >= 0 and via_of[x] >= 0:
+                x = via_of[x]
             else:
                 break
             if x in steps:  # a subsidiary voting in its parent: fall back to root -> b
-                return [int(computed_root[b]), b]
+                return [top, b]
             steps.append(x)
-        return steps[::-1]
+        return steps[::-1] if steps[-1] == top else [top, b]
 
     findings: list[ControllerFinding] = []
-    uids = projection.uids
     for b in sorted(set(rule_of) | set(declared_by)):
-        if not is_business[b]:
+        if not business_rows[b]:
             continue
-        computed_uid = str(uids[computed_root[b]]) if computed_root[b] >= 0 else None
-        votes = float(votes_of[b]) if computed_root[b] >= 0 else float("nan")
+        top = top_of[b]
+        computed_uid = uids[top] if top >= 0 else None
+        votes = votes_list[b] if top >= 0 else float("nan")
         if b in declared_by:
-            names = tuple(str(uids[c]) for c in declared_by[b])
+            names = tuple(uids[c] for c in declared_by[b])
             for c in declared_by[b]:
-                agrees = computed_root[b] < 0 or computed_root[b] in (c, root[c])
+                agrees = top < 0 or top in (c, root_of[c])
                 explanation = f"{text.name(c)} is declared the actual controller of {text.name(b)}"
                 if not agrees:
                     explanation += (
-                        f"; ownership says {text.name(int(computed_root[b]))} "
+                        f"; ownership says {text.name(top)} "
                         f"({rule_of[b].value}, {_pct(votes)} of the votes): disagreement"
                     )
                 findings.append(
                     ControllerFinding(
-                        business=str(uids[b]),
-                        controller=str(uids[c]),
+                        business=uids[b],
+                        controller=uids[c],
                         rule=ControlRule.DECLARED,
                         votes=votes,
                         explanation=explanation,
-                        path=(str(uids[c]), str(uids[b])),
+                        path=(uids[c], uids[b]),
                         disagrees_with_declared=not agrees,
                         declared_controllers=names,
                         computed_controller=computed_uid,
@@ -822,26 +834,18 @@ def actual_controllers(
                 )
             continue
         steps = path_to(b)
-        if steps[0] != computed_root[b]:
-            steps = [int(computed_root[b]), b]
         findings.append(
             ControllerFinding(
-                business=str(uids[b]),
-                controller=str(uids[computed_root[b]]),
+                business=uids[b],
+                controller=uids[top],
                 rule=rule_of[b],
                 votes=votes,
-                explanation=text.explain(steps, rule_of[b], votes, _second(blocks, b)),
-                path=tuple(str(uids[s]) for s in steps),
+                explanation=text.explain(steps, rule_of[b], votes, second_list[b]),
+                path=tuple(uids[s] for s in steps),
                 computed_controller=computed_uid,
             )
         )
     return findings
-
-
-def _second(blocks: _Blocks, b: int) -> float:
-    """The runner-up block's votes in business ``b`` (0 when there is none)."""
-    i = int(np.searchsorted(blocks.business, b))
-    return float(blocks.second[i]) if i < blocks.business.size and blocks.business[i] == b else 0.0
 
 
 def _via(
@@ -876,14 +880,17 @@ class _Narrator:
         ):
             direct[(h, b)] += s
         self._direct = direct
-        self._names = self.projection.node_props.get("name")
+        uids = [str(u) for u in self.projection.uids.tolist()]
+        names = self.projection.node_props.get("name")
+        if names is not None:
+            uids = [
+                str(v) if v is not None and v == v and str(v) else u
+                for u, v in zip(uids, names.tolist(), strict=True)
+            ]
+        self._names = uids
 
     def name(self, i: int) -> str:
-        if self._names is not None:
-            value = self._names[i]
-            if value is not None and value == value and str(value):
-                return str(value)
-        return str(self.projection.uids[i])
+        return self._names[i]
 
     def explain(self, steps: Sequence[int], rule: ControlRule, votes: float, second: float) -> str:
         parts: list[str] = []

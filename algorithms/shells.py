@@ -389,17 +389,30 @@ def _context(projection: Projection, params: ShellParams) -> _Context:
     )
 
 
+@dataclass
+class _Usable:
+    """The incidence restricted to identifiers that carry weight (excluded hubs dropped)."""
+
+    matrix: sparse.csr_array
+    kind: IntArray
+
+
 def _describe(
     projection: Projection,
     inc: _Incidence,
-    usable: FloatArray,
+    usable: _Usable,
     rows: IntArray,
     n_links: int,
     ctx: _Context,
     params: ShellParams,
 ) -> ShellCluster:
-    sub = sparse.csr_array(inc.matrix[rows][:, np.flatnonzero(usable > 0)])
-    sub_kind = inc.kind[np.flatnonzero(usable > 0)]
+    picked = sparse.csr_array(usable.matrix[rows])
+    # Renumber the columns the cluster uses, so per-cluster work ignores the other millions.
+    present, local = np.unique(picked.indices, return_inverse=True)
+    sub = sparse.csr_array(
+        (picked.data, local.reshape(-1), picked.indptr), shape=(rows.size, present.size)
+    )
+    sub_kind = usable.kind[present]
     m = rows.size
     sizes = np.asarray(sub.sum(axis=1)).reshape(-1)
     inter = sparse.coo_array(sub @ sub.T)
@@ -408,7 +421,7 @@ def _describe(
     jaccard = both / (sizes[i] + sizes[j] - both)
     mean_j = np.bincount(i, weights=jaccard, minlength=m) / max(m - 1, 1)
     nodes = inc.businesses[rows]
-    uids = [str(projection.uids[v]) for v in nodes]
+    uids = [str(u) for u in projection.uids[nodes].tolist()]
     order = sorted(range(m), key=lambda r: (-mean_j[r], uids[r]))
 
     col_count = np.diff(sparse.csc_array(sub).indptr)
@@ -521,12 +534,14 @@ def find_shell_clusters(projection: Projection, params: ShellParams | None = Non
     sizes = np.bincount(comp, minlength=n_comp)
     link_count = np.bincount(comp[r], minlength=n_comp)
     ctx = _context(projection, params)
+    kept = np.flatnonzero(weight > 0)
+    usable = _Usable(sparse.csr_array(inc.matrix[:, kept]), inc.kind[kept])
     clusters: list[ShellCluster] = []
     order = np.argsort(comp, kind="stable")
     starts = np.searchsorted(comp[order], np.arange(n_comp + 1))
     for k in np.flatnonzero(sizes >= params.min_size).tolist():
         rows = order[starts[k] : starts[k + 1]].astype(np.int64)
-        clusters.append(_describe(projection, inc, weight, rows, int(link_count[k]), ctx, params))
+        clusters.append(_describe(projection, inc, usable, rows, int(link_count[k]), ctx, params))
     clusters.sort(key=lambda cl: (-cl.score, -len(cl.members), cl.id))
     stats = ShellStats(
         businesses=nb,
