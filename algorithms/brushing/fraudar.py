@@ -336,6 +336,7 @@ class _Queue:
         self.cost = cost
         self.alive = np.ones(cost.size, dtype=bool)
         self.dirty_flag = np.zeros(cost.size, dtype=bool)
+        self._slot = np.zeros(cost.size, dtype=np.int64)
         self.n_alive = int(cost.size)
         self._rebuild(np.arange(cost.size, dtype=np.int64))
 
@@ -392,10 +393,17 @@ class _Queue:
         if self.dirty.size:
             self.dirty = self.dirty[self.alive[self.dirty]]
 
+    def distinct(self, ids: IntArray) -> IntArray:
+        """``ids`` without repeats, in O(len(ids)) (``np.unique`` sorts, and is slow when small)."""
+        places = np.arange(ids.size, dtype=np.int64)
+        self._slot[ids] = places
+        distinct: IntArray = ids[self._slot[ids] == places]
+        return distinct
+
     def debit(self, ids: IntArray, amounts: IntArray) -> IntArray:
         """Lower the cost of alive ``ids`` (repeats add up); return the distinct nodes touched."""
         np.subtract.at(self.cost, ids, amounts)
-        touched = np.unique(ids)
+        touched = self.distinct(ids)
         fresh = touched[~self.dirty_flag[touched]]
         self.dirty_flag[fresh] = True
         self.dirty = np.concatenate([self.dirty, fresh])
@@ -434,7 +442,7 @@ def _strip(
         keep = queues[other].alive[neighbour]
         touched = queues[other].debit(neighbour[keep], weight[keep])
         dropped = touched[queues[other].cost[touched] < threshold]
-        frontier[other] = np.union1d(frontier[other], dropped)
+        frontier[other] = queues[other].distinct(np.concatenate([frontier[other], dropped]))
         frontier[side] = np.zeros(0, dtype=np.int64)
         side = other
     return rounds

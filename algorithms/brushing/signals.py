@@ -193,9 +193,10 @@ def _distinct_accounts(account: IntArray, key: IntArray) -> IntArray:
     known = key >= 0
     if not known.any():
         return counts
-    pairs = np.unique(np.stack([key[known], account[known]]), axis=1)
-    per_key = np.bincount(pairs[0], minlength=int(key.max()) + 1)
-    counts[known] = per_key[key[known]]
+    keys, dense_key = np.unique(key[known], return_inverse=True)
+    pairs = np.unique(np.stack([dense_key.ravel(), account[known]]), axis=1)
+    per_key = np.bincount(pairs[0], minlength=keys.size)
+    counts[known] = per_key[dense_key.ravel()]
     return counts
 
 

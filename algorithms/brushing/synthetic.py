@@ -1,0 +1,248 @@
+"""Synthetic markets with planted brushing rings, for tests and benchmarks.
+
+Background orders follow a heavy-tailed store popularity (Zipf) and account activity, with
+ordinary parcels (about a kilogram), ordinary transit times and the account's own receiver.
+A planted ring is a set of new accounts that order from a few small stores with a given density,
+in bursts (the organiser posts a task, members fill it within minutes), and ship empty parcels
+with faked waybills to a few shared receivers.  Camouflage adds honest-looking orders from ring
+accounts: to random stores, or to stores picked in proportion to their popularity (the harder
+case for plain average degree).  Decoys are honest dense groups (a workplace ordering lunch from
+the same shops): as dense as a ring in the order matrix, but with ordinary logistics.
+
+Written for this project rather than taken from the FRAUDAR package, whose injector does not
+run on Python 3.11.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from algorithms.brushing.signals import OrderTable
+from graph.errors import InvalidInput
+
+__all__ = ["MarketSpec", "PlantedGroup", "SyntheticMarket", "make_market"]
+
+IntArray = npt.NDArray[np.int64]
+
+_DAY = 86_400
+_HOUR = 3_600
+
+
+@dataclass(frozen=True)
+class PlantedGroup:
+    """Accounts and stores of one planted ring or decoy."""
+
+    accounts: IntArray
+    stores: IntArray
+
+
+@dataclass(frozen=True)
+class MarketSpec:
+    """What to generate; the defaults give a small market with three clean rings."""
+
+    n_orders: int = 50_000
+    n_rings: int = 3
+    ring_accounts: int = 30
+    ring_stores: int = 8
+    ring_density: float = 0.8
+    camouflage: Literal["none", "random", "biased"] = "none"
+    camouflage_ratio: float = 1.0
+    ring_logistics: float = 0.85
+    n_decoys: int = 0
+    decoy_accounts: int = 30
+    decoy_stores: int = 8
+    decoy_density: float = 0.8
+    days: int = 30
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class SyntheticMarket:
+    """Generated orders and the groups planted in them."""
+
+    orders: OrderTable
+    rings: tuple[PlantedGroup, ...]
+    decoys: tuple[PlantedGroup, ...] = field(default=())
+
+    @property
+    def ring_accounts(self) -> IntArray:
+        """All planted ring accounts."""
+        return _union([ring.accounts for ring in self.rings])
+
+    @property
+    def ring_stores(self) -> IntArray:
+        """All stores boosted by planted rings."""
+        return _union([ring.stores for ring in self.rings])
+
+
+def make_market(spec: MarketSpec = MarketSpec()) -> SyntheticMarket:
+    """Generate a market with planted rings, camouflage and decoys.
+
+    Parameters
+    ----------
+    spec : MarketSpec
+        Sizes, densities, camouflage kind and seed.
+
+    Returns
+    -------
+    SyntheticMarket
+        The orders plus the planted rings and decoys.
+
+    Raises
+    ------
+    InvalidInput
+        If a density or share is outside ``(0, 1]`` or a size is not positive.
+
+    Examples
+    --------
+    >>> market = make_market(MarketSpec(n_orders=2_000, n_rings=1, ring_accounts=10))
+    >>> market.rings[0].accounts.size, market.orders.n_orders > 2_000
+    (10, True)
+    """
+    for name in ("ring_density", "decoy_density", "ring_logistics"):
+        value = getattr(spec, name)
+        if not 0 < value <= 1:
+            raise InvalidInput(f"must be in (0, 1], got {value}", field=name)
+    if spec.n_orders < 1 or spec.ring_accounts < 1 or spec.ring_stores < 1 or spec.days < 1:
+        raise InvalidInput("sizes must be positive")
+    rng = np.random.default_rng(spec.seed)
+    n_background_accounts = max(10, spec.n_orders // 5)
+    n_stores = max(20, spec.n_orders // 50)
+    popularity = 1.0 / np.arange(1, n_stores + 1) ** 1.1
+    popularity /= popularity.sum()
+    activity = rng.lognormal(0.0, 0.6, n_background_accounts)
+    activity /= activity.sum()
+    parts: list[dict[str, IntArray | npt.NDArray[np.float64]]] = []
+    parts.append(
+        _honest(
+            rng,
+            rng.choice(n_background_accounts, spec.n_orders, p=activity),
+            rng.choice(n_stores, spec.n_orders, p=popularity),
+            spec.days,
+        )
+    )
+    next_account = n_background_accounts
+    # Rings and decoys boost small stores: the less popular half.
+    small = np.arange(n_stores // 2, n_stores)
+    rings: list[PlantedGroup] = []
+    for _ in range(spec.n_rings):
+        accounts = np.arange(next_account, next_account + spec.ring_accounts, dtype=np.int64)
+        next_account += spec.ring_accounts
+        stores = np.sort(rng.choice(small, spec.ring_stores, replace=False)).astype(np.int64)
+        rings.append(PlantedGroup(accounts, stores))
+        ring_orders = _ring(rng, accounts, stores, spec)
+        parts.append(ring_orders)
+        if spec.camouflage != "none":
+            per_account = np.bincount(ring_orders["account"] - accounts[0], minlength=accounts.size)
+            counts = rng.poisson(per_account * spec.camouflage_ratio)
+            camo_accounts = np.repeat(accounts, counts)
+            camo_stores = (
+                rng.integers(0, n_stores, camo_accounts.size)
+                if spec.camouflage == "random"
+                else rng.choice(n_stores, camo_accounts.size, p=popularity)
+            )
+            parts.append(_honest(rng, camo_accounts, camo_stores, spec.days))
+    decoys: list[PlantedGroup] = []
+    for _ in range(spec.n_decoys):
+        accounts = np.arange(next_account, next_account + spec.decoy_accounts, dtype=np.int64)
+        next_account += spec.decoy_accounts
+        stores = np.sort(rng.choice(small, spec.decoy_stores, replace=False)).astype(np.int64)
+        decoys.append(PlantedGroup(accounts, stores))
+        member, shop = _block(rng, accounts, stores, spec.decoy_density)
+        parts.append(_honest(rng, member, shop, spec.days))
+    columns = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+    orders = OrderTable(
+        account=columns["account"].astype(np.int64),
+        store=columns["store"].astype(np.int64),
+        placed=columns["placed"].astype(np.int64),
+        weight_kg=columns["weight_kg"].astype(np.float64),
+        shipped=columns["shipped"].astype(np.int64),
+        delivered=columns["delivered"].astype(np.int64),
+        address=columns["address"].astype(np.int64),
+        phone=columns["phone"].astype(np.int64),
+        n_accounts=next_account,
+        n_stores=n_stores,
+    )
+    return SyntheticMarket(orders=orders, rings=tuple(rings), decoys=tuple(decoys))
+
+
+def _honest(
+    rng: np.random.Generator, account: IntArray, store: IntArray, days: int
+) -> dict[str, IntArray | npt.NDArray[np.float64]]:
+    """Ordinary orders: real parcels, ordinary transit, the account's own receiver."""
+    n = account.size
+    placed = rng.integers(0, days * _DAY, n)
+    shipped = placed + rng.integers(2 * _HOUR, 48 * _HOUR, n)
+    transit = rng.integers(20 * _HOUR, 96 * _HOUR, n)
+    same_city = rng.random(n) < 0.03  # genuine same-city couriers are fast too
+    transit[same_city] = rng.integers(2 * _HOUR, 8 * _HOUR, int(same_city.sum()))
+    weight = rng.lognormal(0.0, 0.8, n)
+    documents = rng.random(n) < 0.02  # vouchers and documents weigh almost nothing
+    weight[documents] = rng.uniform(0.01, 0.06, int(documents.sum()))
+    weight[rng.random(n) < 0.05] = np.nan
+    # A household shares an address: accounts 2k and 2k+1 do one time in ten.
+    household = (account // 2) % 10 == 0
+    address = np.where(household, account // 2 * 2, account)
+    return {
+        "account": account,
+        "store": store,
+        "placed": placed,
+        "weight_kg": weight,
+        "shipped": shipped,
+        "delivered": shipped + transit,
+        "address": address,
+        "phone": account.copy(),
+    }
+
+
+def _block(
+    rng: np.random.Generator, accounts: IntArray, stores: IntArray, density: float
+) -> tuple[IntArray, IntArray]:
+    """Each (account, store) pair with probability ``density``; every account keeps one."""
+    hit = rng.random((accounts.size, stores.size)) < density
+    hit[np.arange(accounts.size), rng.integers(0, stores.size, accounts.size)] = True
+    rows, cols = np.nonzero(hit)
+    return accounts[rows], stores[cols]
+
+
+def _ring(
+    rng: np.random.Generator, accounts: IntArray, stores: IntArray, spec: MarketSpec
+) -> dict[str, IntArray | npt.NDArray[np.float64]]:
+    """Brushing orders: bursts per store task, empty parcels, fake waybills, shared receivers."""
+    member, shop = _block(rng, accounts, stores, spec.ring_density)
+    n = member.size
+    # Each store posts three tasks; members fill one within eight minutes of its posting.
+    tasks = rng.integers(0, spec.days * _DAY, (stores.size, 3))
+    slot = np.searchsorted(stores, shop)
+    placed = tasks[slot, rng.integers(0, 3, n)] + rng.integers(0, 8 * 60, n)
+    orders = _honest(rng, member, shop, spec.days)
+    orders["placed"] = placed
+    orders["shipped"] = placed + rng.integers(1 * _HOUR, 12 * _HOUR, n)
+    transit = rng.integers(20 * _HOUR, 96 * _HOUR, n)
+    tell = rng.random((3, n)) < spec.ring_logistics
+    transit[tell[0]] = rng.integers(10 * 60, 4 * _HOUR, int(tell[0].sum()))
+    orders["delivered"] = orders["shipped"] + transit
+    weight = np.asarray(orders["weight_kg"], dtype=np.float64)
+    weight[tell[1]] = rng.uniform(0.002, 0.04, int(tell[1].sum()))
+    orders["weight_kg"] = weight
+    # A handful of drop addresses and phones, numbered above any account number.
+    base = 10_000_000 + int(accounts[0]) * 10
+    pool = max(2, accounts.size // 10)
+    orders["address"] = np.where(
+        tell[2], base + rng.integers(0, pool, n), np.asarray(orders["address"])
+    )
+    orders["phone"] = np.where(
+        tell[2], base + rng.integers(0, pool, n), np.asarray(orders["phone"])
+    )
+    return orders
+
+
+def _union(parts: list[IntArray]) -> IntArray:
+    if not parts:
+        return np.zeros(0, dtype=np.int64)
+    merged: IntArray = np.unique(np.concatenate(parts)).astype(np.int64)
+    return merged
