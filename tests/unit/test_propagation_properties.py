@@ -121,11 +121,20 @@ def reference(edges: list[E], listings: list[Listing], rules: RuleSet) -> list[t
         if kind[lst.subject_uid] in lt.subjects:
             for m in lt.measures:
                 if kind[lst.subject_uid] in rules.measure_by_id[m].binds:
-                    out.append((lst.uid, f"{lt.id}.self", lst.subject_uid, m, lst.decided, lst.valid_to, 1))
+                    out.append(
+                        (lst.uid, f"{lt.id}.self", lst.subject_uid, m, lst.decided, lst.valid_to, 1)
+                    )
         for rule in lt.propagation:
             spans: dict[str, list[tuple[date, date]]] = {}
 
-            def walk(path: list[str], lo: date, hi: date, rule: Any = rule, spans: Any = spans) -> None:
+            def walk(
+                path: list[str],
+                lo: date,
+                hi: date,
+                rule: Any = rule,
+                spans: Any = spans,
+                lst: Listing = lst,
+            ) -> None:
                 depth = len(path) - 1
                 if depth >= rule.min_hops and kind[path[-1]] in rule.targets:
                     spans.setdefault(path[-1], []).append((lo, hi))
@@ -134,7 +143,9 @@ def reference(edges: list[E], listings: list[Listing], rules: RuleSet) -> list[t
                 for step in rule.follow:
                     rel_type, direction = rules.resolve(step)
                     for e in edges:
-                        if e.type != rel_type or not all(c.holds(getattr(e, c.prop, None)) for c in step.where):
+                        if e.type != rel_type or not all(
+                            c.holds(getattr(e, c.prop, None)) for c in step.where
+                        ):
                             continue
                         here, there = (e.src, e.dst) if direction == "out" else (e.dst, e.src)
                         if here != path[-1] or there in path:
@@ -161,21 +172,35 @@ def reference(edges: list[E], listings: list[Listing], rules: RuleSet) -> list[t
                     count = sum(1 for x, y in found if x < b and y > a)
                     for m in rule.measures:
                         if kind[node] in rules.measure_by_id[m].binds:
-                            out.append((lst.uid, rule.id, node, m, a, None if b == far else b, count))
+                            out.append(
+                                (lst.uid, rule.id, node, m, a, None if b == far else b, count)
+                            )
     return sorted(out, key=repr)
 
 
 def summary(records: list[Restriction]) -> list[tuple[Any, ...]]:
     return sorted(
-        ((r.listing_uid, r.rule_id, r.subject_uid, r.measure_id, r.valid_from, r.valid_to, r.path_count)
-         for r in records),
+        (
+            (
+                r.listing_uid,
+                r.rule_id,
+                r.subject_uid,
+                r.measure_id,
+                r.valid_from,
+                r.valid_to,
+                r.path_count,
+            )
+            for r in records
+        ),
         key=repr,
     )
 
 
 def graph_and_listings() -> st.SearchStrategy[tuple[list[E], list[Listing]]]:
     edges = st.integers(0, 18).flatmap(lambda n: st.tuples(*[edges_st(f"e{i}") for i in range(n)]))
-    listings = st.integers(0, 6).flatmap(lambda n: st.tuples(*[listings_st(f"listing:{i}") for i in range(n)]))
+    listings = st.integers(0, 6).flatmap(
+        lambda n: st.tuples(*[listings_st(f"listing:{i}") for i in range(n)])
+    )
     return st.tuples(edges.map(list), listings.map(list))
 
 
@@ -183,7 +208,9 @@ def graph_and_listings() -> st.SearchStrategy[tuple[list[E], list[Listing]]]:
 @given(graph_and_listings())
 def test_propagate_matches_a_plain_reference(case: tuple[list[E], list[Listing]]) -> None:
     edges, listings = case
-    assert summary(propagate(projection(edges), listings, RULES)) == reference(edges, listings, RULES)
+    assert summary(propagate(projection(edges), listings, RULES)) == reference(
+        edges, listings, RULES
+    )
 
 
 # -- incremental == full -------------------------------------------------------------------
@@ -194,19 +221,34 @@ Event = tuple[str, Any]
 def events_st(draw: st.DrawFn) -> list[Event]:
     events: list[Event] = []
     for i in range(draw(st.integers(1, 16))):
-        kind = draw(st.sampled_from(["add_listing", "remove_listing", "add_edge", "end_edge", "drop_edge", "share"]))
+        kind = draw(
+            st.sampled_from(
+                ["add_listing", "remove_listing", "add_edge", "end_edge", "drop_edge", "share"]
+            )
+        )
         if kind == "add_listing":
             events.append((kind, draw(listings_st(f"listing:n{i}"))))
         elif kind == "add_edge":
             events.append((kind, draw(edges_st(f"n{i}"))))
         else:
-            events.append((kind, (draw(st.integers(0, 100)), draw(st.integers(0, 20)), draw(st.sampled_from(REASONS)))))
+            events.append(
+                (
+                    kind,
+                    (
+                        draw(st.integers(0, 100)),
+                        draw(st.integers(0, 20)),
+                        draw(st.sampled_from(REASONS)),
+                    ),
+                )
+            )
     return events
 
 
 @settings(max_examples=300, deadline=None)
 @given(graph_and_listings(), events_st())
-def test_incremental_equals_full_recomputation(case: tuple[list[E], list[Listing]], events: list[Event]) -> None:
+def test_incremental_equals_full_recomputation(
+    case: tuple[list[E], list[Listing]], events: list[Event]
+) -> None:
     edges, listings = case
     records = propagate(projection(edges), listings, RULES)
     for kind, arg in events:
@@ -232,10 +274,14 @@ def test_incremental_equals_full_recomputation(case: tuple[list[E], list[Listing
                 edges = [e for e in edges if e.rid != old_edge.rid]
             else:
                 new_edge = (
-                    replace(old_edge, until=day(when)) if kind == "end_edge" else replace(old_edge, share=0.6)
+                    replace(old_edge, until=day(when))
+                    if kind == "end_edge"
+                    else replace(old_edge, share=0.6)
                 )
                 edges = [new_edge if e.rid == old_edge.rid else e for e in edges]
             affected |= affected_by_edges(projection(edges), listings, RULES, ends)
         g = projection(edges)
         records = update(records, g, listings, RULES, affected)
-        assert [r.content() for r in records] == [r.content() for r in propagate(g, listings, RULES)]
+        assert [r.content() for r in records] == [
+            r.content() for r in propagate(g, listings, RULES)
+        ]

@@ -1,0 +1,1 @@
+"""Joint punishment (联合惩戒): rules, the propagation engine and its persistence."""
