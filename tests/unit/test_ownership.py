@@ -12,6 +12,7 @@ from collections import defaultdict
 from datetime import date
 
 import networkx as nx
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -474,3 +475,44 @@ def test_vectorised_control_matches_a_per_business_reference(edges: list[Holding
     params = ControlParams()
     found = {f.business: f.controller for f in actual_controllers(holdings(edges), params)}
     assert found == _control_reference(edges, params)
+
+
+@st.composite
+def cyclic_holdings(draw: st.DrawFn) -> list[Holding]:
+    """Random holdings with cycles; each business held at most 90% so sums converge."""
+    n = draw(st.integers(min_value=2, max_value=7))
+    edges: list[Holding] = []
+    for j in range(n):
+        holders = draw(st.sets(st.integers(min_value=0, max_value=n - 1), max_size=3))
+        room = 0.9
+        for i in sorted(holders):
+            share = draw(st.floats(min_value=0.01, max_value=1.0)) * room
+            room -= share
+            edges.append((f"biz:{i}", f"biz:{j}", share))
+    return edges
+
+
+@settings(max_examples=60, deadline=None)
+@given(cyclic_holdings(), st.integers(min_value=0, max_value=6))
+def test_with_cycles_shares_are_the_leontief_inverse_over_its_diagonal(
+    edges: list[Holding], t: int
+) -> None:
+    # N = (I - A)^-1 counts every walk; N[h, t] / N[t, t] drops the walks through t.
+    p = holdings(edges)
+    target = f"biz:{t}"
+    if target not in p.index:
+        return
+    n = p.n_nodes
+    a = np.zeros((n, n))
+    for x, y, s in edges:
+        a[p.index[x], p.index[y]] += s
+    leontief = np.linalg.inv(np.eye(n) - a)
+    k = p.index[target]
+    expected = {
+        str(p.uids[h]): leontief[h, k] / leontief[k, k]
+        for h in range(n)
+        if h != k and leontief[h, k] > 1e-12
+    }
+    result = effective_ownership(p, target)
+    assert {h.uid: h.share for h in result.holders} == pytest.approx(expected, abs=1e-9)
+    assert result.self_held == pytest.approx(1 - 1 / leontief[k, k], abs=1e-9)
