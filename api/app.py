@@ -1,0 +1,158 @@
+"""The CreditGraph HTTP API: ``create_app(settings)`` builds it.
+
+Routers live in ``api/routers/<feature>.py``, each exposing ``router``; :data:`ROUTERS`
+lists them in the order they appear in the OpenAPI document. A feature whose algorithm
+package is not installed yet (``algorithms.*`` missing) is left out with a warning, so a
+new feature is one line here plus its router module.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+
+from api.audit import AuditLog, AuditMiddleware, RedactingFilter
+from api.deps import ApiState
+from api.errors import install_error_handlers
+from api.security import KeyStore
+from graph.config import Settings
+from graph.factory import open_store
+from graph.store import GraphStore
+
+__all__ = ["BENCH_CEILING_ENV", "ROUTERS", "api_db_path", "create_app"]
+
+log = logging.getLogger("credgraph.api")
+
+#: Router modules under ``api/routers``, in OpenAPI order. Add a feature with one line.
+ROUTERS: tuple[str, ...] = (
+    "health",
+    "restrictions",
+    "changes",
+    "feedback",
+    "identity",
+    "entities",
+    "paths",
+    "ownership",
+    "listings",
+    "shells",
+    "brushing",
+)
+
+#: Set to 1 to add ``GET /bench/ceiling`` (a constant JSON answer) for bench/api.py.
+BENCH_CEILING_ENV = "CREDGRAPH_BENCH_CEILING"
+
+_TAGS = [
+    {"name": "health", "description": "Liveness and readiness."},
+    {"name": "platform", "description": "Restriction checks, change feed, feedback, identity."},
+    {"name": "officer", "description": "Search, credit records, networks, paths, listings."},
+]
+
+_DESCRIPTION = """\
+Credit records and joint punishment (联合惩戒) over the CreditGraph knowledge graph.
+
+* **Platforms** (`platform` keys) check whether a business, person or store is restricted,
+  in batches of up to 1,000, follow a feed of changes and report back what they did (反馈).
+  They never see the network, people's details or other platforms' feedback.
+* **Officers** (`officer` keys) search entities, read credit records, explore networks and
+  paths, read restriction explanations and manage listings.
+
+Send the key in `X-API-Key`. Errors are RFC 9457 `application/problem+json`. Person id
+numbers are hashed on arrival; prefer `POST /v1/restrictions/check` for people so the
+number is not in a URL.
+"""
+
+
+def api_db_path(settings: Settings) -> Path:
+    """Where keys, the audit trail and feedback live: beside the embedded graph."""
+    return settings.embedded_path.parent / "api.sqlite3"
+
+
+def _load_router(name: str) -> APIRouter | None:
+    module_name = f"api.routers.{name}"
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        missing = exc.name or ""
+        if missing == module_name:
+            return None
+        if missing.startswith("algorithms."):
+            log.warning("API feature %s left out: %s is not installed", name, missing)
+            return None
+        raise
+    router: APIRouter = module.router
+    return router
+
+
+def create_app(
+    settings: Settings,
+    store: GraphStore | None = None,
+    *,
+    api_db: Path | None = None,
+    bench_ceiling: bool | None = None,
+) -> FastAPI:
+    """The API over ``store`` (opened from ``settings`` at startup when not given).
+
+    A store passed in belongs to the caller and stays open at shutdown; one the app opens
+    is closed by it.
+    """
+    db_path = api_db or api_db_path(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own_store = store is None
+        graph_store = open_store(settings) if store is None else store
+        keys = KeyStore(db_path)
+        audit = AuditLog(db_path)
+        app.state.credgraph = ApiState(settings, graph_store, keys, audit)
+        try:
+            yield
+        finally:
+            for extra in app.state.credgraph.extras.values():
+                close = getattr(extra, "close", None)
+                if callable(close):
+                    close()
+            audit.close()
+            keys.close()
+            if own_store:
+                graph_store.close()
+
+    app = FastAPI(
+        title="CreditGraph API",
+        version="1.0.0",
+        description=_DESCRIPTION,
+        openapi_tags=_TAGS,
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    for name in ROUTERS:
+        router = _load_router(name)
+        if router is not None:
+            app.include_router(router)
+    if bench_ceiling is None:
+        bench_ceiling = os.environ.get(BENCH_CEILING_ENV) == "1"
+    if bench_ceiling:
+        _add_ceiling(app)
+    app.add_middleware(AuditMiddleware)
+    _redact_access_log()
+    return app
+
+
+def _add_ceiling(app: FastAPI) -> None:
+    body = {"status": "ok", "restricted": False, "measures": []}
+
+    @app.get("/bench/ceiling", include_in_schema=False)
+    async def ceiling() -> dict[str, Any]:
+        return body
+
+
+def _redact_access_log() -> None:
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactingFilter) for f in access.filters):
+        access.addFilter(RedactingFilter())
