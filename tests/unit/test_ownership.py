@@ -516,3 +516,10 @@ def test_with_cycles_shares_are_the_leontief_inverse_over_its_diagonal(
     result = effective_ownership(p, target)
     assert {h.uid: h.share for h in result.holders} == pytest.approx(expected, abs=1e-9)
     assert result.self_held == pytest.approx(1 - 1 / leontief[k, k], abs=1e-9)
+
+
+def test_control_that_has_not_settled_within_max_iter_does_not_converge() -> None:
+    # Rounds: Z gets A and A gets B, then Z gets B, then a round confirms nothing moved.
+    p = holdings([("person:z", "biz:a", 0.6), ("biz:a", "biz:b", 0.6)])
+    with pytest.raises(DidNotConverge, match="1 rounds"):
+        actual_controllers(p, ControlParams(max_iter=1))

@@ -326,3 +326,10 @@ def test_pairwise_f1_counts_co_clustered_pairs() -> None:
     assert pairwise_f1([], []) == (1.0, 1.0, 1.0)
     with pytest.raises(InvalidInput, match="'a'"):
         pairwise_f1([{"a", "b"}, {"a", "c"}], [])
+
+
+def test_hubs_too_large_to_link_are_excluded_even_when_down_weighting() -> None:
+    params = ShellParams(hub_action=HubAction.DOWNWEIGHTED, max_linked_degree=200)
+    result = find_shell_clusters(with_agent_hub(300).projection(), params)
+    assert {h.action for h in result.hubs} == {HubAction.EXCLUDED}
+    assert all(h.weight == 0.0 for h in result.hubs)
