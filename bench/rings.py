@@ -23,8 +23,8 @@ import contextlib
 import io
 import time
 from collections.abc import Callable
-from functools import partial
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
 import numpy as np
