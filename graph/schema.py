@@ -78,7 +78,7 @@ class RelSpec:
         return (*REL_COMMON, *self.props, *PROVENANCE)
 
 
-S, D, B = PropType.STRING, PropType.DOUBLE, PropType.BOOL
+S, I, D, B = PropType.STRING, PropType.INT, PropType.DOUBLE, PropType.BOOL  # noqa: E741
 DT, TS = PropType.DATE, PropType.TIMESTAMP
 
 PROVENANCE: tuple[Prop, ...] = (
@@ -203,6 +203,51 @@ NODES: tuple[NodeSpec, ...] = (
             Prop("evidence"),
         ),
     ),
+    NodeSpec(
+        "Restriction",
+        "restriction",
+        (
+            Prop("record_key"),
+            Prop("subject_uid", S, indexed=True),
+            Prop("measure"),
+            Prop("measure_name_zh"),
+            Prop("measure_name_en"),
+            Prop("list_type"),
+            Prop("rule_id"),
+            Prop("listing_uid", S, indexed=True),
+            Prop("listed_uid"),
+            Prop("listing_fp"),
+            Prop("valid_from", DT),
+            Prop("valid_to", DT),
+            Prop("recorded_at", TS),
+            Prop("superseded_at", TS, indexed=True),
+            Prop("legal_basis"),
+            Prop("paths"),
+            Prop("path_count", I),
+            Prop("rules_version"),
+        ),
+        "A materialised joint-punishment restriction, one version per node (bitemporal: "
+        "valid_from/valid_to, recorded_at/superseded_at); never deleted, only superseded.",
+    ),
+    NodeSpec(
+        "ChangeEvent",
+        "change",
+        (
+            Prop("seq", I, indexed=True),
+            Prop("kind"),
+            Prop("subject_uid", S, indexed=True),
+            Prop("measure"),
+            Prop("list_type"),
+            Prop("rule_id"),
+            Prop("listing_uid"),
+            Prop("restriction_uid"),
+            Prop("valid_from", DT),
+            Prop("valid_to", DT),
+            Prop("reason"),
+            Prop("at", TS),
+        ),
+        "One entry of the restriction change feed (imposed / lifted / amended), by seq.",
+    ),
 )
 
 _PEOPLE_TO_BIZ = (("Person", "Business"),)
@@ -239,6 +284,12 @@ RELS: tuple[RelSpec, ...] = (
     RelSpec("PENALISED", tuple((lbl, "Violation") for lbl in _SUBJECTS)),
     RelSpec("REPORTS", (("InfringementReport", "Store"),)),
     RelSpec("CONCERNS", (("InfringementReport", "Brand"),)),
+    RelSpec(
+        "RESTRICTS",
+        tuple(("Restriction", lbl) for lbl in _SUBJECTS),
+        (),
+        "A restriction version binds this subject (read path of the status check).",
+    ),
 )
 
 NODE_BY_LABEL: dict[str, NodeSpec] = {spec.label: spec for spec in NODES}

@@ -1,0 +1,854 @@
+"""Joint punishment through the store port: materialised, bitemporal restriction records.
+
+Writes and reads go only through :class:`~graph.store.GraphStore` methods (``project``,
+``query``, ``upsert_nodes``, ``upsert_relationships``, ``set_node_properties``), so the
+embedded store and Neo4j behave the same.
+
+Records
+    Each derived restriction is stored as a ``Restriction`` node version bound to its
+    subject by ``RESTRICTS``. Valid time is ``valid_from``/``valid_to`` (when the measure
+    holds in the world); recorded time is ``recorded_at``/``superseded_at`` (when the
+    system believed it). Nothing is deleted: a change supersedes the current version and,
+    where the restriction still held for a while, records a new version with the new valid
+    time. Removal, expiry and credit repair end valid time on that date (history keeps the
+    restriction in force before it); a listing removed as made in error
+    (:data:`~algorithms.propagation.engine.RETRACTING_REASONS`) is retracted: its versions
+    are superseded with no successor, so as now known it never held, while ``known_at``
+    earlier still shows what the system said then.
+Feed
+    Every change writes a ``ChangeEvent`` with a monotonically increasing ``seq``
+    (``imposed``, ``lifted``, ``amended``); platforms page through :func:`changes`.
+Read path
+    :func:`status` looks the subject up by primary key and reads its ``RESTRICTS``
+    records: no traversal, no rules, no engine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from algorithms.propagation.engine import (
+    DerivationPath,
+    Listing,
+    PathEdge,
+    PreparedGraph,
+    Restriction,
+    affected_by_edges,
+    diff,
+    prepare,
+    propagate,
+)
+from algorithms.propagation.rules import RuleSet, SubjectKind, default_rules
+from graph.errors import InvalidInput, NotFound
+from graph.schema import label_of_uid
+from graph.store import GraphStore
+
+__all__ = [
+    "REL_NAMES",
+    "ChangeEvent",
+    "ExplainedPath",
+    "ExplainedRestriction",
+    "PropagationReport",
+    "RestrictionRecord",
+    "RestrictionStatus",
+    "add_listing",
+    "changes",
+    "edges_changed",
+    "explain",
+    "listing_fingerprint",
+    "load_listings",
+    "propagate_store",
+    "remove_listing",
+    "repair_listing",
+    "status",
+]
+
+#: Relationship types as a person reads them: (中文, English).
+REL_NAMES: dict[str, tuple[str, str]] = {
+    "SHAREHOLDER_OF": ("股东", "shareholder of"),
+    "LEGAL_REPRESENTATIVE_OF": ("法定代表人", "legal representative of"),
+    "DIRECTOR_OF": ("董事", "director of"),
+    "SUPERVISOR_OF": ("监事", "supervisor of"),
+    "MANAGER_OF": ("经理", "manager of"),
+    "ACTUAL_CONTROLLER_OF": ("实际控制人", "actual controller of"),
+    "REGISTRATION_AGENT_OF": ("登记代理人", "registration agent of"),
+    "OPERATES": ("经营", "operates"),
+}
+
+_SUBJECT_LABELS = ("Business", "Person", "Store")
+
+
+# -- output models -------------------------------------------------------------------------
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class RestrictionRecord(_Model):
+    """One stored restriction version."""
+
+    uid: str
+    subject_uid: str
+    measure: str
+    measure_name_zh: str
+    measure_name_en: str
+    list_type: str
+    rule_id: str
+    listing_uid: str
+    listed_uid: str
+    valid_from: date
+    valid_to: date | None
+    recorded_at: datetime
+    superseded_at: datetime | None
+    legal_basis: tuple[str, ...]
+    paths: tuple[DerivationPath, ...]
+    path_count: int
+    #: digest of the listing (and rules version) the record was derived from
+    listing_fp: str | None = None
+
+    def in_force(self, at: date) -> bool:
+        """Whether the measure holds on ``at`` (valid time)."""
+        return self.valid_from <= at and (self.valid_to is None or at < self.valid_to)
+
+    def known(self, known_at: datetime | None) -> bool:
+        """Whether the system held this version at ``known_at`` (None: now)."""
+        if known_at is None:
+            return self.superseded_at is None
+        return self.recorded_at <= known_at and (
+            self.superseded_at is None or known_at < self.superseded_at
+        )
+
+
+class RestrictionStatus(_Model):
+    """Whether an entity is restricted on a date, as the system knew it at a moment."""
+
+    uid: str
+    at: date
+    known_at: datetime | None
+    restricted: bool
+    measures: tuple[str, ...]
+    restrictions: tuple[RestrictionRecord, ...]
+
+
+class ExplainedPath(_Model):
+    """A derivation path written out for a person."""
+
+    zh: str
+    en: str
+    nodes: tuple[str, ...]
+    rids: tuple[str, ...]
+
+
+class ExplainedRestriction(_Model):
+    """Why one measure binds the entity: rule, listing, legal basis and the paths."""
+
+    measure: str
+    measure_name_zh: str
+    measure_name_en: str
+    list_type: str
+    rule_id: str
+    listing_uid: str
+    valid_from: date
+    valid_to: date | None
+    legal_basis: tuple[str, ...]
+    path_count: int
+    paths: tuple[ExplainedPath, ...]
+
+
+class ChangeEvent(_Model):
+    """One entry of the change feed."""
+
+    seq: int
+    kind: Literal["imposed", "lifted", "amended"]
+    subject_uid: str
+    measure: str
+    list_type: str
+    rule_id: str
+    listing_uid: str
+    restriction_uid: str
+    valid_from: date | None
+    valid_to: date | None
+    reason: str
+    at: datetime
+
+
+class PropagationReport(_Model):
+    """What one propagation run did."""
+
+    mode: Literal["full", "incremental"]
+    listings: int
+    recomputed: int
+    imposed: int
+    lifted: int
+    amended: int
+    first_seq: int | None
+    last_seq: int | None
+    seconds: float
+
+
+# -- encoding ------------------------------------------------------------------------------
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _paths_json(paths: Sequence[DerivationPath]) -> str:
+    return json.dumps(
+        [
+            {
+                "nodes": list(p.nodes),
+                "edges": [
+                    {
+                        "rid": e.rid,
+                        "type": e.type,
+                        "src": e.src,
+                        "dst": e.dst,
+                        "since": _iso(e.since),
+                        "until": _iso(e.until),
+                    }
+                    for e in p.edges
+                ],
+                "valid_from": _iso(p.valid_from),
+                "valid_to": _iso(p.valid_to),
+            }
+            for p in paths
+        ],
+        ensure_ascii=False,
+    )
+
+
+def _date(value: Any) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _datetime(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    return datetime.fromisoformat(str(value)).replace(tzinfo=None)
+
+
+def _paths_from_json(text: str | None) -> tuple[DerivationPath, ...]:
+    out = []
+    for p in json.loads(text or "[]"):
+        edges = tuple(
+            PathEdge(e["rid"], e["type"], e["src"], e["dst"], _date(e["since"]), _date(e["until"]))
+            for e in p["edges"]
+        )
+        valid_from = _date(p["valid_from"])
+        assert valid_from is not None
+        out.append(DerivationPath(tuple(p["nodes"]), edges, valid_from, _date(p["valid_to"])))
+    return tuple(out)
+
+
+def _record(row: Mapping[str, Any]) -> RestrictionRecord:
+    valid_from = _date(row["valid_from"])
+    recorded_at = _datetime(row["recorded_at"])
+    assert valid_from is not None
+    assert recorded_at is not None
+    return RestrictionRecord(
+        uid=row["uid"],
+        subject_uid=row["subject_uid"],
+        measure=row["measure"],
+        measure_name_zh=row["measure_name_zh"] or "",
+        measure_name_en=row["measure_name_en"] or "",
+        list_type=row["list_type"],
+        rule_id=row["rule_id"],
+        listing_uid=row["listing_uid"],
+        listed_uid=row["listed_uid"],
+        valid_from=valid_from,
+        valid_to=_date(row["valid_to"]),
+        recorded_at=recorded_at,
+        superseded_at=_datetime(row["superseded_at"]),
+        legal_basis=tuple(json.loads(row["legal_basis"] or "[]")),
+        paths=_paths_from_json(row["paths"]),
+        path_count=int(row["path_count"] or 0),
+        listing_fp=row.get("listing_fp"),
+    )
+
+
+def _as_restriction(record: RestrictionRecord) -> Restriction:
+    return Restriction(
+        subject_uid=record.subject_uid,
+        measure_id=record.measure,
+        listing_uid=record.listing_uid,
+        rule_id=record.rule_id,
+        valid_from=record.valid_from,
+        valid_to=record.valid_to,
+        list_type=record.list_type,
+        listed_uid=record.listed_uid,
+        legal_basis=record.legal_basis,
+        paths=record.paths,
+        path_count=record.path_count,
+    )
+
+
+def _listing(row: Mapping[str, Any]) -> Listing:
+    decided = _date(row["decided"])
+    if decided is None:
+        raise InvalidInput(f"listing {row['uid']} has no decision date", field="decided")
+    return Listing(
+        uid=row["uid"],
+        subject_uid=row["subject_uid"],
+        list_type=row["list_type"],
+        decided=decided,
+        expires=_date(row["expires"]),
+        removed=_date(row["removed"]),
+        removal_reason=row["removal_reason"],
+        legal_basis=row["legal_basis"],
+    )
+
+
+def listing_fingerprint(listing: Listing, rules: RuleSet) -> str:
+    """A digest of what a listing's restrictions depend on (its fields and the rules version)."""
+    fields = (
+        rules.version,
+        listing.subject_uid,
+        listing.list_type,
+        _iso(listing.decided),
+        _iso(listing.expires),
+        _iso(listing.removed),
+        listing.removal_reason,
+        listing.legal_basis,
+    )
+    return hashlib.sha1(json.dumps(fields).encode()).hexdigest()[:16]
+
+
+def _now(now: datetime | None) -> datetime:
+    return (now or datetime.now(UTC)).replace(tzinfo=None, microsecond=0)
+
+
+# -- loading state from the store ----------------------------------------------------------
+def load_listings(store: GraphStore, uids: Iterable[str] | None = None) -> list[Listing]:
+    """Listings from the store: all of them, or those with the given uids."""
+    if uids is None:
+        rows = store.query("punish/listings")
+    else:
+        rows = store.query("punish/listings_by_uid", {"uids": sorted(set(uids))})
+    return [_listing(row) for row in rows]
+
+
+def _current(
+    store: GraphStore, listing_uids: Iterable[str] | None = None
+) -> list[RestrictionRecord]:
+    if listing_uids is None:
+        rows = store.query("punish/current_restrictions")
+    else:
+        rows = store.query(
+            "punish/current_restrictions_of_listings", {"uids": sorted(set(listing_uids))}
+        )
+    return [_record(row) for row in rows]
+
+
+def _graph(store: GraphStore, rules: RuleSet) -> PreparedGraph:
+    projection = store.project(
+        list(rules.rel_types), edge_props=list(rules.edge_props()), node_labels=_SUBJECT_LABELS
+    )
+    return prepare(projection)
+
+
+# -- writing -------------------------------------------------------------------------------
+@dataclass
+class _Writer:
+    """Collects the rows one change writes, then writes them in a few batched calls."""
+
+    store: GraphStore
+    rules: RuleSet
+    now: datetime
+    reason: str
+    fingerprints: Mapping[str, str]
+    seq: int
+    first_seq: int | None = None
+
+    def __post_init__(self) -> None:
+        self.versions: list[dict[str, Any]] = []
+        self.binds: dict[str, list[dict[str, Any]]] = {}
+        self.superseded: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []
+        self.counts = {"imposed": 0, "lifted": 0, "amended": 0}
+
+    def _next(self) -> int:
+        self.seq += 1
+        if self.first_seq is None:
+            self.first_seq = self.seq
+        return self.seq
+
+    def _event(self, kind: str, r: Restriction, restriction_uid: str, reason: str) -> None:
+        seq = self._next()
+        self.counts[kind] += 1
+        self.events.append(
+            {
+                "uid": f"change:{seq:012d}",
+                "seq": seq,
+                "kind": kind,
+                "subject_uid": r.subject_uid,
+                "measure": r.measure_id,
+                "list_type": r.list_type,
+                "rule_id": r.rule_id,
+                "listing_uid": r.listing_uid,
+                "restriction_uid": restriction_uid,
+                "valid_from": r.valid_from,
+                "valid_to": r.valid_to,
+                "reason": reason,
+                "at": self.now,
+            }
+        )
+
+    def impose(self, r: Restriction, kind: str = "imposed", reason: str | None = None) -> None:
+        """Record a new version of ``r`` and say so in the feed."""
+        measure = self.rules.measure_by_id.get(r.measure_id)
+        seq_uid = f"restriction:{self.seq + 1:012d}"
+        self._event(kind, r, seq_uid, reason or self.reason)
+        key = "|".join(str(part) for part in r.key)
+        self.versions.append(
+            {
+                "uid": seq_uid,
+                "record_key": hashlib.sha1(key.encode()).hexdigest(),
+                "subject_uid": r.subject_uid,
+                "measure": r.measure_id,
+                "measure_name_zh": measure.name_zh if measure else r.measure_id,
+                "measure_name_en": measure.name_en if measure else r.measure_id,
+                "list_type": r.list_type,
+                "rule_id": r.rule_id,
+                "listing_uid": r.listing_uid,
+                "listed_uid": r.listed_uid,
+                "listing_fp": self.fingerprints.get(r.listing_uid),
+                "valid_from": r.valid_from,
+                "valid_to": r.valid_to,
+                "recorded_at": self.now,
+                "superseded_at": None,
+                "legal_basis": json.dumps(list(r.legal_basis), ensure_ascii=False),
+                "paths": _paths_json(r.paths),
+                "path_count": r.path_count,
+                "rules_version": self.rules.version,
+                "source": "propagation",
+            }
+        )
+        label = label_of_uid(r.subject_uid)
+        if label in _SUBJECT_LABELS:
+            self.binds.setdefault(label, []).append(
+                {
+                    "rid": f"restricts:{seq_uid.partition(':')[2]}",
+                    "src": seq_uid,
+                    "dst": r.subject_uid,
+                }
+            )
+
+    def supersede(self, record_uid: str) -> None:
+        """Close a version in recorded time."""
+        self.superseded.append({"uid": record_uid, "superseded_at": self.now})
+
+    def lift(self, r: Restriction, record_uid: str, reason: str | None = None) -> None:
+        """Retract a version: superseded, no successor."""
+        self.supersede(record_uid)
+        self._event("lifted", r, record_uid, reason or self.reason)
+
+    def flush(self) -> None:
+        """Write everything collected, atomically."""
+        with self.store.transaction():
+            if self.superseded:
+                self.store.set_node_properties("Restriction", self.superseded)
+            if self.versions:
+                self.store.upsert_nodes("Restriction", self.versions)
+            for label, rows in self.binds.items():
+                self.store.upsert_relationships("RESTRICTS", "Restriction", label, rows)
+            if self.events:
+                self.store.upsert_nodes("ChangeEvent", self.events)
+
+
+def _last_seq(store: GraphStore) -> int:
+    rows = store.query("punish/last_change_seq")
+    value = rows[0]["seq"] if rows else None
+    return int(value) if value is not None else 0
+
+
+def _lift_reason(listing: Listing | None, fallback: str) -> str:
+    if listing is None:
+        return f"{fallback}: listing no longer on record"
+    if listing.removed is not None:
+        return (
+            f"{fallback}: listing removed {listing.removed} ({listing.removal_reason or 'removed'})"
+        )
+    return fallback
+
+
+def _apply(
+    store: GraphStore,
+    rules: RuleSet,
+    current: Sequence[RestrictionRecord],
+    desired: Sequence[Restriction],
+    listings: Mapping[str, Listing],
+    *,
+    reason: str,
+    now: datetime,
+) -> _Writer:
+    writer = _Writer(
+        store,
+        rules,
+        now,
+        reason,
+        {uid: listing_fingerprint(lst, rules) for uid, lst in listings.items()},
+        _last_seq(store),
+    )
+    uid_by_key = {_as_restriction(rec).key: rec.uid for rec in current}
+    change = diff([_as_restriction(rec) for rec in current], desired)
+    for r in change.lifted:
+        writer.lift(r, uid_by_key[r.key], _lift_reason(listings.get(r.listing_uid), reason))
+    for old, new in change.changed:
+        writer.supersede(uid_by_key[old.key])
+        ended = new.valid_to is not None and (old.valid_to is None or new.valid_to < old.valid_to)
+        kind = "lifted" if ended else "amended"
+        writer.impose(
+            new, kind, _lift_reason(listings.get(new.listing_uid), reason) if ended else None
+        )
+    for r in change.imposed:
+        writer.impose(r)
+    writer.flush()
+    return writer
+
+
+def _report(
+    mode: Literal["full", "incremental"], listings: int, recomputed: int, w: _Writer, started: float
+) -> PropagationReport:
+    return PropagationReport(
+        mode=mode,
+        listings=listings,
+        recomputed=recomputed,
+        imposed=w.counts["imposed"],
+        lifted=w.counts["lifted"],
+        amended=w.counts["amended"],
+        first_seq=w.first_seq,
+        last_seq=w.seq if w.first_seq is not None else None,
+        seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+# -- operations ----------------------------------------------------------------------------
+def propagate_store(
+    store: GraphStore,
+    rules: RuleSet | None = None,
+    *,
+    full: bool = False,
+    now: datetime | None = None,
+) -> PropagationReport:
+    """Bring the materialised restrictions up to date with the listings and the graph.
+
+    ``full`` recomputes every listing over the current graph (after graph changes whose
+    endpoints are unknown, or edges deleted outright). Without it, only listings whose
+    fields (or the rules version) changed since their records were written, and listings
+    gone from the store, are recomputed.
+    """
+    rules = rules or default_rules()
+    started = time.perf_counter()
+    now = _now(now)
+    listings = {lst.uid: lst for lst in load_listings(store)}
+    current = _current(store)
+    graph = _graph(store, rules)
+    if full:
+        todo = set(listings)
+        desired = propagate(graph, listings.values(), rules)
+        keep: list[RestrictionRecord] = current
+    else:
+        recorded = {rec.listing_uid: rec for rec in current}
+        fps = {uid: listing_fingerprint(lst, rules) for uid, lst in listings.items()}
+        stale_fp = {
+            uid for uid in listings if uid not in recorded or recorded[uid].listing_fp != fps[uid]
+        }
+        gone = set(recorded) - set(listings)
+        todo = stale_fp | gone
+        desired = propagate(graph, [listings[u] for u in todo if u in listings], rules)
+        keep = [rec for rec in current if rec.listing_uid in todo]
+    writer = _apply(
+        store,
+        rules,
+        keep,
+        desired,
+        listings,
+        reason="full propagation" if full else "propagation",
+        now=now,
+    )
+    return _report("full" if full else "incremental", len(listings), len(todo), writer, started)
+
+
+def _update_listings(
+    store: GraphStore,
+    rules: RuleSet,
+    affected: set[str],
+    *,
+    reason: str,
+    now: datetime | None,
+    graph: PreparedGraph | None = None,
+) -> PropagationReport:
+    started = time.perf_counter()
+    graph = graph or _graph(store, rules)
+    listings = {lst.uid: lst for lst in load_listings(store, affected)}
+    current = _current(store, affected)
+    desired = propagate(graph, listings.values(), rules)
+    writer = _apply(store, rules, current, desired, listings, reason=reason, now=_now(now))
+    return _report("incremental", len(listings), len(affected), writer, started)
+
+
+def add_listing(
+    store: GraphStore,
+    listing: Listing,
+    rules: RuleSet | None = None,
+    *,
+    authority: str | None = None,
+    region: str | None = None,
+    now: datetime | None = None,
+) -> PropagationReport:
+    """Put a listing on record (``Listing`` node, ``LISTED`` edge) and propagate from it."""
+    rules = rules or default_rules()
+    label = label_of_uid(listing.subject_uid)
+    if label not in _SUBJECT_LABELS:
+        raise InvalidInput(
+            f"subject {listing.subject_uid!r} is not a business, person or store", field="subject"
+        )
+    list_type = rules.list_type_by_id.get(listing.list_type)
+    if list_type is None:
+        known = ", ".join(rules.list_type_by_id)
+        raise InvalidInput(
+            f"unknown list type {listing.list_type!r} (known: {known})", field="list_type"
+        )
+    kind = SubjectKind.of_label(label)
+    if kind not in list_type.subjects:
+        raise InvalidInput(f"{list_type.id} does not list a {label}", field="subject")
+    if store.get_node(listing.subject_uid) is None:
+        raise NotFound(f"no entity with uid {listing.subject_uid!r}")
+    if not listing.uid.startswith("listing:"):
+        raise InvalidInput("a listing uid starts with 'listing:'", field="uid")
+    with store.transaction():
+        store.upsert_nodes(
+            "Listing",
+            [
+                {
+                    "uid": listing.uid,
+                    "listing_id": listing.uid.partition(":")[2],
+                    "list_type": listing.list_type,
+                    "subject_uid": listing.subject_uid,
+                    "authority": authority,
+                    "decided": listing.decided,
+                    "expires": listing.expires,
+                    "removed": listing.removed,
+                    "removal_reason": listing.removal_reason,
+                    "legal_basis": listing.legal_basis,
+                    "region": region,
+                    "source": "punish",
+                    "first_seen": _now(now),
+                    "last_seen": _now(now),
+                }
+            ],
+        )
+        store.upsert_relationships(
+            "LISTED",
+            label,
+            "Listing",
+            [{"rid": f"listed:{listing.uid}", "src": listing.subject_uid, "dst": listing.uid}],
+        )
+    return _update_listings(
+        store, rules, {listing.uid}, reason=f"listing {listing.uid} added", now=now
+    )
+
+
+def remove_listing(
+    store: GraphStore,
+    listing_uid: str,
+    on: date,
+    reason: str = "removed",
+    rules: RuleSet | None = None,
+    *,
+    now: datetime | None = None,
+) -> PropagationReport:
+    """Take a listing off its list on ``on`` and lift what followed from it (and only that).
+
+    ``reason`` ``repaired`` / ``expired`` / ``removed`` end valid time on ``on``;
+    ``error`` / ``objection_upheld`` / ``revoked`` retract the listing from the start.
+    """
+    rules = rules or default_rules()
+    if not load_listings(store, [listing_uid]):
+        raise NotFound(f"no listing {listing_uid!r}")
+    store.set_node_properties(
+        "Listing", [{"uid": listing_uid, "removed": on, "removal_reason": reason}]
+    )
+    return _update_listings(
+        store, rules, {listing_uid}, reason=f"listing {listing_uid} {reason} on {on}", now=now
+    )
+
+
+def repair_listing(
+    store: GraphStore,
+    listing_uid: str,
+    on: date,
+    rules: RuleSet | None = None,
+    *,
+    now: datetime | None = None,
+) -> PropagationReport:
+    """Credit repair (信用修复): the listing ends on ``on``; its restrictions end with it."""
+    return remove_listing(store, listing_uid, on, "repaired", rules, now=now)
+
+
+def edges_changed(
+    store: GraphStore,
+    endpoints: Iterable[str],
+    rules: RuleSet | None = None,
+    *,
+    now: datetime | None = None,
+) -> PropagationReport:
+    """Re-derive what edges added or changed at ``endpoints`` affect (ended, re-dated, shares).
+
+    Call it after writing the edges. An edge deleted outright is no longer in the graph to
+    find listings through: run :func:`propagate_store` with ``full=True`` for deletions.
+    """
+    rules = rules or default_rules()
+    graph = _graph(store, rules)
+    listings = load_listings(store)
+    affected = affected_by_edges(graph, listings, rules, list(endpoints))
+    return _update_listings(
+        store, rules, affected, reason="relationships changed", now=now, graph=graph
+    )
+
+
+# -- reads ---------------------------------------------------------------------------------
+def _records_of(store: GraphStore, uid: str) -> list[RestrictionRecord]:
+    label = label_of_uid(uid)
+    if label not in _SUBJECT_LABELS:
+        raise InvalidInput(f"{uid!r} is not a business, person or store uid", field="uid")
+    rows = store.query(f"punish/restrictions_of_{label.lower()}", {"uid": uid})
+    if not rows:
+        raise NotFound(f"no entity with uid {uid!r}")
+    return [_record(row) for row in rows if row.get("uid") is not None]
+
+
+def status(
+    store: GraphStore,
+    uid: str,
+    at: date | None = None,
+    known_at: datetime | None = None,
+) -> RestrictionStatus:
+    """Whether ``uid`` is restricted on ``at`` (today) as known at ``known_at`` (now).
+
+    Served from the materialised records alone: a primary-key lookup of the subject and
+    its ``RESTRICTS`` records, filtered in valid and recorded time.
+
+    Raises
+    ------
+    NotFound
+        No business, person or store has this uid.
+    InvalidInput
+        The uid names another kind of node.
+    """
+    at = at or date.today()
+    known = None if known_at is None else known_at.replace(tzinfo=None)
+    hits = tuple(
+        sorted(
+            (r for r in _records_of(store, uid) if r.known(known) and r.in_force(at)),
+            key=lambda r: (r.measure, r.listing_uid, r.rule_id, r.valid_from),
+        )
+    )
+    return RestrictionStatus(
+        uid=uid,
+        at=at,
+        known_at=known,
+        restricted=bool(hits),
+        measures=tuple(sorted({r.measure for r in hits})),
+        restrictions=hits,
+    )
+
+
+def _describe(uid: str, names: Mapping[str, str]) -> str:
+    name = names.get(uid)
+    return f"{name} ({uid})" if name else uid
+
+
+def _explain_path(path: DerivationPath, names: Mapping[str, str], rules: RuleSet) -> ExplainedPath:
+    zh = [_describe(path.nodes[0], names)]
+    en = [_describe(path.nodes[0], names)]
+    for i, edge in enumerate(path.edges):
+        forward = edge.src == path.nodes[i]
+        direction = "out" if forward else "in"
+        role = rules.role_of(edge.type, direction)
+        rel_zh, rel_en = REL_NAMES.get(edge.type, (edge.type, edge.type.lower()))
+        since = edge.since.isoformat() if edge.since else "…"
+        until = edge.until.isoformat() if edge.until else "…"
+        when = f"{since}–{until}"
+        if forward:
+            zh.append(f" —{rel_zh} [{edge.rid}, {when}]→ ")
+            en.append(f" —{rel_en} [{edge.rid}, {when}]→ ")
+        else:
+            label_zh = role.name_zh if role else rel_zh
+            label_en = role.name_en if role else rel_en
+            zh.append(f" ←{label_zh} [{edge.rid}, {when}]— ")
+            en.append(f" ←{label_en} [{edge.rid}, {when}]— ")
+        zh.append(_describe(path.nodes[i + 1], names))
+        en.append(_describe(path.nodes[i + 1], names))
+    return ExplainedPath(
+        zh="".join(zh), en="".join(en), nodes=path.nodes, rids=tuple(e.rid for e in path.edges)
+    )
+
+
+def explain(
+    store: GraphStore,
+    uid: str,
+    at: date | None = None,
+    rules: RuleSet | None = None,
+) -> list[ExplainedRestriction]:
+    """Why ``uid`` is restricted on ``at`` (today): each measure with its paths, readable."""
+    rules = rules or default_rules()
+    current = status(store, uid, at)
+    node_uids = sorted({n for r in current.restrictions for p in r.paths for n in p.nodes})
+    names = {n.uid: str(n.get("name", "")) for n in store.get_nodes(node_uids)}
+    out = []
+    for r in current.restrictions:
+        out.append(
+            ExplainedRestriction(
+                measure=r.measure,
+                measure_name_zh=r.measure_name_zh,
+                measure_name_en=r.measure_name_en,
+                list_type=r.list_type,
+                rule_id=r.rule_id,
+                listing_uid=r.listing_uid,
+                valid_from=r.valid_from,
+                valid_to=r.valid_to,
+                legal_basis=r.legal_basis,
+                path_count=r.path_count,
+                paths=tuple(_explain_path(p, names, rules) for p in r.paths),
+            )
+        )
+    return out
+
+
+def changes(store: GraphStore, since_seq: int = 0, limit: int = 100) -> list[ChangeEvent]:
+    """The change feed after ``since_seq``, oldest first (platforms keep the last seq they saw)."""
+    if limit < 1 or limit > 10_000:
+        raise InvalidInput("limit must be between 1 and 10000", field="limit")
+    rows = store.query("punish/changes", {"since_seq": since_seq, "limit": limit})
+    return [
+        ChangeEvent(
+            seq=int(row["seq"]),
+            kind=row["kind"],
+            subject_uid=row["subject_uid"],
+            measure=row["measure"],
+            list_type=row["list_type"],
+            rule_id=row["rule_id"],
+            listing_uid=row["listing_uid"],
+            restriction_uid=row["restriction_uid"],
+            valid_from=_date(row["valid_from"]),
+            valid_to=_date(row["valid_to"]),
+            reason=row["reason"] or "",
+            at=_datetime(row["at"]) or datetime.min,
+        )
+        for row in rows
+    ]
