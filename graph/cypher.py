@@ -19,6 +19,7 @@ from queries import load_query
 
 __all__ = [
     "CASTS",
+    "column_ref",
     "encode_rows",
     "quote",
     "render",
@@ -63,15 +64,30 @@ def render(name: str, dialect: str, **slots: str) -> str:
     return load_query(name, dialect).format(**filled)
 
 
+def column_ref(name: str, dialect: str) -> str:
+    """How a statement refers to a batch column: ``row.x`` after UNWIND (Neo4j), or the
+    bare column after LadybugDB's ``LOAD FROM`` (quoted, since ``until`` is a keyword)."""
+    return f"`{name}`" if dialect == "ladybug" else f"row.{name}"
+
+
 def _assign(var: str, props: Iterable[Prop], dialect: str) -> str:
     casts = CASTS[dialect]
-    parts = []
-    for prop in props:
-        value = casts[prop.type].format(f"row.{prop.name}")
-        if prop.name == "first_seen":
-            value = f"coalesce({var}.first_seen, {value})"
-        parts.append(f"{var}.{prop.name} = {value}")
-    return ", ".join(parts)
+    return ", ".join(
+        f"{var}.{prop.name} = {casts[prop.type].format(column_ref(prop.name, dialect))}"
+        for prop in props
+    )
+
+
+def _on_create_on_match(var: str, props: Sequence[Prop], dialect: str) -> dict[str, str]:
+    """Slots for MERGE: every property on create; all but ``first_seen`` on match.
+
+    Two SET lists rather than one with ``coalesce``: LadybugDB's relationship SETs are
+    costly, and a first load (the common case) then pays for one list only.
+    """
+    return {
+        "on_create": _assign(var, props, dialect),
+        "on_match": _assign(var, [p for p in props if p.name != "first_seen"], dialect),
+    }
 
 
 @cache
@@ -79,7 +95,7 @@ def render_node_upsert(label: str, dialect: str) -> str:
     """The UNWIND/MERGE statement writing every property of ``label``."""
     spec = NODE_BY_LABEL[label]
     props = [p for p in spec.all_props if p.name != "uid"]
-    return render("upsert_nodes", dialect, label=label, assignments=_assign("n", props, dialect))
+    return render("upsert_nodes", dialect, label=label, **_on_create_on_match("n", props, dialect))
 
 
 @cache
@@ -95,7 +111,7 @@ def render_rel_upsert(rel_type: str, src_label: str, dst_label: str, dialect: st
         src_label=src_label,
         dst_label=dst_label,
         rel_type=rel_type,
-        assignments=_assign("r", props, dialect),
+        **_on_create_on_match("r", props, dialect),
     )
 
 

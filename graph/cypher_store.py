@@ -22,7 +22,7 @@ from graph.cypher import (
 )
 from graph.errors import InvalidInput
 from graph.model import Counts, Edge, Node, Projection
-from graph.schema import NODE_BY_LABEL, NODES, REL_BY_TYPE, RELS, label_of_uid
+from graph.schema import NODE_BY_LABEL, NODES, REL_BY_TYPE, RELS, Prop, label_of_uid
 from graph.store import GraphStore, Row, check_label, check_rel_type
 from queries import load_query
 
@@ -62,6 +62,10 @@ class CypherStore(GraphStore):
     def _native(self, value: Any) -> Any:
         """A driver scalar (dates, times) as a plain Python value."""
 
+    def _batch(self, props: Sequence[Prop], rows: list[dict[str, Any]]) -> Any:
+        """The ``$rows`` parameter of a write: a list of maps, unless the adapter knows better."""
+        return rows
+
     # -- writes ------------------------------------------------------------------------------
     def upsert_nodes(self, label: str, rows: Sequence[Row]) -> int:
         """Create or update nodes by ``uid``; rows carry the label's properties. Returns rows."""
@@ -72,7 +76,9 @@ class CypherStore(GraphStore):
             missing = [i for i, row in enumerate(batch) if not row.get("uid")]
             if missing:
                 raise InvalidInput(f"{label} row without uid", row=start + missing[0], field="uid")
-            self._run(statement, {"rows": encode_rows(spec.all_props, batch)})
+            self._run(
+                statement, {"rows": self._batch(spec.all_props, encode_rows(spec.all_props, batch))}
+            )
         return len(rows)
 
     def upsert_relationships(
@@ -87,7 +93,10 @@ class CypherStore(GraphStore):
         for start in range(0, len(rows), BATCH_SIZE):
             batch = rows[start : start + BATCH_SIZE]
             encoded = encode_rows(spec.all_props, batch, extra=("src", "dst"))
-            result = self._run(statement, {"rows": encoded})
+            endpoints = (Prop("src"), Prop("dst"))
+            result = self._run(
+                statement, {"rows": self._batch((*spec.all_props, *endpoints), encoded)}
+            )
             written += int(result[0]["written"]) if result else 0
         return written
 
@@ -103,9 +112,8 @@ class CypherStore(GraphStore):
         props = [p for p in spec.all_props if p.name in names or p.name == "uid"]
         written = 0
         for start in range(0, len(rows), BATCH_SIZE):
-            result = self._run(
-                statement, {"rows": encode_rows(props, rows[start : start + BATCH_SIZE])}
-            )
+            encoded = encode_rows(props, rows[start : start + BATCH_SIZE])
+            result = self._run(statement, {"rows": self._batch(props, encoded)})
             written += int(result[0]["written"]) if result else 0
         return written
 

@@ -5,20 +5,32 @@ The default store: a directory on disk, no server. One process holds it open for
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import ladybug
+import pyarrow as pa
 
 from graph.cypher import quote
 from graph.cypher_store import CypherStore
 from graph.errors import StoreError, StoreUnavailable
 from graph.model import Edge, Node
-from graph.schema import NODES, RELS, Prop
+from graph.schema import NODES, RELS, Prop, PropType
 
 __all__ = ["EmbeddedStore", "ladybug_ddl"]
+
+
+#: Wire types of batch columns; dates and timestamps travel as ISO text and are cast in Cypher.
+_ARROW: dict[PropType, pa.DataType] = {
+    PropType.STRING: pa.string(),
+    PropType.INT: pa.int64(),
+    PropType.DOUBLE: pa.float64(),
+    PropType.BOOL: pa.bool_(),
+    PropType.DATE: pa.string(),
+    PropType.TIMESTAMP: pa.string(),
+}
 
 
 def _column(prop: Prop) -> str:
@@ -76,6 +88,15 @@ class EmbeddedStore(CypherStore):
 
     def _native(self, value: Any) -> Any:
         return value
+
+    def _batch(self, props: Sequence[Prop], rows: list[dict[str, Any]]) -> Any:
+        """An Arrow table with one typed column per property: LadybugDB scans it directly."""
+        return pa.table(
+            {
+                p.name: pa.array([row.get(p.name) for row in rows], type=_ARROW[p.type])
+                for p in props
+            }
+        )
 
     def _node(self, value: Any) -> Node:
         return Node(value["uid"], value["_LABEL"], self._props(value, self._native))
