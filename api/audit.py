@@ -106,14 +106,15 @@ CREATE INDEX IF NOT EXISTS audit_subjects_subject ON audit_subjects(subject);
 class AuditLog:
     """Batched writer of :class:`AuditRecord` rows into the API's SQLite file."""
 
-    def __init__(self, path: Path, *, flush_seconds: float = 0.5, batch_size: int = 2_000) -> None:
+    def __init__(self, path: Path, *, flush_seconds: float = 0.25, batch_size: int = 2_000) -> None:
         self.path = path
         self.flush_seconds = flush_seconds
         self.batch_size = batch_size
-        self._queue: queue.SimpleQueue[AuditRecord | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[AuditRecord] = queue.SimpleQueue()
         self._conn = connect(path)
         self._conn.executescript(_EXTRA_SCHEMA)
         self._write_lock = threading.Lock()
+        self._flush_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="credgraph-audit", daemon=True)
         self._thread.start()
@@ -122,26 +123,23 @@ class AuditLog:
         """Queue a record (never blocks on the database)."""
         self._queue.put(rec)
 
-    def _drain(self, first: AuditRecord | None = None) -> list[AuditRecord]:
-        batch = [first] if first is not None else []
+    def _drain(self) -> list[AuditRecord]:
+        batch: list[AuditRecord] = []
         while len(batch) < self.batch_size:
             try:
-                item = self._queue.get_nowait()
+                batch.append(self._queue.get_nowait())
             except queue.Empty:
                 break
-            if item is not None:
-                batch.append(item)
         return batch
 
     def flush(self) -> int:
-        """Write everything queued so far; returns the rows written."""
+        """Write everything queued so far, in order; returns the rows written."""
         written = 0
-        while True:
-            batch = self._drain()
-            if not batch:
-                return written
-            self._write(batch)
-            written += len(batch)
+        with self._flush_lock:
+            while batch := self._drain():
+                self._write(batch)
+                written += len(batch)
+        return written
 
     def _write(self, batch: list[AuditRecord]) -> None:
         rows = [
@@ -180,15 +178,8 @@ class AuditLog:
                     self._conn.execute("ROLLBACK")
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                first = self._queue.get(timeout=self.flush_seconds)
-            except queue.Empty:
-                continue
-            if first is None:
-                break
-            time.sleep(min(self.flush_seconds, 0.05))  # let a burst gather into one batch
-            self._write(self._drain(first))
+        while not self._stop.wait(self.flush_seconds):
+            self.flush()
 
     def rows(self, limit: int = 100, after_id: int = 0) -> list[dict[str, Any]]:
         """Stored rows (after flushing), oldest first, for officers and tests."""
@@ -216,7 +207,6 @@ class AuditLog:
     def close(self) -> None:
         """Write what is queued and stop the writer."""
         self._stop.set()
-        self._queue.put(None)
         self._thread.join(timeout=5)
         self.flush()
         with self._write_lock:

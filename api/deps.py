@@ -169,10 +169,13 @@ def subject_uid(kind: EntityKind, value: str, id_hash_key: str) -> str:
     are hashed as given.
     """
     text = value.strip()
-    if kind is EntityKind.BUSINESS:
-        return business_uid(text)
-    if kind is EntityKind.STORE:
-        return prefixed("store", text, "id")
+    try:
+        if kind is EntityKind.BUSINESS:
+            return business_uid(text)
+        if kind is EntityKind.STORE:
+            return prefixed("store", text, "id")
+    except InvalidInput as exc:
+        raise InvalidInput(exc.reason, field="id") from exc
     if not text:
         raise InvalidInput("empty id number", field="id")
     if _RIC.match(text):

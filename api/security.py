@@ -164,6 +164,7 @@ class KeyStore:
         self._lock = threading.Lock()
         self._by_hash: dict[str, ApiKey] = {}
         self._checked = 0.0
+        self._miss_checked = 0.0
         self._version = -1
         self._reload(force=True)
 
@@ -204,8 +205,10 @@ class KeyStore:
             self._reload()
         digest = hash_key(token)
         key = self._by_hash.get(digest)
-        if key is None and now - self._checked > 0.5:
-            # A key created a moment ago by the CLI: look once more, at most twice a second.
+        if key is None and now - self._miss_checked > 0.25:
+            # A key created a moment ago by the CLI: look again, at most four times a second
+            # (unknown keys cannot make the server hammer the file).
+            self._miss_checked = now
             self._reload()
             key = self._by_hash.get(digest)
         return key

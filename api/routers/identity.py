@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from api.deps import PlatformKey, StoreDep, audit_subject
 from api.errors import PROBLEM_RESPONSES
 from api.schemas import IdentityVerifyIn, IdentityVerifyOut
+from graph.errors import InvalidInput
 from graph.identity import business_uid
 from graph.store import GraphStore
 
@@ -39,9 +40,17 @@ def _representatives(store: GraphStore, uid: str) -> list[str]:
     return [str(p.get("name", "")) for p in store.get_nodes(current)]
 
 
+def claimed_uid(uscc: str) -> str:
+    """The uid of the claimed USCC (422 naming ``uscc`` when malformed)."""
+    try:
+        return business_uid(uscc)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.reason, field="uscc") from exc
+
+
 def verify(store: GraphStore, body: IdentityVerifyIn) -> IdentityVerifyOut:
     """Check the claim: the business exists, is active, and the names match."""
-    uid = business_uid(body.uscc)
+    uid = claimed_uid(body.uscc)
     node = store.get_node(uid)
     if node is None:
         return IdentityVerifyOut(
@@ -87,6 +96,6 @@ async def verify_identity(
     Answers whether the business exists, is active, and whether the names match; it
     never returns the registered names themselves (a platform sees status, not details).
     """
-    uid = business_uid(body.uscc)
+    uid = claimed_uid(body.uscc)
     audit_subject(request, uid)
     return await run_in_threadpool(verify, store, body)

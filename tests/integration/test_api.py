@@ -1,0 +1,491 @@
+"""The HTTP API as a specification, through ``TestClient(create_app(settings, store))``.
+
+The embedded store is loaded with the sample data (``docs/sample``); each test gets a
+fresh store, API database and keys of each scope.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.exceptions import StarletteDeprecationWarning
+from typer.testing import CliRunner
+
+from api.app import api_db_path, create_app
+from api.audit import RedactingFilter, redact_path
+from api.deps import ApiState
+from api.security import hash_key
+from graph.config import Settings
+from graph.store import GraphStore
+from ingest.pipeline import ingest_directory
+from tests.conftest import SAMPLE_DIR, TEST_KEY
+
+with warnings.catch_warnings():
+    # starlette asks for httpx2, which the project does not ship yet.
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from fastapi.testclient import TestClient
+
+XINGCHEN = "91330106MA2AAAAA15"  # 杭州星辰贸易有限公司: listed, penalised
+YUNFAN = "91330106MA2AAAAA3B"  # 杭州云帆科技有限公司: abnormal
+ZHANG_WEI_ID = "330100198001011237"  # 张伟, legal representative of XINGCHEN
+PROBLEM = "application/problem+json"
+
+
+@dataclass
+class Api:
+    """A running app with one key of each scope."""
+
+    client: TestClient
+    state: ApiState
+    platform: dict[str, str]
+    other_platform: dict[str, str]
+    officer: dict[str, str]
+    brand: dict[str, str]
+    db: Path
+
+    def audit_rows(self) -> list[dict[str, Any]]:
+        return self.state.audit.rows(limit=10_000)
+
+
+def _headers(token: str) -> dict[str, str]:
+    return {"X-API-Key": token}
+
+
+@pytest.fixture
+def api(embedded_store: GraphStore, settings: Settings, tmp_path: Path) -> Iterator[Api]:
+    ingest_directory(
+        embedded_store, SAMPLE_DIR, id_hash_key=TEST_KEY, quarantine_dir=tmp_path / "q"
+    )
+    app = create_app(settings, embedded_store)
+    with TestClient(app) as client:
+        state: ApiState = app.state.credgraph
+        keys = state.keys
+        yield Api(
+            client=client,
+            state=state,
+            platform=_headers(keys.create("taobao", "platform").token),
+            other_platform=_headers(keys.create("jd", "platform").token),
+            officer=_headers(keys.create("zj-amr", "officer").token),
+            brand=_headers(keys.create("xc-alliance", "brand", brands=["brand:XC"]).token),
+            db=api_db_path(settings),
+        )
+
+
+def assert_problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body: dict[str, Any] = response.json()
+    assert {"type", "title", "status", "detail", "instance"} <= set(body)
+    assert body["status"] == status
+    return body
+
+
+# -- health --------------------------------------------------------------------------------
+def test_health_and_readiness_need_no_key(api: Api) -> None:
+    assert api.client.get("/healthz").json()["status"] == "ok"
+    ready = api.client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ok", "store": "ladybug", "detail": None}
+
+
+# -- authentication and scopes -------------------------------------------------------------
+def test_no_key_is_401_and_an_unknown_key_is_401(api: Api) -> None:
+    body = assert_problem(api.client.get("/v1/entities", params={"q": "星辰"}), 401)
+    assert "X-API-Key" in body["detail"]
+    assert_problem(api.client.get("/v1/entities?q=x", headers=_headers("cg_not-a-key")), 401)
+
+
+def test_bearer_token_is_accepted(api: Api) -> None:
+    token = api.officer["X-API-Key"]
+    response = api.client.get(
+        "/v1/entities", params={"q": "星辰"}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/v1/entities/biz:{XINGCHEN}/network",
+        f"/v1/entities/biz:{XINGCHEN}",
+        "/v1/entities?q=星辰",
+        f"/v1/paths?a={XINGCHEN}&b=taobao:100234",
+    ],
+)
+def test_a_platform_never_sees_the_network_or_profiles(api: Api, path: str) -> None:
+    body = assert_problem(api.client.get(path, headers=api.platform), 403)
+    assert "officer" in body["detail"]
+
+
+def test_revoked_keys_stop_working(api: Api) -> None:
+    created = api.state.keys.create("tmp", "officer")
+    headers = _headers(created.token)
+    assert api.client.get("/v1/entities?q=星辰", headers=headers).status_code == 200
+    api.state.keys.revoke(created.key.key_id)
+    assert_problem(api.client.get("/v1/entities?q=星辰", headers=headers), 401)
+
+
+def test_keys_are_stored_only_as_hashes(api: Api) -> None:
+    created = api.state.keys.create("hash-check", "platform")
+    with sqlite3.connect(api.db) as conn:
+        stored = [row[0] for row in conn.execute("SELECT key_hash FROM api_keys")]
+    assert hash_key(created.token) in stored
+    assert created.token not in stored
+    raw = b"".join(p.read_bytes() for p in api.db.parent.glob(api.db.name + "*"))
+    assert created.token.encode() not in raw
+
+
+def test_cli_creates_a_key_the_running_server_accepts(api: Api) -> None:
+    from api.cli import app as cli
+
+    result = CliRunner().invoke(
+        cli, ["keys", "create", "--scope", "officer", "--name", "cli", "--db", str(api.db)]
+    )
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
+    assert token.startswith("cg_")
+    response = api.client.get("/v1/entities?q=星辰", headers=_headers(token))
+    assert response.status_code == 200
+
+
+# -- rate limits ---------------------------------------------------------------------------
+def test_rate_limit_answers_429_with_retry_after(api: Api) -> None:
+    slow = _headers(api.state.keys.create("slow", "officer", rate=0.5, burst=2).token)
+    statuses = [api.client.get("/v1/entities?q=星辰", headers=slow).status_code for _ in range(2)]
+    assert statuses == [200, 200]
+    limited = api.client.get("/v1/entities?q=星辰", headers=slow)
+    body = assert_problem(limited, 429)
+    assert int(limited.headers["Retry-After"]) >= 1
+    assert "rate limit" in body["detail"]
+    # Another key is not affected.
+    assert api.client.get("/v1/entities?q=星辰", headers=api.officer).status_code == 200
+
+
+# -- errors --------------------------------------------------------------------------------
+def test_unknown_route_and_method_are_problem_json(api: Api) -> None:
+    assert_problem(api.client.get("/v1/nothing-here", headers=api.officer), 404)
+    assert_problem(api.client.delete("/v1/feedback", headers=api.officer), 405)
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/v1/entities?q=星辰&limit=0", "limit"),
+        ("/v1/entities?q=星辰&limit=abc", "limit"),
+        ("/v1/entities?q=", "q"),
+        ("/v1/entities?q=星辰&label=Order", "label"),
+        (f"/v1/entities/biz:{XINGCHEN}/network?hops=9", "hops"),
+        (f"/v1/entities/biz:{XINGCHEN}/network?types=KNOWS", "rel_type"),
+        (f"/v1/paths?a={XINGCHEN}&b=taobao:100234&max_hops=0", "max_hops"),
+    ],
+)
+def test_bad_input_is_422_naming_the_field(api: Api, path: str, field: str) -> None:
+    body = assert_problem(api.client.get(path, headers=api.officer), 422)
+    assert body["field"] == field
+
+
+def test_malformed_json_is_422_not_500(api: Api) -> None:
+    response = api.client.post(
+        "/v1/identity/verify",
+        content=b"{not json",
+        headers={**api.platform, "content-type": "application/json"},
+    )
+    assert_problem(response, 422)
+
+
+def test_validation_errors_do_not_echo_id_numbers(api: Api) -> None:
+    response = api.client.post(
+        "/v1/feedback",
+        json={"kind": "person", "id": ZHANG_WEI_ID, "action": "bogus"},
+        headers=api.platform,
+    )
+    body = assert_problem(response, 422)
+    assert body["field"] == "action"
+    assert ZHANG_WEI_ID not in response.text
+
+
+def test_unknown_entity_is_404(api: Api) -> None:
+    body = assert_problem(api.client.get("/v1/entities/biz:nothing", headers=api.officer), 404)
+    assert body["type"].endswith("/not-found")
+
+
+# -- officers: search, profile, network, paths ---------------------------------------------
+def test_search_is_fuzzy_on_chinese_names(api: Api) -> None:
+    response = api.client.get("/v1/entities", params={"q": "杭州星晨贸易"}, headers=api.officer)
+    assert response.status_code == 200
+    first = response.json()["items"][0]
+    assert first["entity"]["uid"] == f"biz:{XINGCHEN}"
+    assert first["matched"] == "name"
+    assert 0 < first["score"] < 1
+
+
+def test_search_by_identifier_comes_first_with_score_1(api: Api) -> None:
+    items = api.client.get("/v1/entities", params={"q": XINGCHEN}, headers=api.officer).json()[
+        "items"
+    ]
+    assert items[0]["entity"]["uid"] == f"biz:{XINGCHEN}"
+    assert (items[0]["score"], items[0]["matched"]) == (1.0, "identifier")
+
+
+def test_search_pages_follow_next_links(api: Api) -> None:
+    first = api.client.get(
+        "/v1/entities", params={"q": "杭州", "limit": 2}, headers=api.officer
+    ).json()
+    assert len(first["items"]) == 2
+    assert first["next"] is not None
+    second = api.client.get(first["next"], headers=api.officer).json()
+    assert second["items"]
+    seen = {h["entity"]["uid"] for h in first["items"]}
+    assert not seen & {h["entity"]["uid"] for h in second["items"]}
+
+
+def test_search_filters_by_label(api: Api) -> None:
+    items = api.client.get(
+        "/v1/entities", params={"q": "星辰", "label": "Store"}, headers=api.officer
+    ).json()["items"]
+    assert items
+    assert {h["entity"]["label"] for h in items} == {"Store"}
+
+
+def test_profile_is_the_credit_record(api: Api) -> None:
+    body = api.client.get(f"/v1/entities/biz:{XINGCHEN}", headers=api.officer).json()
+    assert body["entity"]["name"] == "杭州星辰贸易有限公司"
+    assert [v["props"]["violation_id"] for v in body["compliance"]] == ["V-2024-001"]
+    assert [v["props"]["list_type"] for v in body["dishonesty"]] == ["serious_dishonesty"]
+    assert {"SHAREHOLDER_OF", "LEGAL_REPRESENTATIVE_OF"} <= {r["type"] for r in body["roles"]}
+
+
+def test_person_profile_shows_masked_id_never_the_hash(api: Api) -> None:
+    found = api.client.get("/v1/entities", params={"q": ZHANG_WEI_ID}, headers=api.officer)
+    person = found.json()["items"][0]["entity"]
+    assert person["label"] == "Person"
+    response = api.client.get(f"/v1/entities/{person['uid']}", headers=api.officer)
+    props = response.json()["entity"]["props"]
+    assert props["id_masked"] == "3301**********1237"
+    assert "id_hash" not in props
+    assert ZHANG_WEI_ID not in response.text
+
+
+def test_network_follows_only_the_types_asked(api: Api) -> None:
+    response = api.client.get(
+        f"/v1/entities/biz:{XINGCHEN}/network",
+        params={"hops": 2, "types": ["SHAREHOLDER_OF"]},
+        headers=api.officer,
+    )
+    body = response.json()
+    assert {e["type"] for e in body["edges"]} == {"SHAREHOLDER_OF"}
+    uids = {n["uid"] for n in body["nodes"]}
+    assert "biz:91330106MA2AAAAA28" in uids  # its subsidiary
+    assert "store:taobao:100234" not in uids
+
+
+def test_network_is_capped_by_max_nodes(api: Api) -> None:
+    body = api.client.get(
+        f"/v1/entities/biz:{XINGCHEN}/network",
+        params={"hops": 3, "max_nodes": 3},
+        headers=api.officer,
+    ).json()
+    assert len(body["nodes"]) <= 3
+    assert body["truncated"] is True
+
+
+def test_paths_between_a_business_and_a_store(api: Api) -> None:
+    body = api.client.get(
+        "/v1/paths", params={"a": XINGCHEN, "b": "taobao:100234"}, headers=api.officer
+    ).json()
+    walk = body["items"][0]
+    assert walk["nodes"][0]["uid"] == f"biz:{XINGCHEN}"
+    assert walk["nodes"][-1]["uid"] == "store:taobao:100234"
+    assert walk["length"] == len(walk["edges"])
+
+
+def test_no_path_is_404(api: Api) -> None:
+    response = api.client.get(
+        "/v1/paths",
+        params={"a": XINGCHEN, "b": "taobao:100234", "max_hops": 1},
+        headers=api.officer,
+    )
+    assert assert_problem(response, 404)["type"].endswith("/no-path")
+
+
+# -- platforms: identity, feedback ---------------------------------------------------------
+def verify(api: Api, **claim: str) -> dict[str, Any]:
+    response = api.client.post("/v1/identity/verify", json=claim, headers=api.platform)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_identity_verified_when_everything_matches(api: Api) -> None:
+    body = verify(api, uscc=XINGCHEN, name="杭州星辰贸易有限公司", legal_representative="张伟")
+    assert body["verified"] is True
+    assert body["problems"] == []
+
+
+def test_identity_names_each_mismatch(api: Api) -> None:
+    body = verify(api, uscc=XINGCHEN, name="杭州星辰贸易公司", legal_representative="李强")
+    assert (body["verified"], body["exists"], body["active"]) == (False, True, True)
+    assert (body["name_matches"], body["legal_representative_matches"]) == (False, False)
+    assert len(body["problems"]) == 2
+
+
+def test_identity_of_an_abnormal_business_is_not_verified(api: Api) -> None:
+    body = verify(api, uscc=YUNFAN, name="杭州云帆科技有限公司")
+    assert (body["verified"], body["active"], body["status"]) == (False, False, "abnormal")
+    assert body["legal_representative_matches"] is None
+
+
+def test_identity_of_an_unknown_business(api: Api) -> None:
+    body = verify(api, uscc="91110000MA0000000H", name="x")  # valid check digit, not held
+    assert (body["exists"], body["verified"]) == (False, False)
+
+
+def test_identity_with_a_malformed_uscc_is_422(api: Api) -> None:
+    response = api.client.post(
+        "/v1/identity/verify", json={"uscc": "123", "name": "x"}, headers=api.platform
+    )
+    assert assert_problem(response, 422)["field"] == "uscc"
+
+
+def post_feedback(api: Api, headers: dict[str, str], **body: str) -> Any:
+    return api.client.post("/v1/feedback", json=body, headers=headers)
+
+
+def test_feedback_is_stored_and_a_platform_sees_only_its_own(api: Api) -> None:
+    mine = post_feedback(api, api.platform, kind="business", id=XINGCHEN, action="applied")
+    assert mine.status_code == 201, mine.text
+    assert mine.json()["platform"] == "taobao"
+    theirs = post_feedback(
+        api,
+        api.other_platform,
+        kind="store",
+        id="taobao:100234",
+        action="could_not_apply",
+        reason="store closed",
+    )
+    assert theirs.status_code == 201
+    own = api.client.get("/v1/feedback", headers=api.platform).json()["items"]
+    assert [f["platform"] for f in own] == ["taobao"]
+    assert_problem(api.client.get("/v1/feedback?platform=jd", headers=api.platform), 403)
+    everything = api.client.get("/v1/feedback", headers=api.officer).json()["items"]
+    assert [f["platform"] for f in everything] == ["taobao", "jd"]
+
+
+def test_feedback_needs_a_reason_when_not_applied(api: Api) -> None:
+    response = post_feedback(
+        api, api.platform, kind="business", id=XINGCHEN, action="could_not_apply"
+    )
+    assert assert_problem(response, 422)["field"] == "reason"
+
+
+def test_feedback_on_an_unknown_subject_is_404(api: Api) -> None:
+    response = post_feedback(api, api.platform, kind="store", id="taobao:nope", action="applied")
+    assert_problem(response, 404)
+
+
+def test_only_platforms_report_feedback(api: Api) -> None:
+    response = post_feedback(api, api.officer, kind="business", id=XINGCHEN, action="applied")
+    assert_problem(response, 403)
+
+
+def test_feedback_about_a_person_is_masked_and_paged(api: Api) -> None:
+    for _ in range(3):
+        ok = post_feedback(api, api.platform, kind="person", id=ZHANG_WEI_ID, action="applied")
+        assert ok.status_code == 201
+        assert ZHANG_WEI_ID not in ok.text
+        assert ok.json()["subject"] == "3301**********1237"
+    page = api.client.get("/v1/feedback", params={"limit": 2}, headers=api.officer).json()
+    assert len(page["items"]) == 2
+    rest = api.client.get(page["next"], headers=api.officer).json()
+    assert len(rest["items"]) == 1
+    assert rest["next"] is None
+
+
+def test_officers_see_feedback_in_the_profile(api: Api) -> None:
+    post_feedback(api, api.platform, kind="business", id=XINGCHEN, action="applied")
+    body = api.client.get(f"/v1/entities/biz:{XINGCHEN}", headers=api.officer).json()
+    assert [f["platform"] for f in body["feedback"]] == ["taobao"]
+
+
+# -- audit ---------------------------------------------------------------------------------
+def test_every_request_is_audited_with_who_asked_about_whom(api: Api) -> None:
+    api.client.get(f"/v1/entities/biz:{XINGCHEN}", headers=api.officer)
+    api.client.get("/v1/entities/biz:nothing", headers=api.officer)
+    api.client.get("/v1/entities?q=星辰")
+    rows = api.audit_rows()
+    assert [(r["key_name"], r["scope"], r["subject"], r["status"]) for r in rows] == [
+        ("zj-amr", "officer", f"biz:{XINGCHEN}", 200),
+        ("zj-amr", "officer", "biz:nothing", 404),
+        (None, None, None, 401),
+    ]
+    assert all(r["method"] == "GET" and r["duration_ms"] >= 0 for r in rows)
+
+
+def test_health_is_not_audited(api: Api) -> None:
+    api.client.get("/healthz")
+    assert api.audit_rows() == []
+
+
+def test_person_ids_never_reach_the_audit_trail_or_logs(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    post_feedback(api, api.platform, kind="person", id=ZHANG_WEI_ID, action="applied")
+    api.client.get("/v1/entities", params={"q": ZHANG_WEI_ID}, headers=api.officer)
+    api.client.get(f"/v1/restrictions/person/{ZHANG_WEI_ID}", headers=api.platform)
+    api.client.post(
+        "/v1/restrictions/check",
+        json={"kind": "person", "id": ZHANG_WEI_ID},
+        headers=api.platform,
+    )
+    rows = api.audit_rows()
+    assert rows
+    assert any(str(r["subject"]).startswith("person:") for r in rows)
+    assert ZHANG_WEI_ID not in repr(rows)
+    api.state.audit.flush()
+    raw = b"".join(p.read_bytes() for p in api.db.parent.glob(api.db.name + "*"))
+    assert ZHANG_WEI_ID.encode() not in raw
+    # The server's own logs (the test client, httpx, logs the URL it sent: that is the
+    # platform's side of the wire).
+    server_logs = [r.getMessage() for r in caplog.records if not r.name.startswith("httpx")]
+    assert ZHANG_WEI_ID not in "\n".join(server_logs)
+
+
+def test_access_log_filter_redacts_person_ids() -> None:
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        (
+            "127.0.0.1:5000",
+            "GET",
+            f"/v1/restrictions/person/{ZHANG_WEI_ID}?at=2024-01-01",
+            "1.1",
+            200,
+        ),
+        None,
+    )
+    RedactingFilter().filter(record)
+    assert ZHANG_WEI_ID not in record.getMessage()
+    assert "/v1/restrictions/person/[redacted]?at=2024-01-01" in record.getMessage()
+    assert redact_path(f"/v1/entities?q={ZHANG_WEI_ID}") == "/v1/entities?q=[redacted]"
+    assert redact_path(f"/v1/entities/biz:{XINGCHEN}") == f"/v1/entities/biz:{XINGCHEN}"
+
+
+# -- OpenAPI -------------------------------------------------------------------------------
+def test_openapi_documents_keys_problems_and_examples(api: Api) -> None:
+    spec = api.client.get("/openapi.json").json()
+    assert "APIKeyHeader" in spec["components"]["securitySchemes"]
+    assert "Problem" in spec["components"]["schemas"]
+    verify_op = spec["paths"]["/v1/identity/verify"]["post"]
+    assert "422" in verify_op["responses"]
+    assert spec["components"]["schemas"]["IdentityVerifyIn"]["examples"]
