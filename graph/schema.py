@@ -248,6 +248,44 @@ NODES: tuple[NodeSpec, ...] = (
         ),
         "One entry of the restriction change feed (imposed / lifted / amended), by seq.",
     ),
+    NodeSpec(
+        "ShellCluster",
+        "shell",
+        (
+            Prop("cluster_id"),
+            Prop("score", D),
+            Prop("size", I),
+            Prop("reasons"),
+            Prop("shared"),
+            Prop("status", S, indexed=True),
+            Prop("reviewed_by"),
+            Prop("review_reason"),
+            Prop("reviewed_at", TS),
+            Prop("detection_run"),
+        ),
+        "A suspected cluster of linked shell businesses (status suspected/confirmed/dismissed); "
+        "reasons and shared identifiers as JSON text.",
+    ),
+    NodeSpec(
+        "BrushingRing",
+        "ring",
+        (
+            Prop("ring_id"),
+            Prop("score", D),
+            Prop("n_accounts", I),
+            Prop("n_stores", I),
+            Prop("reasons"),
+            Prop("evidence"),
+            Prop("status", S, indexed=True),
+            Prop("reviewed_by"),
+            Prop("review_reason"),
+            Prop("reviewed_at", TS),
+            Prop("violation_uid"),
+            Prop("detection_run"),
+        ),
+        "A suspected fake-order (刷单) ring: never a punishment until an officer confirms it; "
+        "reasons and evidence (order uids) as JSON text.",
+    ),
 )
 
 _PEOPLE_TO_BIZ = (("Person", "Business"),)
@@ -289,6 +327,13 @@ RELS: tuple[RelSpec, ...] = (
         tuple(("Restriction", lbl) for lbl in _SUBJECTS),
         (),
         "A restriction version binds this subject (read path of the status check).",
+    ),
+    RelSpec(
+        "MEMBER_OF",
+        (("Business", "ShellCluster"), ("Account", "BrushingRing"), ("Store", "BrushingRing")),
+        (Prop("role"), Prop("similarity", D)),
+        "Member of a suspected shell cluster (similarity = mean Jaccard) or brushing ring "
+        "(role = account | boosted_store).",
     ),
 )
 
