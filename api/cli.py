@@ -336,7 +336,15 @@ def _register_features() -> None:
     """Add the commands feature modules contribute, where they are present."""
     import importlib
 
-    for module in ("api.cli_punish", "api.cli_detect", "api.cli_demo", "api.cli_serve"):
+    for module in (
+        "api.cli_punish",
+        "api.cli_shells",
+        "api.cli_rings",
+        "api.cli_detect",
+        "api.cli_brands",
+        "api.cli_demo",
+        "api.cli_serve",
+    ):
         try:
             feature = importlib.import_module(module)
         except ModuleNotFoundError as exc:
