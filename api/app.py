@@ -1,6 +1,7 @@
 """The CreditGraph HTTP API: ``create_app(settings)`` builds it.
 
-Routers live in ``api/routers/<feature>.py``, each exposing ``router``; :data:`ROUTERS`
+Routers live in ``api/routers/<feature>.py``, each exposing ``router`` (or ``routers``,
+a tuple, when a feature serves two audiences); :data:`ROUTERS`
 lists them in the order they appear in the OpenAPI document. A feature whose algorithm
 package is not installed yet (``algorithms.*`` missing) is left out with a warning, so a
 new feature is one line here plus its router module.
@@ -74,20 +75,20 @@ def api_db_path(settings: Settings) -> Path:
     return settings.embedded_path.parent / "api.sqlite3"
 
 
-def _load_router(name: str) -> APIRouter | None:
+def _load_routers(name: str) -> tuple[APIRouter, ...]:
     module_name = f"api.routers.{name}"
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
         missing = exc.name or ""
         if missing == module_name:
-            return None
+            return ()
         if missing.startswith("algorithms."):
             log.warning("API feature %s left out: %s is not installed", name, missing)
-            return None
+            return ()
         raise
-    router: APIRouter = module.router
-    return router
+    found: tuple[APIRouter, ...] = getattr(module, "routers", None) or (module.router,)
+    return found
 
 
 def create_app(
@@ -132,8 +133,7 @@ def create_app(
     )
     install_error_handlers(app)
     for name in ROUTERS:
-        router = _load_router(name)
-        if router is not None:
+        for router in _load_routers(name):
             app.include_router(router)
     if bench_ceiling is None:
         bench_ceiling = os.environ.get(BENCH_CEILING_ENV) == "1"

@@ -18,6 +18,7 @@ import pytest
 from starlette.exceptions import StarletteDeprecationWarning
 from typer.testing import CliRunner
 
+from algorithms.propagation import service
 from api.app import api_db_path, create_app
 from api.audit import RedactingFilter, redact_path
 from api.deps import ApiState
@@ -63,6 +64,7 @@ def api(embedded_store: GraphStore, settings: Settings, tmp_path: Path) -> Itera
     ingest_directory(
         embedded_store, SAMPLE_DIR, id_hash_key=TEST_KEY, quarantine_dir=tmp_path / "q"
     )
+    service.propagate_store(embedded_store, full=True)
     app = create_app(settings, embedded_store)
     with TestClient(app) as client:
         state: ApiState = app.state.credgraph
@@ -313,6 +315,165 @@ def test_no_path_is_404(api: Api) -> None:
         headers=api.officer,
     )
     assert assert_problem(response, 404)["type"].endswith("/no-path")
+
+
+# -- platforms: restriction checks, feed -------------------------------------------------
+def check(api: Api, kind: str, id_: str, **params: str) -> dict[str, Any]:
+    response = api.client.get(f"/v1/restrictions/{kind}/{id_}", params=params, headers=api.platform)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_a_listed_business_is_restricted_with_basis_listing_and_end(api: Api) -> None:
+    body = check(api, "business", XINGCHEN)
+    assert (body["found"], body["restricted"]) == (True, True)
+    measure = body["measures"][0]
+    assert measure["listing_uid"] == "listing:ZJ-2024-0002"
+    assert measure["legal_basis"]
+    assert measure["valid_until"] == "2027-06-01"
+    assert measure["derived"] is False
+    assert "serious" in measure["reason_en"]
+
+
+def test_a_past_date_gives_the_status_then(api: Api) -> None:
+    assert check(api, "business", XINGCHEN, at="2024-01-01")["restricted"] is False
+
+
+def test_a_legal_representative_is_restricted_without_seeing_the_network(api: Api) -> None:
+    response = api.client.post(
+        "/v1/restrictions/check", json={"kind": "person", "id": ZHANG_WEI_ID}, headers=api.platform
+    )
+    body = response.json()
+    assert body["restricted"] is True
+    assert body["id"] == "3301**********1237"
+    assert all(m["derived"] for m in body["measures"])
+    assert "paths" not in response.text
+    assert XINGCHEN not in response.text
+    assert ZHANG_WEI_ID not in response.text
+
+
+def test_an_unrestricted_store_and_an_unknown_one(api: Api) -> None:
+    assert check(api, "store", "taobao:100234")["restricted"] is False
+    missing = api.client.get("/v1/restrictions/store/taobao:nope", headers=api.platform)
+    assert_problem(missing, 404)
+    assert_problem(api.client.get("/v1/restrictions/business/123", headers=api.platform), 422)
+    assert_problem(api.client.get("/v1/restrictions/shop/1", headers=api.platform), 422)
+
+
+def test_batch_answers_in_order_and_marks_unknown_subjects(api: Api) -> None:
+    items = [
+        {"kind": "business", "id": XINGCHEN},
+        {"kind": "store", "id": "jd:unknown"},
+        {"kind": "person", "id": ZHANG_WEI_ID},
+        {"kind": "store", "id": "taobao:100234"},
+    ]
+    response = api.client.post(
+        "/v1/restrictions/batch", json={"items": items}, headers=api.platform
+    )
+    body = response.json()
+    assert [(i["found"], i["restricted"]) for i in body["items"]] == [
+        (True, True),
+        (False, False),
+        (True, True),
+        (True, False),
+    ]
+    assert (body["restricted"], body["not_found"]) == (2, 1)
+    rows = api.audit_rows()
+    assert rows[-1]["subject"] == "batch:3"
+    subjects = api.state.audit.subjects_of(rows[-1]["request_id"])
+    assert f"biz:{XINGCHEN}" in subjects
+
+
+def test_batch_over_1000_is_422(api: Api) -> None:
+    items = [{"kind": "business", "id": XINGCHEN}] * 1001
+    response = api.client.post(
+        "/v1/restrictions/batch", json={"items": items}, headers=api.platform
+    )
+    assert assert_problem(response, 422)["field"] == "items"
+
+
+def test_the_feed_pages_by_sequence(api: Api) -> None:
+    first = api.client.get("/v1/changes", params={"limit": 5}, headers=api.platform).json()
+    assert [c["seq"] for c in first["items"]] == [1, 2, 3, 4, 5]
+    assert {c["kind"] for c in first["items"]} == {"imposed"}
+    second = api.client.get(first["next"], headers=api.platform).json()
+    assert second["items"][0]["seq"] == 6
+
+
+def test_repair_lifts_restrictions_and_feeds_the_change(api: Api) -> None:
+    last = api.client.get("/v1/changes?limit=1000", headers=api.platform).json()["items"][-1]
+    assert check(api, "person", ZHANG_WEI_ID)["restricted"] is True
+    repaired = api.client.post(
+        "/v1/listings/listing:ZJ-2024-0002/repair", json={"on": "2025-01-01"}, headers=api.officer
+    )
+    assert repaired.status_code == 200, repaired.text
+    assert repaired.json()["lifted"] > 0
+    assert check(api, "business", XINGCHEN)["restricted"] is False
+    assert check(api, "person", ZHANG_WEI_ID)["restricted"] is False
+    assert check(api, "business", XINGCHEN, at="2024-12-31")["restricted"] is True
+    feed = api.client.get(f"/v1/changes?since={last['seq']}", headers=api.platform).json()
+    assert {c["kind"] for c in feed["items"]} == {"lifted"}
+
+
+def test_officers_add_and_remove_listings(api: Api) -> None:
+    added = api.client.post(
+        "/v1/listings",
+        json={
+            "listing_id": "T-1",
+            "kind": "business",
+            "id": "91330106MA2AAAAA4E",
+            "list_type": "serious_dishonesty",
+            "decided": "2025-01-10",
+        },
+        headers=api.officer,
+    )
+    assert added.status_code == 201, added.text
+    assert check(api, "business", "91330106MA2AAAAA4E")["restricted"] is True
+    removed = api.client.post(
+        "/v1/listings/listing:T-1/removal",
+        json={"on": "2025-02-01", "reason": "error"},
+        headers=api.officer,
+    )
+    assert removed.status_code == 200
+    assert check(api, "business", "91330106MA2AAAAA4E", at="2025-01-20")["restricted"] is False
+
+
+def test_listing_changes_need_an_officer_and_valid_input(api: Api) -> None:
+    body = {"on": "2025-01-01"}
+    path = "/v1/listings/listing:ZJ-2024-0002/repair"
+    assert_problem(api.client.post(path, json=body, headers=api.platform), 403)
+    assert_problem(
+        api.client.post("/v1/listings/listing:nope/repair", json=body, headers=api.officer), 404
+    )
+    bad_type = api.client.post(
+        "/v1/listings",
+        json={
+            "listing_id": "T-2",
+            "kind": "business",
+            "id": XINGCHEN,
+            "list_type": "nope",
+            "decided": "2025-01-10",
+        },
+        headers=api.officer,
+    )
+    assert assert_problem(bad_type, 422)["field"] == "list_type"
+
+
+def test_officers_read_the_explanation_as_paths(api: Api) -> None:
+    body = api.client.get(
+        "/v1/entities/biz:91330106MA2AAAAA28/restrictions", headers=api.officer
+    ).json()
+    assert body["restricted"] is True
+    path = body["explanation"][0]["paths"][0]
+    assert path["nodes"] == [f"biz:{XINGCHEN}", "biz:91330106MA2AAAAA28"]
+    assert "股东" in path["zh"]
+    profile = api.client.get("/v1/entities/biz:91330106MA2AAAAA28", headers=api.officer).json()
+    assert profile["restrictions"]["measures"] == body["measures"]
+    assert_problem(
+        api.client.get("/v1/entities/biz:91330106MA2AAAAA28/restrictions", headers=api.platform),
+        403,
+    )
 
 
 # -- platforms: identity, feedback ---------------------------------------------------------
