@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from algorithms.propagation.rules import (
+    Condition,
     EdgeTime,
     ListType,
     PropagationRule,
@@ -217,8 +218,11 @@ class PreparedGraph:
         m = self.projection.n_edges
         if values is None:
             return np.full(m, missing, dtype=np.int64)
-        text = [None if _as_date(v) is None else str(_as_date(v)) for v in values]
-        days = np.array(text, dtype="datetime64[D]").astype(np.int64)
+        try:  # ISO date strings and None (what the stores' projections carry): vectorised
+            days = np.array(values, dtype="datetime64[D]").astype(np.int64)
+        except (ValueError, TypeError):
+            text = [None if (d := _as_date(v)) is None else d.isoformat() for v in values]
+            days = np.array(text, dtype="datetime64[D]").astype(np.int64)
         days[days == np.iinfo(np.int64).min] = missing
         return days
 
@@ -227,12 +231,27 @@ class PreparedGraph:
         """Node number by uid."""
         return self.projection.index
 
-    def condition_mask(self, prop: str, holds: Any) -> npt.NDArray[np.bool_]:
-        """Which edges pass a condition (``holds`` tests one value)."""
-        values = self.projection.edge_props.get(prop)
+    def condition_mask(
+        self, edges: npt.NDArray[np.int64], cond: Condition
+    ) -> npt.NDArray[np.bool_]:
+        """Which of ``edges`` pass a condition (vectorised for numeric properties)."""
+        values = self.projection.edge_props.get(cond.prop)
         if values is None:
-            return np.fromiter((holds(None) for _ in range(self.projection.n_edges)), dtype=bool)
-        return np.fromiter((holds(v) for v in values), dtype=bool, count=len(values))
+            return np.full(edges.shape[0], cond.holds(None), dtype=bool)
+        picked = values[edges]
+        numeric = isinstance(cond.value, (int, float)) and not isinstance(cond.value, bool)
+        if numeric and picked.dtype == np.float64:
+            ops = {
+                ">=": np.greater_equal,
+                ">": np.greater,
+                "<=": np.less_equal,
+                "<": np.less,
+                "==": np.equal,
+                "!=": np.not_equal,
+            }
+            result: npt.NDArray[np.bool_] = ops[cond.op](picked, float(cond.value))
+            return result
+        return np.fromiter((cond.holds(v) for v in picked), dtype=bool, count=edges.shape[0])
 
     def arcs(
         self, rules: RuleSet, rule: PropagationRule
@@ -245,10 +264,9 @@ class PreparedGraph:
         froms, tos, eids = [], [], []
         for step in rule.follow:
             rel_type, direction = rules.resolve(step)
-            mask = p.types == rel_type
+            edges = np.flatnonzero(p.types == rel_type)
             for cond in step.where:
-                mask &= self.condition_mask(cond.prop, cond.holds)
-            edges = np.flatnonzero(mask)
+                edges = edges[self.condition_mask(edges, cond)]
             a, b = (
                 (p.src[edges], p.dst[edges]) if direction == "out" else (p.dst[edges], p.src[edges])
             )
@@ -493,6 +511,10 @@ def _rule_restrictions(
     return out
 
 
+def _order(r: Restriction) -> tuple[str, str, str, str, date]:
+    return (r.subject_uid, r.measure_id, r.listing_uid, r.rule_id, r.valid_from)
+
+
 def _kind_of(g: PreparedGraph, uid: str) -> SubjectKind | None:
     i = g.index.get(uid)
     label = str(g.projection.labels[i]) if i is not None else label_of_uid(uid)
@@ -559,7 +581,7 @@ def propagate(
                 out.extend(_self_restrictions(listing, list_type, rules, kind))
         for rule in list_type.propagation:
             out.extend(_rule_restrictions(g, rules, list_type, rule, group, max_paths))
-    out.sort()
+    out.sort(key=_order)
     return out
 
 
@@ -644,7 +666,7 @@ def update(
         g, [lst for lst in listings if lst.uid in affected], rules, max_paths=max_paths
     )
     out = kept + fresh
-    out.sort()
+    out.sort(key=_order)
     return out
 
 
