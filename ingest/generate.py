@@ -52,8 +52,9 @@ Conventions the ingest side relies on
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -550,6 +551,7 @@ def _day(iso: str) -> int:
 
 
 _TODAY = _day("2025-06-30")
+_CHUNK = 1_000_000  # rows of orders/waybills built and written at a time
 _ORDER_START = _day("2023-01-01")
 _ORDER_END = _day("2025-06-01")
 
@@ -596,12 +598,18 @@ _VIOLATION_KINDS: tuple[tuple[str, str, str, float], ...] = (
 # ---------------------------------------------------------------------------------------------
 
 
+def _arr(values: Any, type: pa.DataType | None = None, mask: Any = None) -> pa.Array:
+    """``pa.array`` that never returns a ChunkedArray (it does for large bytes arrays)."""
+    out = pa.array(values, type=type, mask=mask)
+    return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
+
+
 def _s(values: Sequence[str]) -> pa.Array:
-    return pa.array(list(values), type=pa.string())
+    return _arr(list(values), type=pa.string())
 
 
 def _take(vocab: pa.Array, idx: npt.ArrayLike) -> pa.Array:
-    return vocab.take(pa.array(np.asarray(idx, dtype=np.int64)))
+    return vocab.take(_arr(np.asarray(idx, dtype=np.int64)))
 
 
 def _cat(*parts: Any) -> pa.Array:
@@ -609,24 +617,24 @@ def _cat(*parts: Any) -> pa.Array:
 
 
 def _num(x: npt.ArrayLike, width: int = 0) -> pa.Array:
-    out = pa.array(np.asarray(x, dtype=np.int64)).cast(pa.string())
+    out = _arr(np.asarray(x, dtype=np.int64)).cast(pa.string())
     return pc.utf8_lpad(out, width, "0") if width else out
 
 
 def _date(days: npt.ArrayLike) -> pa.Array:
-    arr = pa.array(np.asarray(days, dtype=np.int32), type=pa.int32())
+    arr = _arr(np.asarray(days, dtype=np.int32), type=pa.int32())
     return arr.cast(pa.date32()).cast(pa.string())
 
 
 def _ts(secs: npt.ArrayLike) -> pa.Array:
-    arr = pa.array(np.asarray(secs, dtype=np.int64).astype("datetime64[s]"))
+    arr = _arr(np.asarray(secs, dtype=np.int64).astype("datetime64[s]"))
     return pc.replace_substring(arr.cast(pa.string()), " ", "T", max_replacements=1)
 
 
 def _where(keep: npt.ArrayLike, arr: pa.Array, other: Any = None) -> pa.Array:
     if other is None:
         other = pa.scalar(None, type=arr.type)
-    return pc.if_else(pa.array(np.asarray(keep, dtype=bool)), arr, other)
+    return pc.if_else(_arr(np.asarray(keep, dtype=bool)), arr, other)
 
 
 def _nulls(n: int) -> pa.Array:
@@ -634,14 +642,14 @@ def _nulls(n: int) -> pa.Array:
 
 
 def _const(n: int, value: str) -> pa.Array:
-    return pa.array(np.full(n, value, dtype=object), type=pa.string())
+    return _arr(np.full(n, value, dtype=object), type=pa.string())
 
 
 def _floats(x: npt.ArrayLike, keep: npt.ArrayLike | None = None) -> pa.Array:
     vals = np.asarray(x, dtype=np.float64)
     if keep is None:
-        return pa.array(vals, type=pa.float64())
-    return pa.array(vals, type=pa.float64(), mask=~np.asarray(keep, dtype=bool))
+        return _arr(vals, type=pa.float64())
+    return _arr(vals, type=pa.float64(), mask=~np.asarray(keep, dtype=bool))
 
 
 def _later_dups(keys: npt.NDArray[Any]) -> BoolArr:
@@ -663,17 +671,27 @@ class _Unique:
     def __init__(self, rng: np.random.Generator, draw: Callable[[int], IntArr]) -> None:
         self._rng = rng
         self._draw = draw
-        self._used: IntArr = np.empty(0, dtype=np.int64)
+        self._chunks: list[IntArr] = []  # sorted; searched, never merged (merging re-sorts)
 
     def take(self, k: int) -> IntArr:
         out = self._draw(k).astype(np.int64)
-        while True:
-            bad = _later_dups(out) | np.isin(out, self._used)
-            if not bad.any():
-                break
-            out[bad] = self._draw(int(bad.sum()))
-        self._used = np.concatenate([self._used, out])
+        todo = np.arange(k)
+        while len(todo):
+            bad = np.zeros(k, dtype=bool)
+            bad[todo] = self._seen(out[todo])
+            bad |= _later_dups(out)
+            todo = np.flatnonzero(bad)
+            out[todo] = self._draw(len(todo))
+        if k:
+            self._chunks.append(np.sort(out))
         return out
+
+    def _seen(self, values: IntArr) -> BoolArr:
+        seen = np.zeros(len(values), dtype=bool)
+        for chunk in self._chunks:
+            pos = np.minimum(np.searchsorted(chunk, values), len(chunk) - 1)
+            seen |= chunk[pos] == values
+        return seen
 
 
 def _weights(w: npt.ArrayLike) -> FloatArr:
@@ -866,7 +884,7 @@ class _Gen:
         for r in rows:
             if values[r] is not None:
                 values[r] = self.add_variant(str(values[r]))
-        return pa.array(values, type=pa.string())
+        return _arr(values, type=pa.string())
 
     # -- ids ---------------------------------------------------------------------------------
 
@@ -905,7 +923,7 @@ class _Gen:
             uvalue[ord(ch)] = i
         utotal = (uvalue[chars[:, :17]] * _USCC_WEIGHTS).sum(axis=1)
         chars[:, 17] = alpha[(31 - utotal % 31) % 31]
-        return pa.array(chars.view("S18").ravel()).cast(pa.string())
+        return _arr(chars.view("S18").ravel()).cast(pa.string())
 
     def rics(self, k: int) -> tuple[pa.Array, IntArr]:
         """Resident id numbers valid for python-stdnum; returns the ids and their city index."""
@@ -947,7 +965,7 @@ class _Gen:
         digits = out[:, :17].astype(np.int64) - ord("0")
         check = (12 - (digits * _RIC_WEIGHTS).sum(axis=1) % 11) % 11
         out[:, 17] = np.where(check == 10, ord("X"), ord("0") + check)
-        ids = pa.array(out.view("S18").ravel()).cast(pa.string())
+        ids = _arr(out.view("S18").ravel()).cast(pa.string())
         city_of = {c: i for i, c in enumerate(_CITIES)}
         city = np.array([city_of.get(c[:4], 0) for c in codes.tolist()], dtype=np.int64)
         return ids, city[code_of]
@@ -1118,7 +1136,10 @@ def _businesses(g: _Gen, people_count: int) -> tuple[_Biz, dict[str, Any]]:
 
     # foreign offshore holders ---------------------------------------------------------------
     fj = rng.integers(0, len(_FOREIGN), n_for)
-    fser = g.serials.take(n_for)
+    # registry numbers: a unique 6-digit head, padded to the jurisdiction's width
+    head = _Unique(rng, lambda k: rng.integers(10**5, 10**6, k)).take(n_for)
+    width = np.array([w for _, w, _ in _FOREIGN])[fj]
+    fser = head * 10 ** (width - 6) + rng.integers(0, 1000, n_for) % 10 ** (width - 6)
     fid = [
         f"{_FOREIGN[j][0]}:{int(s) % 10 ** _FOREIGN[j][1]:0{_FOREIGN[j][1]}d}"
         for j, s in zip(fj.tolist(), fser.tolist(), strict=True)
@@ -1145,9 +1166,9 @@ def _businesses(g: _Gen, people_count: int) -> tuple[_Biz, dict[str, Any]]:
         est=np.concatenate([est, f_est]),
         status=np.concatenate([status, np.full(n_for, -1)]),
         capital=np.concatenate([capital, np.full(n_for, np.nan)]),
-        address=pa.concat_arrays([pa.array(addr_np, type=pa.string()), _nulls(n_for)]),
-        phone=pa.concat_arrays([pa.array(phone_np, type=pa.string()), _nulls(n_for)]),
-        email=pa.concat_arrays([pa.array(email_np, type=pa.string()), _nulls(n_for)]),
+        address=pa.concat_arrays([_arr(addr_np, type=pa.string()), _nulls(n_for)]),
+        phone=pa.concat_arrays([_arr(phone_np, type=pa.string()), _nulls(n_for)]),
+        email=pa.concat_arrays([_arr(email_np, type=pa.string()), _nulls(n_for)]),
         t1=np.concatenate([t1, np.zeros(n_for, dtype=np.int64)]),
         t2=np.concatenate([t2, np.zeros(n_for, dtype=np.int64)]),
         names=pa.concat_arrays([name, _s(fname)]),
@@ -1186,7 +1207,7 @@ def _people(g: _Gen, count: int) -> tuple[_People, dict[str, pa.Array]]:
     id_type[passport] = 1
     id_type[other] = 2
     ids_np = ids.to_numpy(zero_copy_only=False).astype(object)
-    pser = g.serials.take(len(passport) + len(other))
+    pser = _Unique(rng, lambda k: rng.integers(0, 10**8, k)).take(len(passport) + len(other))
     letters = np.array(list("EGPK"))[rng.integers(0, 4, len(passport))]
     ids_np[passport] = [f"{a}{int(s) % 10**8:08d}" for a, s in zip(letters, pser, strict=False)]
     ids_np[other] = [f"H{int(s) % 10**8:08d}" for s in pser[len(passport) :]]
@@ -1206,7 +1227,7 @@ def _people(g: _Gen, count: int) -> tuple[_People, dict[str, pa.Array]]:
     region = _where(id_type != 1, region)
     phone = _where(rng.random(count) < 0.75, g.phones(count))
     email = _where(rng.random(count) < 0.3, g.emails(count))
-    ids = pa.array(ids_np, type=pa.string())
+    ids = _arr(ids_np, type=pa.string())
     ordinary = body[id_type[body] != 2]
     serial = rng.choice(ordinary, size=max(1, len(ordinary) // 30), replace=False)
     people = _People(
@@ -1219,7 +1240,7 @@ def _people(g: _Gen, count: int) -> tuple[_People, dict[str, pa.Array]]:
     )
     cols = {
         "person_id": ids,
-        "name": pa.array(names, type=pa.string()),
+        "name": _arr(names, type=pa.string()),
         "id_type": _take(_s(["ric", "passport", "other"]), id_type),
         "region": region,
         "phone": phone,
@@ -1668,8 +1689,8 @@ def _stores(g: _Gen, biz: _Biz, people: _People, rep: IntArr) -> tuple[_Stores, 
         ship_np[nw] = g.add_variant(str(ship_np[o]))
     same_phone = rng.random(n_re) < 0.7
     phone_np[new[same_phone]] = phone_np[old[same_phone]]
-    st.ship_from = pa.array(ship_np, type=pa.string())
-    st.phone = pa.array(phone_np, type=pa.string())
+    st.ship_from = _arr(ship_np, type=pa.string())
+    st.phone = _arr(phone_np, type=pa.string())
     # a few ship-from addresses written another way than the operator's registered address
     total = len(st.platform)
     var_rows = np.flatnonzero(rng.random(total) < 0.02)
@@ -1790,7 +1811,7 @@ def _brands(g: _Gen, biz: _Biz, people: _People) -> tuple[dict[str, pa.Array], I
     )
     cols = {
         "brand_id": brand_id,
-        "name": pa.array(names, type=pa.string()),
+        "name": _arr(names, type=pa.string()),
         "owner_type": _take(_s(["business", "person"]), owner_type),
         "owner_id": owner_id,
     }
@@ -1802,12 +1823,8 @@ def _brands(g: _Gen, biz: _Biz, people: _People) -> tuple[dict[str, pa.Array], I
 # ---------------------------------------------------------------------------------------------
 
 
-def _commerce(
-    g: _Gen, st: _Stores
-) -> tuple[
-    dict[str, pa.Array], dict[str, pa.Array], dict[str, pa.Array], list[dict[str, Any]], IntArr
-]:
-    """Accounts, waybills, orders; the planted rings and every boosted store."""
+def _commerce(g: _Gen, st: _Stores, out: _Output) -> tuple[list[dict[str, Any]], IntArr]:
+    """Write accounts, waybills and orders; return the planted rings and the boosted stores."""
     rng, n = g.rng, g.n
     bp_params = g.brushing
     n_acc = 2 * n
@@ -2018,49 +2035,78 @@ def _commerce(
         )
         kind = np.concatenate([kind, r_kind])
 
-    k = len(o_acc)
-    has_wb = (rng.random(k) < 0.95) | (kind == 1)
-    shipped = placed + ship_delay
-    delivered = shipped + deliver_delay
-    in_transit = (rng.random(k) < 0.02) & (kind == 0)
-    carrier = rng.choice(len(_CARRIERS), size=k, p=_weights(_CARRIER_WEIGHT)).astype(np.int64)
-
-    # order numbers per store platform and waybill numbers per carrier grow with time
-    o_plat = st.platform[o_st]
-    order_no = np.zeros(k, dtype=np.int64)
-    for p in range(len(_PLATFORMS)):
-        sel = np.flatnonzero(o_plat == p)
-        sel = sel[np.argsort(placed[sel], kind="stable")]
-        order_no[sel] = 10**15 * (p + 1) + np.cumsum(rng.integers(1, 40, len(sel)))
-    wb_no = np.zeros(k, dtype=np.int64)
-    for c in range(len(_CARRIERS)):
-        sel = np.flatnonzero((carrier == c) & has_wb)
-        sel = sel[np.argsort(shipped[sel], kind="stable")]
-        wb_no[sel] = 7 * 10**11 + c * 10**10 + np.cumsum(rng.integers(1, 30, len(sel)))
-    order = np.argsort(placed, kind="stable")
-    wb_sel = order[has_wb[order]]
-    wb_ids = _cat(_take(_s(_CARRIERS), carrier), ":", _num(wb_no))
-    waybills = {
-        "waybill_id": _take(wb_ids, wb_sel),
-        "weight_kg": _floats(weight[wb_sel]),
-        "shipped": _ts(shipped[wb_sel]),
-        "delivered": _where(~in_transit[wb_sel], _ts(delivered[wb_sel])),
-        "receiver_address": _take(all_homes, recv[wb_sel]),
-        "receiver_phone": _take(phone_tab, recv_phone[wb_sel]),
-    }
-    orders = {
-        "order_id": _cat(_take(_s(_PLATFORMS), o_plat[order]), ":", _num(order_no[order])),
-        "account_id": _take(acc_ids, o_acc[order]),
-        "store_id": _take(st.ids, o_st[order]),
-        "placed": _ts(placed[order]),
-        "amount": _floats(amount[order]),
-        "waybill_id": _where(has_wb[order], _take(wb_ids, order)),
-    }
     accounts = {
         "account_id": acc_ids,
         "created": _date(acc_created_all),
         "phone": acc_phone_all,
     }
+    out.emit("accounts", [_table("accounts", accounts)])
+    del accounts, acc_phone_all, acc_created_all
+
+    # one order of rows for both files: by time; order and waybill numbers grow with time
+    k = len(o_acc)
+    by_time = np.argsort(placed, kind="stable")
+    o_acc = o_acc[by_time].astype(np.int32)
+    o_st = o_st[by_time].astype(np.int32)
+    placed = placed[by_time]
+    amount = amount[by_time]
+    recv = recv[by_time].astype(np.int32)
+    recv_phone = recv_phone[by_time].astype(np.int32)
+    weight = weight[by_time]
+    shipped = placed + ship_delay[by_time]
+    delivered = shipped + deliver_delay[by_time]
+    kind = kind[by_time].astype(np.int8)
+    del by_time, ship_delay, deliver_delay
+    has_wb = (rng.random(k) < 0.95) | (kind == 1)
+    in_transit = (rng.random(k) < 0.02) & (kind == 0)
+    carrier = rng.choice(len(_CARRIERS), size=k, p=_weights(_CARRIER_WEIGHT)).astype(np.int8)
+    o_plat = st.platform[o_st].astype(np.int8)
+    order_no = np.zeros(k, dtype=np.int64)
+    for p in range(len(_PLATFORMS)):
+        sel = o_plat == p
+        order_no[sel] = 10**15 * (p + 1) + np.cumsum(rng.integers(1, 40, int(sel.sum())))
+    wb_no = np.zeros(k, dtype=np.int64)
+    for c in range(len(_CARRIERS)):
+        sel = (carrier == c) & has_wb
+        wb_no[sel] = 7 * 10**11 + c * 10**10 + np.cumsum(rng.integers(1, 30, int(sel.sum())))
+    platforms, carriers = _s(_PLATFORMS), _s(_CARRIERS)
+
+    def waybill_ids(sl: slice) -> pa.Array:
+        return _cat(_take(carriers, carrier[sl]), ":", _num(wb_no[sl]))
+
+    def waybill_chunks() -> Iterator[pa.Table]:
+        for a in range(0, k, _CHUNK):
+            sl = slice(a, min(a + _CHUNK, k))
+            rows = np.flatnonzero(has_wb[sl]) + a
+            yield _table(
+                "waybills",
+                {
+                    "waybill_id": waybill_ids(sl).filter(_arr(has_wb[sl])),
+                    "weight_kg": _floats(weight[rows]),
+                    "shipped": _ts(shipped[rows]),
+                    "delivered": _where(~in_transit[rows], _ts(delivered[rows])),
+                    "receiver_address": _take(all_homes, recv[rows]),
+                    "receiver_phone": _take(phone_tab, recv_phone[rows]),
+                },
+            )
+
+    def order_chunks() -> Iterator[pa.Table]:
+        for a in range(0, k, _CHUNK):
+            sl = slice(a, min(a + _CHUNK, k))
+            yield _table(
+                "orders",
+                {
+                    "order_id": _cat(_take(platforms, o_plat[sl]), ":", _num(order_no[sl])),
+                    "account_id": _take(acc_ids, o_acc[sl]),
+                    "store_id": _take(st.ids, o_st[sl]),
+                    "placed": _ts(placed[sl]),
+                    "amount": _floats(amount[sl]),
+                    "waybill_id": _where(has_wb[sl], waybill_ids(sl)),
+                },
+            )
+
+    out.emit("waybills", waybill_chunks(), total=int(has_wb.sum()))
+    out.emit("orders", order_chunks(), total=k)
     truth_rings = [
         {
             "platform": ring["platform"],
@@ -2070,7 +2116,7 @@ def _commerce(
         for ring in rings
     ]
     boosted_idx = np.unique(np.concatenate(boosted_all)) if boosted_all else np.empty(0, np.int64)
-    return accounts, waybills, orders, truth_rings, boosted_idx
+    return truth_rings, boosted_idx
 
 
 # ---------------------------------------------------------------------------------------------
@@ -2235,7 +2281,7 @@ def _store_county(g: _Gen, st: _Stores, idx: IntArr) -> IntArr:
     codes = [c for c, _, _ in _COUNTIES]
     pos = {c: i for i, c in enumerate(codes)}
     return np.array(
-        [pos.get(str(r), 0) for r in st.region.take(pa.array(idx)).to_pylist()], dtype=np.int64
+        [pos.get(str(r), 0) for r in st.region.take(_arr(idx)).to_pylist()], dtype=np.int64
     )
 
 
@@ -2357,7 +2403,7 @@ def _reports(
         "filed": _date(filed),
         "evidence": evidence,
     }
-    return cols, [str(x) for x in rid.filter(pa.array(false_mask)).to_pylist()]
+    return cols, [str(x) for x in rid.filter(_arr(false_mask)).to_pylist()]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -2366,119 +2412,173 @@ def _reports(
 
 _BAD_DATES = ("2023-02-30", "2023/13/01", "昨天", "20231301", "2021-00-10")
 
+# Each maker turns k valid template rows into k rows that are invalid in one field only.
+_BadMaker = Callable[["_Gen", dict[str, pa.Array], int], None]
 
-def _insert_bad_rows(
-    g: _Gen, tables: dict[str, pa.Table], rate: float, biz: _Biz, people: _People, st: _Stores
-) -> list[dict[str, Any]]:
-    """Append deliberately invalid rows at random positions; return where they went."""
-    rng = g.rng
-    out: list[dict[str, Any]] = []
 
-    def count(name: str) -> int:
-        return max(1, round(rate * int(tables[name].num_rows)))
-
-    def place(name: str, bad: pa.Table, field_: str, kind: str) -> None:
-        table = tables[name]
-        n_ok, n_bad = table.num_rows, bad.num_rows
-        pos = np.sort(rng.choice(n_ok + n_bad, size=n_bad, replace=False))
-        idx = np.empty(n_ok + n_bad, dtype=np.int64)
-        is_bad = np.zeros(n_ok + n_bad, dtype=bool)
-        is_bad[pos] = True
-        idx[~is_bad] = np.arange(n_ok)
-        idx[is_bad] = n_ok + np.arange(n_bad)
-        tables[name] = pa.concat_tables([table, bad.cast(table.schema)]).take(pa.array(idx))
-        values = bad.column(field_).to_pylist()
-        out.extend(
-            {"file": name, "row": int(p), "field": field_, "kind": kind, "value": v}
-            for p, v in zip(pos.tolist(), values, strict=True)
-        )
-
-    def like(name: str, k: int) -> dict[str, pa.Array]:
-        rows = rng.integers(0, tables[name].num_rows, k)
-        t = tables[name].take(pa.array(rows))
-        return {c: t.column(c).combine_chunks() for c in t.column_names}
-
-    nd = biz.domestic
-    # businesses: a USCC whose check character is wrong
-    k = count("businesses")
-    cols = like("businesses", k)
+def _bad_business(g: _Gen, cols: dict[str, pa.Array], k: int) -> None:
     good = g.usccs(g.counties(k), np.full(k, _day("2020-01-01"))).to_pylist()
-    wrong = []
-    for u in good:
-        right = u[-1]
-        alt = _USCC_ALPHABET[(_USCC_ALPHABET.index(right) + 1 + int(rng.integers(0, 29))) % 31]
-        wrong.append(u[:-1] + alt)
-    cols["business_id"] = _s(wrong)
-    place("businesses", pa.table(cols), "business_id", "bad_check_character")
-    # people: a resident id whose check digit is wrong
-    k = count("people")
-    cols = like("people", k)
-    ids, _ = g.rics(k)
-    cols["person_id"] = _s(
+    shift = g.rng.integers(1, 31, k)
+    cols["business_id"] = _s(
         [
-            v[:-1] + ("0" if v[-1] == "X" else "X" if v[-1] == "9" else str(int(v[-1]) + 1))
-            for v in ids.to_pylist()
+            u[:-1] + _USCC_ALPHABET[(_USCC_ALPHABET.index(u[-1]) + int(d)) % 31]
+            for u, d in zip(good, shift.tolist(), strict=True)
         ]
     )
+
+
+def _bad_person(g: _Gen, cols: dict[str, pa.Array], k: int) -> None:
+    ids, _ = g.rics(k)
+    checks = "0123456789X"
+    cols["person_id"] = _s(
+        [v[:-1] + checks[(checks.index(v[-1]) + 1) % 11] for v in ids.to_pylist()]
+    )
     cols["id_type"] = _const(k, "ric")
-    place("people", pa.table(cols), "person_id", "bad_check_digit")
-    # shareholdings: share 1.7
-    k = count("shareholdings")
-    cols = like("shareholdings", k)
-    cols["share"] = pa.array(np.full(k, 1.7))
+
+
+def _bad_share(g: _Gen, cols: dict[str, pa.Array], k: int) -> None:
+    cols["share"] = _arr(np.full(k, 1.7))
     cols["until"] = _nulls(k)
-    place("shareholdings", pa.table(cols), "share", "share_out_of_range")
-    # roles: a business that is in no file
-    k = count("roles")
-    cols = like("roles", k)
+
+
+def _bad_role(g: _Gen, cols: dict[str, pa.Array], k: int) -> None:
     cols["business_id"] = g.usccs(g.counties(k), np.full(k, _day("2021-06-01")))
-    place("roles", pa.table(cols), "business_id", "unknown_business")
-    # stores: an operator business that is in no file
-    k = count("stores")
-    cols = like("stores", k)
+
+
+def _bad_store(g: _Gen, cols: dict[str, pa.Array], k: int) -> None:
     cols["store_id"] = _cat("taobao:", _num(g.serials.take(k) % 10**9 + 2 * 10**9))
     cols["operator_type"] = _const(k, "business")
     cols["operator_id"] = g.usccs(g.counties(k), np.full(k, _day("2022-06-01")))
-    place("stores", pa.table(cols), "operator_id", "unknown_business")
-    # orders: a store that is in no file
-    k = count("orders")
-    cols = like("orders", k)
+
+
+def _bad_order(g: _Gen, cols: dict[str, pa.Array], k: int) -> None:
     cols["order_id"] = _cat("taobao:", _num(9 * 10**17 + g.serials.take(k)))
     cols["store_id"] = _cat("taobao:", _num(g.serials.take(k) % 10**9 + 3 * 10**9))
     cols["waybill_id"] = _nulls(k)
-    place("orders", pa.table(cols), "store_id", "unknown_store")
-    # listings and violations: dates nobody can parse
-    for name, id_col, prefix in (
-        ("listings", "listing_id", "BAD"),
-        ("violations", "violation_id", "BADCF"),
-    ):
-        k = count(name)
-        cols = like(name, k)
-        cols[id_col] = _cat(f"{prefix}-", _num(np.arange(1, k + 1), 7))
-        cols["decided"] = _take(_s(_BAD_DATES), rng.integers(0, len(_BAD_DATES), k))
-        place(name, pa.table(cols), "decided", "unparseable_date")
-    # waybills: an impossible timestamp
-    k = count("waybills")
-    cols = like("waybills", k)
+
+
+def _bad_decided(id_col: str, prefix: str) -> _BadMaker:
+    def make(g: _Gen, cols: dict[str, pa.Array], k: int) -> None:
+        cols[id_col] = _cat(prefix, _num(g.serials.take(k), 9))
+        cols["decided"] = _take(_s(_BAD_DATES), g.rng.integers(0, len(_BAD_DATES), k))
+
+    return make
+
+
+def _bad_waybill(g: _Gen, cols: dict[str, pa.Array], k: int) -> None:
     cols["waybill_id"] = _cat("ZTO:", _num(9 * 10**13 + g.serials.take(k)))
-    cols["shipped"] = _take(
-        _s(["2024-13-01T25:00:00", "2024-02-30T10:00:00", "not shipped"]), rng.integers(0, 3, k)
-    )
-    place("waybills", pa.table(cols), "shipped", "unparseable_timestamp")
-    del nd, people, st
-    return out
+    bad = _s(["2024-13-01T25:00:00", "2024-02-30T10:00:00", "not shipped"])
+    cols["shipped"] = _take(bad, g.rng.integers(0, 3, k))
 
 
-def _write(out_dir: Path, name: str, table: pa.Table, fmt: str) -> Path:
-    if tuple(table.column_names) != COLUMNS[name]:
-        raise AssertionError(f"{name}: columns {table.column_names} != {COLUMNS[name]}")
-    if fmt == "csv":
-        path = out_dir / f"{name}.csv"
-        pa_csv.write_csv(table, path, pa_csv.WriteOptions(quoting_style="needed"))
-    else:
-        path = out_dir / f"{name}.parquet"
-        pq.write_table(table, path)
-    return path
+_BAD_ROWS: dict[str, tuple[str, str, _BadMaker]] = {
+    # file: (field, kind, maker)
+    "businesses": ("business_id", "bad_check_character", _bad_business),
+    "people": ("person_id", "bad_check_digit", _bad_person),
+    "shareholdings": ("share", "share_out_of_range", _bad_share),
+    "roles": ("business_id", "unknown_business", _bad_role),
+    "stores": ("operator_id", "unknown_business", _bad_store),
+    "orders": ("store_id", "unknown_store", _bad_order),
+    "listings": ("decided", "unparseable_date", _bad_decided("listing_id", "BAD-")),
+    "violations": ("decided", "unparseable_date", _bad_decided("violation_id", "BADCF-")),
+    "waybills": ("shipped", "unparseable_timestamp", _bad_waybill),
+}
+
+
+class _Output:
+    """Writes each file as it is produced (chunk by chunk), slipping in the bad rows."""
+
+    def __init__(self, g: _Gen, out_dir: Path, fmt: str, bad_rate: float) -> None:
+        self.g = g
+        self.out_dir = out_dir
+        self.fmt = fmt
+        self.bad_rate = bad_rate
+        self.files: dict[str, Path] = {}
+        self.rows: dict[str, int] = {}
+        self.bad: list[dict[str, Any]] = []
+
+    def emit(
+        self,
+        name: str,
+        chunks: Iterable[pa.Table],
+        total: int | None = None,
+        shuffle: bool = False,
+    ) -> None:
+        """Write ``name`` from its chunks (``total`` valid rows; default: one chunk).
+
+        ``shuffle`` permutes a one-chunk file so that planted groups are not contiguous.
+        """
+        rng = self.g.rng
+        parts = iter(chunks)
+        first = next(parts)
+        if shuffle:
+            first = first.take(_arr(rng.permutation(first.num_rows)))
+        if tuple(first.column_names) != COLUMNS[name]:
+            raise AssertionError(f"{name}: columns {first.column_names} != {COLUMNS[name]}")
+        total = first.num_rows if total is None else total
+        schema = first.schema
+        path = self.out_dir / f"{name}.{self.fmt}"
+        writer: Any
+        if self.fmt == "csv":
+            options = pa_csv.WriteOptions(quoting_style="needed")
+            writer = pa_csv.CSVWriter(path, schema, write_options=options)
+        else:
+            writer = pq.ParquetWriter(path, schema)
+        bad = self._bad_rows(name, first, total)
+        # the i-th bad row goes just before valid row ins[i] (ins is non-decreasing)
+        ins = np.empty(0, dtype=np.int64)
+        if bad is not None:
+            nb = bad.num_rows
+            pos = np.sort(rng.choice(total + nb, size=nb, replace=False))
+            ins = pos - np.arange(nb)
+        done = used = written = 0  # valid rows read, bad rows placed, rows written
+        with writer:
+            for part in itertools.chain([first], parts):
+                chunk = part.cast(schema)
+                upto = int(np.searchsorted(ins, done + chunk.num_rows, side="left"))
+                done += chunk.num_rows
+                if bad is not None and upto > used:
+                    chunk = self._merge(
+                        name, chunk, bad, ins[used:upto] - (done - part.num_rows), used, written
+                    )
+                    used = upto
+                writer.write_table(chunk)
+                written += chunk.num_rows
+            if bad is not None and used < bad.num_rows:  # bad rows after the last valid one
+                tail = self._merge(name, bad.slice(0, 0), bad, ins[used:] - done, used, written)
+                writer.write_table(tail)
+                written += tail.num_rows
+        self.files[name] = path
+        self.rows[name] = written
+
+    def _bad_rows(self, name: str, template: pa.Table, total: int) -> pa.Table | None:
+        if self.bad_rate <= 0 or name not in _BAD_ROWS:
+            return None
+        k = max(1, round(self.bad_rate * total))
+        rows = template.take(_arr(self.g.rng.integers(0, template.num_rows, k)))
+        cols = {c: rows.column(c).combine_chunks() for c in rows.column_names}
+        _BAD_ROWS[name][2](self.g, cols, k)
+        return pa.table(cols).cast(template.schema)
+
+    def _merge(
+        self, name: str, chunk: pa.Table, bad: pa.Table, before: IntArr, lo: int, written: int
+    ) -> pa.Table:
+        """Put bad rows lo, lo+1 ... before the chunk's valid rows ``before`` (local)."""
+        field_, kind, _ = _BAD_ROWS[name]
+        m, nb = chunk.num_rows, len(before)
+        local = before + np.arange(nb)  # positions inside the merged chunk
+        is_bad = np.zeros(m + nb, dtype=bool)
+        is_bad[local] = True
+        idx = np.empty(m + nb, dtype=np.int64)
+        idx[~is_bad] = np.arange(m)
+        idx[is_bad] = m + np.arange(nb)
+        merged = pa.concat_tables([chunk, bad.slice(lo, nb)]).take(_arr(idx))
+        values = bad.column(field_).slice(lo, nb).to_pylist()
+        self.bad.extend(
+            {"file": name, "row": written + int(p), "field": field_, "kind": kind, "value": v}
+            for p, v in zip(local.tolist(), values, strict=True)
+        )
+        return merged
 
 
 def _table(name: str, cols: Mapping[str, pa.Array]) -> pa.Table:
@@ -2502,7 +2602,7 @@ def generate(
     Parameters
     ----------
     out_dir
-        Created if absent; existing input files of the chosen format are overwritten.
+        Created if absent; input files of the chosen format are overwritten.
     entities
         Number of businesses (>= 100); every other file scales with it (module docstring).
     seed
@@ -2518,10 +2618,15 @@ def generate(
     brushing
         Brushing-ring parameters; ``BrushingParams()`` when omitted.
 
+    Returns
+    -------
+    GenerationSummary
+        Paths and row counts (bad rows included) of every file, and the ground-truth path.
+
     Raises
     ------
     ValueError
-        If ``entities < 100`` or ``noise``/``bad_rows`` lie outside their range.
+        If ``entities < 100`` or ``fmt``, ``noise`` or ``bad_rows`` is out of range.
 
     Example
     -------
@@ -2542,6 +2647,7 @@ def generate(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     g = _Gen(entities, seed, noise, params)
+    out = _Output(g, out_dir, fmt, bad_rows)
     rng = g.rng
     n_people = round(1.3 * entities)
 
@@ -2554,104 +2660,78 @@ def generate(
     for j in (1, 2):
         cluster_reps[:, j] = np.where(nrep > j, cluster_reps[:, j], cluster_reps[:, 0])
     edges, rep, otruth = _ownership(g, biz, people, cluster_reps)
-    st, sinfo = _stores(g, biz, people, rep)
+    st, sinfo = _stores(g, biz, people, rep)  # may hand a legal representative on
     roles = _roles(g, biz, people, rep, otruth["controllers"], otruth["first_holder"])
 
-    nd = biz.domestic
-    tables: dict[str, pa.Table] = {}
-    tables["businesses"] = _table(
-        "businesses",
-        {
-            "business_id": biz.ids,
-            "name": biz.names,
-            "status": _where(biz.status >= 0, _take(_s(_BIZ_STATUS), np.maximum(biz.status, 0))),
-            "established": _date(biz.est),
-            "registered_capital": _floats(biz.capital, biz.status >= 0),
-            "region": _where(biz.county >= 0, _take(g.county_code, np.maximum(biz.county, 0))),
-            "address": biz.address,
-            "phone": biz.phone,
-            "email": biz.email,
-        },
-    )
-    tables["people"] = _table("people", people_cols)
-    tables["roles"] = _table("roles", roles)
+    business_cols = {
+        "business_id": biz.ids,
+        "name": biz.names,
+        "status": _where(biz.status >= 0, _take(_s(_BIZ_STATUS), np.maximum(biz.status, 0))),
+        "established": _date(biz.est),
+        "registered_capital": _floats(biz.capital, biz.status >= 0),
+        "region": _where(biz.county >= 0, _take(g.county_code, np.maximum(biz.county, 0))),
+        "address": biz.address,
+        "phone": biz.phone,
+        "email": biz.email,
+    }
+    out.emit("businesses", [_table("businesses", business_cols)], shuffle=True)
+    out.emit("people", [_table("people", people_cols)], shuffle=True)
+    out.emit("roles", [_table("roles", roles)], shuffle=True)
+    del business_cols, people_cols, roles
     htype, holder, target = edges.cat("holder_type"), edges.cat("holder"), edges.cat("target")
     until = edges.cat("until")
-    tables["shareholdings"] = _table(
-        "shareholdings",
-        {
-            "holder_type": _take(_s(["person", "business"]), htype),
-            "holder_id": _where(
-                htype == 0,
-                _take(people.ids, np.where(htype == 0, holder, 0)),
-                _take(biz.ids, np.where(htype == 1, holder, 0)),
-            ),
-            "business_id": _take(biz.ids, target),
-            "share": _floats(edges.cat("bp") / 10_000),
-            "since": _date(edges.cat("since")),
-            "until": _where(until >= 0, _date(np.maximum(until, 0))),
-        },
-    )
-    tables["stores"] = _table("stores", _store_table(g, st, biz, people))
+    holdings = {
+        "holder_type": _take(_s(["person", "business"]), htype),
+        "holder_id": _where(
+            htype == 0,
+            _take(people.ids, np.where(htype == 0, holder, 0)),
+            _take(biz.ids, np.where(htype == 1, holder, 0)),
+        ),
+        "business_id": _take(biz.ids, target),
+        "share": _floats(edges.cat("bp") / 10_000),
+        "since": _date(edges.cat("since")),
+        "until": _where(until >= 0, _date(np.maximum(until, 0))),
+    }
+    out.emit("shareholdings", [_table("shareholdings", holdings)], shuffle=True)
+    del holdings, edges
+    out.emit("stores", [_table("stores", _store_table(g, st, biz, people))], shuffle=True)
     brand_cols, _, _ = _brands(g, biz, people)
-    tables["brands"] = _table("brands", brand_cols)
+    out.emit("brands", [_table("brands", brand_cols)])
 
     # counterfeit (store, brand) pairs: famous brands are copied most
     nb = len(brand_cols["brand_id"])
-    bw = _weights(1.0 / np.arange(1, nb + 1))
     cf = sinfo["counterfeit"]
     two = rng.random(len(cf)) < 0.25
     cf_store = np.concatenate([cf, cf[two]])
-    cf_brand = rng.choice(nb, size=len(cf_store), p=bw)
+    cf_brand = rng.choice(nb, size=len(cf_store), p=_weights(1.0 / np.arange(1, nb + 1)))
     # the two stores of a reopened counterfeit pair copy the same brand
     old_cf, new_cf = sinfo["cf_pairs"]
     pos = {int(s): i for i, s in enumerate(cf_store[: len(cf)])}
     for o, nw in zip(old_cf.tolist(), new_cf.tolist(), strict=True):
         cf_brand[pos[nw]] = cf_brand[pos[o]]
-    pair_key = cf_store * nb + cf_brand
-    keep = ~_later_dups(pair_key)
+    keep = ~_later_dups(cf_store * nb + cf_brand)
     cf_store, cf_brand = cf_store[keep], cf_brand[keep]
     report_cols, false_reports = _reports(
         g, st, cf_store, cf_brand, brand_cols["brand_id"], brand_cols["owner_id"]
     )
 
-    accounts, waybills, orders, rings, boosted_idx = _commerce(g, st)
-    tables["accounts"] = _table("accounts", accounts)
-    tables["waybills"] = _table("waybills", waybills)
-    tables["orders"] = _table("orders", orders)
-    del accounts, waybills, orders
+    rings, boosted_idx = _commerce(g, st, out)
 
-    ops = sorted({(int(st.op_type[s]), int(st.operator[s])) for s in cf.tolist()})
     by_op: dict[tuple[int, int], list[int]] = {}
     for s in cf.tolist():
         by_op.setdefault((int(st.op_type[s]), int(st.operator[s])), []).append(s)
-    repeat_ops = [op for op in ops if len(by_op[op]) >= 2]
-    store_ids = st.ids
-    tables["listings"] = _table("listings", _listings(g, biz, people, st, rep, repeat_ops, cf))
-    tables["violations"] = _table("violations", _violations(g, biz, people, st, cf, boosted_idx))
-    tables["infringement_reports"] = _table("infringement_reports", report_cols)
-
-    # shuffle the entity files so planted groups are not contiguous
-    for name in (
-        "businesses",
-        "people",
-        "roles",
-        "shareholdings",
-        "stores",
-        "listings",
-        "violations",
-    ):
-        tables[name] = tables[name].take(pa.array(rng.permutation(tables[name].num_rows)))
-
-    bad: list[dict[str, Any]] = []
-    if bad_rows > 0:
-        bad = _insert_bad_rows(g, tables, bad_rows, biz, people, st)
+    repeat_ops = sorted(op for op, stores in by_op.items() if len(stores) >= 2)
+    listings = _listings(g, biz, people, st, rep, repeat_ops, cf)
+    out.emit("listings", [_table("listings", listings)], shuffle=True)
+    violations = _violations(g, biz, people, st, cf, boosted_idx)
+    out.emit("violations", [_table("violations", violations)], shuffle=True)
+    out.emit("infringement_reports", [_table("infringement_reports", report_cols)])
 
     def op_id(t: int, i: int) -> str:
         return str((biz.ids if t == 0 else people.ids)[i].as_py())
 
     old, new, via_rep = sinfo["reopened"]
-    sid = [str(x) for x in store_ids.to_pylist()]
+    sid = [str(x) for x in st.ids.to_pylist()]
     bid = [str(x) for x in brand_cols["brand_id"].to_pylist()]
     truth: dict[str, Any] = {
         "schema_version": 1,
@@ -2689,28 +2769,22 @@ def generate(
         ],
         "false_reports": false_reports,
         "brushing_rings": rings,
-        "bad_rows": bad,
+        "bad_rows": sorted(out.bad, key=lambda b: (INPUT_FILES.index(b["file"]), b["row"])),
     }
-    files: dict[str, Path] = {}
-    rows: dict[str, int] = {}
-    for name in INPUT_FILES:
-        files[name] = _write(out_dir, name, tables[name], fmt)
-        rows[name] = tables[name].num_rows
     gt = out_dir / "ground_truth.json"
     gt.write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
-    del nd
     return GenerationSummary(
         out_dir=out_dir,
         fmt=fmt,
-        files=MappingProxyType(files),
-        rows=MappingProxyType(rows),
+        files=MappingProxyType({name: out.files[name] for name in INPUT_FILES}),
+        rows=MappingProxyType({name: out.rows[name] for name in INPUT_FILES}),
         ground_truth=gt,
         extra=MappingProxyType(
             {
                 "shell_clusters": len(truth["shell_clusters"]),
                 "brushing_rings": len(rings),
                 "counterfeit_stores": len(truth["counterfeit_stores"]),
-                "bad_rows": len(bad),
+                "bad_rows": len(out.bad),
             }
         ),
     )

@@ -328,6 +328,8 @@ def test_shell_clusters_share_an_address_and_representatives(
         est = pd.to_datetime(biz.loc[cluster, "established"])
         assert (est.max() - est.min()).days <= 30
         assert rep_of[cluster].nunique() <= 3
+        phones = {re.sub(r"^86", "", re.sub(r"\D", "", p)) for p in biz.loc[cluster, "phone"] if p}
+        assert len(phones) <= 3
     hub_counts = biz["address"].value_counts()
     for hub in gt["hub_addresses"]:
         assert hub_counts[hub] >= 20
