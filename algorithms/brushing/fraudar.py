@@ -11,18 +11,11 @@ little weight, and the block they form with their targets still stands out.
 
 How the peel is made fast
 -------------------------
-Removing a row changes only column costs and the reverse, so runs of removals from one side can
-be planned together.  During a *row phase* the row costs stay fixed; the rows that go next are
-the alive rows in ``(cost, index)`` order, and the phase ends at the first row whose cost exceeds
-the current cheapest column (ties go to rows, as in the reference code).  For a window of the
-cheapest rows, the entries to alive columns are gathered from CSR slices, sorted by
-``(column, position in the window)`` and summed per column, which tells for every column the
-first position at which it would undercut the next row (a ``searchsorted``).  All rows before the
-earliest such position are removed at once, their columns are debited with ``np.subtract.at``
-and the density of every intermediate prefix is checked in one vector operation.  A column phase
-is the mirror image.  The result is exactly the sequential greedy peel; each entry is touched a
-bounded number of times per window, so one pass costs ``O(|E| log |V|)`` like a heap, with the
-per-node Python work replaced by per-phase numpy calls.
+The peel is the sequential greedy itself, compiled with numba: one indexed binary heap holds
+every alive row and column by ``(cost, node)``; removing a node lowers the cost of each alive
+neighbour (a decrease-key), and the density of every prefix is checked as it goes.  One pass
+costs ``O(|E| log |V|)``, with no Python work per node or per edge.  numba is a hard
+dependency: there is no slower fallback that could hide a missing install.
 
 Weights are rounded to integer multiples of ``2**-24`` before peeling.  Sums of integers do not
 depend on the order of addition, so the incremental costs equal costs recomputed from scratch,
@@ -34,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+import numba
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
@@ -56,8 +50,6 @@ QUANTUM_BITS = 24
 """Entry weights are rounded to multiples of ``2**-QUANTUM_BITS`` so that sums are exact."""
 
 _SCALE = float(2**QUANTUM_BITS)
-_MIN_WINDOW = 512
-_MAX_WINDOW = 1 << 20
 
 IntArray = npt.NDArray[np.int64]
 SparseInput = sparse.csr_matrix | sparse.csc_matrix | sparse.coo_matrix
@@ -266,252 +258,136 @@ def _greedy(
 ) -> tuple[int, int, IntArray, IntArray]:
     """Run the peel; return the best (size, mass) and the rows and columns removed before it."""
     n_rows, n_cols = shape
-    queues = (_Queue(_sums(by_row)), _Queue(_sums(by_col)))
-    adjacency = (by_row, by_col)
-    mass = int(queues[0].cost.sum())
-    size = n_rows + n_cols
-    best_score, best_size, best_mass, best_step = mass / size, size, mass, 0
+    order, best_step, best_size, best_mass = _peel_kernel(*by_row, *by_col, n_rows, n_cols)
+    removed = order[:best_step]
+    rows: IntArray = removed[removed < n_rows]
+    cols: IntArray = removed[removed >= n_rows] - n_rows
+    return int(best_size), int(best_mass), rows, cols
+
+
+@numba.njit(cache=True, nogil=True)
+def _peel_kernel(
+    row_ptr: IntArray,
+    row_idx: IntArray,
+    row_val: IntArray,
+    col_ptr: IntArray,
+    col_idx: IntArray,
+    col_val: IntArray,
+    n_rows: int,
+    n_cols: int,
+) -> tuple[IntArray, int, int, int]:  # pragma: no cover - compiled; tested through peel
+    """The sequential greedy peel with one indexed binary heap over rows and columns.
+
+    Node ``i < n_rows`` is row ``i`` and node ``n_rows + j`` is column ``j``, so ordering the
+    heap by ``(cost, node)`` breaks ties rows first, then by lower index, as the reference
+    does.  A removal lowers its alive neighbours' costs (decrease-key, a sift up).  Returns
+    the removal order, the step count of the best prefix and its size and mass.
+    """
+    n = n_rows + n_cols
+    cost = np.zeros(n, dtype=np.int64)
+    for i in range(n_rows):
+        total = 0
+        for k in range(row_ptr[i], row_ptr[i + 1]):
+            total += row_val[k]
+        cost[i] = total
+    for j in range(n_cols):
+        total = 0
+        for k in range(col_ptr[j], col_ptr[j + 1]):
+            total += col_val[k]
+        cost[n_rows + j] = total
+    mass = 0
+    for i in range(n_rows):
+        mass += cost[i]
+    heap = np.arange(n, dtype=np.int64)
+    pos = np.arange(n, dtype=np.int64)
+    for start in range(n // 2 - 1, -1, -1):
+        _sift_down(heap, pos, cost, start, n)
+    alive = np.ones(n, dtype=np.bool_)
+    order = np.empty(n, dtype=np.int64)
+    size = n
+    best_score = mass / size
+    best_size, best_mass, best_step = size, mass, 0
+    alive_rows, alive_cols = n_rows, n_cols
+    length = n
     step = 0
-    order: list[IntArray] = []
-    sides: list[int] = []
-    window = _MIN_WINDOW
-    while queues[0].n_alive and queues[1].n_alive:
-        row_min, col_min = queues[0].min(), queues[1].min()
-        if min(row_min, col_min) < mass / size:
-            # Every removal below the density raises it: jump to the core, keep its score.
-            for side, removed, removed_cost in _strip(mass / size, queues, adjacency):
-                order.append(removed)
-                sides.append(side)
-                mass -= int(removed_cost.sum())
-                size -= removed.size
-                step += removed.size
-            if mass / size > best_score:
-                best_score, best_size, best_mass, best_step = mass / size, size, mass, step
-            continue
-        side = 0 if row_min <= col_min else 1
-        removed, removed_cost = _phase(
-            side, queues, adjacency[side], col_min if side == 0 else row_min, window
-        )
-        count = removed.size
-        window = min(_MAX_WINDOW, 2 * window) if count >= window else max(_MIN_WINDOW, 2 * count)
-        masses = mass - np.cumsum(removed_cost)
-        sizes = size - np.arange(1, count + 1, dtype=np.int64)
-        scores = masses / sizes
-        at = int(np.argmax(scores))
-        if scores[at] > best_score:
-            best_score = float(scores[at])
-            best_size, best_mass, best_step = int(sizes[at]), int(masses[at]), step + at + 1
-        mass, size, step = int(masses[-1]), int(sizes[-1]), step + count
-        order.append(removed)
-        sides.append(side)
-    removed_rows: list[IntArray] = []
-    removed_cols: list[IntArray] = []
-    taken = 0
-    for ids, side in zip(order, sides, strict=True):
-        if taken >= best_step:
+    while alive_rows > 0 and alive_cols > 0:
+        node = heap[0]
+        length -= 1
+        last = heap[length]
+        heap[0] = last
+        pos[last] = 0
+        _sift_down(heap, pos, cost, 0, length)
+        alive[node] = False
+        order[step] = node
+        step += 1
+        mass -= cost[node]
+        size -= 1
+        if node < n_rows:
+            alive_rows -= 1
+            for k in range(row_ptr[node], row_ptr[node + 1]):
+                other = n_rows + row_idx[k]
+                if alive[other]:
+                    cost[other] -= row_val[k]
+                    _sift_up(heap, pos, cost, pos[other])
+        else:
+            alive_cols -= 1
+            j = node - n_rows
+            for k in range(col_ptr[j], col_ptr[j + 1]):
+                other = col_idx[k]
+                if alive[other]:
+                    cost[other] -= col_val[k]
+                    _sift_up(heap, pos, cost, pos[other])
+        score = mass / size
+        if score > best_score:
+            best_score, best_size, best_mass, best_step = score, size, mass, step
+    return order[:step], best_step, best_size, best_mass
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _before(cost: IntArray, a: int, b: int) -> bool:  # pragma: no cover - compiled
+    """Heap order: lower cost first, then lower node number (rows before columns)."""
+    return cost[a] < cost[b] or (cost[a] == cost[b] and a < b)
+
+
+@numba.njit(cache=True, nogil=True)
+def _sift_up(
+    heap: IntArray, pos: IntArray, cost: IntArray, at: int
+) -> None:  # pragma: no cover - compiled
+    node = heap[at]
+    while at > 0:
+        parent = (at - 1) >> 1
+        up = heap[parent]
+        if not _before(cost, node, up):
             break
-        part = ids[: best_step - taken]
-        (removed_rows if side == 0 else removed_cols).append(part)
-        taken += part.size
-    empty = np.zeros(0, dtype=np.int64)
-    return (
-        best_size,
-        best_mass,
-        np.concatenate(removed_rows) if removed_rows else empty,
-        np.concatenate(removed_cols) if removed_cols else empty,
-    )
+        heap[at] = up
+        pos[up] = at
+        at = parent
+    heap[at] = node
+    pos[node] = at
 
 
-class _Queue:
-    """Alive nodes of one side by ``(cost, index)``, with costs that only ever decrease.
-
-    A sorted snapshot holds the nodes whose cost has not changed since it was taken
-    ("clean"); nodes debited since then are "dirty" and kept in a short list.  The cheapest
-    clean node is the first alive clean entry after a moving pointer, and everything up to a
-    bound is a ``searchsorted`` away, so no query scans all alive nodes.  The snapshot is
-    rebuilt when the dirty list grows past a fraction of the alive nodes.
-    """
-
-    def __init__(self, cost: IntArray) -> None:
-        self.cost = cost
-        self.alive = np.ones(cost.size, dtype=bool)
-        self.dirty_flag = np.zeros(cost.size, dtype=bool)
-        self._slot = np.zeros(cost.size, dtype=np.int64)
-        self.n_alive = int(cost.size)
-        self._rebuild(np.arange(cost.size, dtype=np.int64))
-
-    def _rebuild(self, ids: IntArray) -> None:
-        self.dirty_flag[ids] = False
-        self.snap = ids[np.lexsort((ids, self.cost[ids]))]
-        self.snap_cost = self.cost[self.snap]
-        self.ptr = 0
-        self.dirty = np.zeros(0, dtype=np.int64)
-
-    def _advance(self) -> None:
-        """Move the pointer to the first alive clean snapshot entry."""
-        chunk = 64
-        while self.ptr < self.snap.size:
-            part = self.snap[self.ptr : self.ptr + chunk]
-            valid = self.alive[part] & ~self.dirty_flag[part]
-            if valid.any():
-                self.ptr += int(np.argmax(valid))
-                return
-            self.ptr += part.size
-            chunk *= 2
-
-    def min(self) -> int:
-        """The lowest alive cost."""
-        self._advance()
-        low = int(self.snap_cost[self.ptr]) if self.ptr < self.snap.size else _NO_COST
-        if self.dirty.size:
-            low = min(low, int(self.cost[self.dirty].min()))
-        return low
-
-    def below(self, bound: float, *, inclusive: bool, limit: int | None = None) -> IntArray:
-        """Alive nodes with cost ``<`` (or ``<=``) ``bound``; with ``limit``, the cheapest ones.
-
-        With a limit the answer is every node up to some cost cutoff, ties included, so it is
-        always a prefix of the ``(cost, index)`` order.
-        """
-        self._advance()
-        side: Literal["left", "right"] = "right" if inclusive else "left"
-        end = self.ptr + int(np.searchsorted(self.snap_cost[self.ptr :], bound, side=side))
-        if limit is not None and end - self.ptr > limit:
-            cutoff = self.snap_cost[self.ptr + limit - 1]
-            end = self.ptr + int(np.searchsorted(self.snap_cost[self.ptr :], cutoff, "right"))
-            bound, inclusive = float(cutoff), True
-        part = self.snap[self.ptr : end]
-        part = part[self.alive[part] & ~self.dirty_flag[part]]
-        dirty_cost = self.cost[self.dirty]
-        extra = self.dirty[dirty_cost <= bound if inclusive else dirty_cost < bound]
-        return np.concatenate([part, extra]) if extra.size else part
-
-    def remove(self, ids: IntArray) -> None:
-        """Mark nodes dead."""
-        self.alive[ids] = False
-        self.n_alive -= int(ids.size)
-        if self.dirty.size:
-            self.dirty = self.dirty[self.alive[self.dirty]]
-
-    def distinct(self, ids: IntArray) -> IntArray:
-        """``ids`` without repeats, in O(len(ids)) (``np.unique`` sorts, and is slow when small)."""
-        places = np.arange(ids.size, dtype=np.int64)
-        self._slot[ids] = places
-        distinct: IntArray = ids[self._slot[ids] == places]
-        return distinct
-
-    def debit(self, ids: IntArray, amounts: IntArray) -> IntArray:
-        """Lower the cost of alive ``ids`` (repeats add up); return the distinct nodes touched."""
-        np.subtract.at(self.cost, ids, amounts)
-        touched = self.distinct(ids)
-        fresh = touched[~self.dirty_flag[touched]]
-        self.dirty_flag[fresh] = True
-        self.dirty = np.concatenate([self.dirty, fresh])
-        if self.dirty.size > max(_MIN_WINDOW, self.n_alive // 8):
-            alive_snap = self.snap[self.ptr :]
-            alive_snap = alive_snap[self.alive[alive_snap] & ~self.dirty_flag[alive_snap]]
-            self._rebuild(np.concatenate([alive_snap, self.dirty]))
-        return touched
-
-
-_NO_COST = 1 << 62
-
-
-def _strip(
-    threshold: float,
-    queues: tuple[_Queue, _Queue],
-    adjacency: tuple[Csr, Csr],
-) -> list[tuple[int, IntArray, IntArray]]:
-    """Remove every node whose cost is below ``threshold`` until none is left (a core).
-
-    When ``threshold`` is the current density, the sequential peel would remove exactly these
-    nodes next, whatever their order, and each removal would raise the density; so only the
-    set matters and it can be removed in bulk rounds.  Returns ``(side, nodes, their costs)``
-    for each round.
-    """
-    frontier = [queue.below(threshold, inclusive=False) for queue in queues]
-    rounds: list[tuple[int, IntArray, IntArray]] = []
-    side = 0 if frontier[0].size else 1
-    while frontier[side].size:
-        other = 1 - side
-        nodes = frontier[side]
-        queues[side].remove(nodes)
-        rounds.append((side, nodes, queues[side].cost[nodes].copy()))
-        indptr, indices, data = adjacency[side]
-        _, neighbour, weight = _gather(indptr, indices, data, nodes)
-        keep = queues[other].alive[neighbour]
-        touched = queues[other].debit(neighbour[keep], weight[keep])
-        dropped = touched[queues[other].cost[touched] < threshold]
-        frontier[other] = queues[other].distinct(np.concatenate([frontier[other], dropped]))
-        frontier[side] = np.zeros(0, dtype=np.int64)
-        side = other
-    return rounds
-
-
-def _phase(
-    side: int,
-    queues: tuple[_Queue, _Queue],
-    adjacency: Csr,
-    other_min: int,
-    window: int,
-) -> tuple[IntArray, IntArray]:
-    """Remove the longest run of ``side`` nodes the sequential peel would remove next.
-
-    Rows win ties against columns, so a row goes while its cost is ``<=`` the cheapest column
-    and a column goes while its cost is ``<`` the cheapest row.
-    """
-    own, other = queues[side], queues[1 - side]
-    ties_go_here = side == 0
-    candidates = own.below(other_min, inclusive=ties_go_here, limit=window)
-    ordered = candidates[np.lexsort((candidates, own.cost[candidates]))]
-    values = own.cost[ordered]
-    indptr, indices, data = adjacency
-    position, neighbour, weight = _gather(indptr, indices, data, ordered)
-    keep = other.alive[neighbour]
-    position, neighbour, weight = position[keep], neighbour[keep], weight[keep]
-    stop = ordered.size
-    if neighbour.size:
-        by_neighbour = np.lexsort((position, neighbour))
-        position, neighbour, weight = (
-            position[by_neighbour],
-            neighbour[by_neighbour],
-            weight[by_neighbour],
-        )
-        running = np.cumsum(weight)
-        first = np.ones(neighbour.size, dtype=bool)
-        first[1:] = neighbour[1:] != neighbour[:-1]
-        group_start = np.maximum.accumulate(np.where(first, np.arange(neighbour.size), 0))
-        before = running[group_start] - weight[group_start]
-        remaining = other.cost[neighbour] - (running - before)
-        # The neighbour, debited up to this position, undercuts the node at ``undercut``.
-        undercut = np.searchsorted(values, remaining, side="right" if ties_go_here else "left")
-        stop = min(stop, int(np.maximum(position + 1, undercut).min()))
-        debit = position < stop
-        other.debit(neighbour[debit], weight[debit])
-    removed = ordered[:stop]
-    own.remove(removed)
-    return removed, values[:stop]
-
-
-def _sums(adjacency: Csr) -> IntArray:
-    """Exact per-node totals of a CSR/CSC triple."""
-    indptr, _, data = adjacency
-    running = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(data, dtype=np.int64)])
-    totals: IntArray = running[indptr[1:]] - running[indptr[:-1]]
-    return totals
-
-
-def _gather(
-    indptr: IntArray, indices: IntArray, data: IntArray, nodes: IntArray
-) -> tuple[IntArray, IntArray, IntArray]:
-    """Entries of ``nodes`` as (position of the node in ``nodes``, neighbour, weight)."""
-    starts = indptr[nodes]
-    lengths = indptr[nodes + 1] - starts
-    total = int(lengths.sum())
-    position = np.repeat(np.arange(nodes.size, dtype=np.int64), lengths)
-    offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    slots = np.repeat(starts, lengths) + offsets
-    return position, indices[slots], data[slots]
+@numba.njit(cache=True, nogil=True)
+def _sift_down(
+    heap: IntArray, pos: IntArray, cost: IntArray, at: int, length: int
+) -> None:  # pragma: no cover - compiled
+    if length == 0:
+        return
+    node = heap[at]
+    while True:
+        child = 2 * at + 1
+        if child >= length:
+            break
+        right = child + 1
+        if right < length and _before(cost, heap[right], heap[child]):
+            child = right
+        low = heap[child]
+        if not _before(cost, low, node):
+            break
+        heap[at] = low
+        pos[low] = at
+        at = child
+    heap[at] = node
+    pos[node] = at
 
 
 def _checked_csr(matrix: SparseInput) -> sparse.csr_matrix:
@@ -534,6 +410,4 @@ def _without_block(matrix: sparse.csr_matrix, block: DenseBlock) -> sparse.csr_m
     in_cols = np.zeros(matrix.shape[1], dtype=bool)
     in_cols[block.cols] = True
     keep = ~(in_rows[coo.row] & in_cols[coo.col])
-    return sparse.csr_matrix(
-        (coo.data[keep], (coo.row[keep], coo.col[keep])), shape=matrix.shape
-    )
+    return sparse.csr_matrix((coo.data[keep], (coo.row[keep], coo.col[keep])), shape=matrix.shape)
