@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from graph.cypher import (
-    encode_rows,
+    encode_columns,
     quote,
     render,
     render_node_upsert,
@@ -62,9 +62,10 @@ class CypherStore(GraphStore):
     def _native(self, value: Any) -> Any:
         """A driver scalar (dates, times) as a plain Python value."""
 
-    def _batch(self, props: Sequence[Prop], rows: list[dict[str, Any]]) -> Any:
+    def _batch(self, props: Sequence[Prop], columns: dict[str, list[Any]]) -> Any:
         """The ``$rows`` parameter of a write: a list of maps, unless the adapter knows better."""
-        return rows
+        names = list(columns)
+        return [dict(zip(names, values, strict=True)) for values in zip(*columns.values())]
 
     # -- writes ------------------------------------------------------------------------------
     def upsert_nodes(self, label: str, rows: Sequence[Row]) -> int:
@@ -77,7 +78,8 @@ class CypherStore(GraphStore):
             if missing:
                 raise InvalidInput(f"{label} row without uid", row=start + missing[0], field="uid")
             self._run(
-                statement, {"rows": self._batch(spec.all_props, encode_rows(spec.all_props, batch))}
+                statement,
+                {"rows": self._batch(spec.all_props, encode_columns(spec.all_props, batch))},
             )
         return len(rows)
 
@@ -92,10 +94,9 @@ class CypherStore(GraphStore):
         written = 0
         for start in range(0, len(rows), BATCH_SIZE):
             batch = rows[start : start + BATCH_SIZE]
-            encoded = encode_rows(spec.all_props, batch, extra=("src", "dst"))
-            endpoints = (Prop("src"), Prop("dst"))
+            props = (*spec.all_props, Prop("src"), Prop("dst"))
             result = self._run(
-                statement, {"rows": self._batch((*spec.all_props, *endpoints), encoded)}
+                statement, {"rows": self._batch(props, encode_columns(props, batch))}
             )
             written += int(result[0]["written"]) if result else 0
         return written
@@ -112,7 +113,7 @@ class CypherStore(GraphStore):
         props = [p for p in spec.all_props if p.name in names or p.name == "uid"]
         written = 0
         for start in range(0, len(rows), BATCH_SIZE):
-            encoded = encode_rows(props, rows[start : start + BATCH_SIZE])
+            encoded = encode_columns(props, rows[start : start + BATCH_SIZE])
             result = self._run(statement, {"rows": self._batch(props, encoded)})
             written += int(result[0]["written"]) if result else 0
         return written

@@ -89,14 +89,9 @@ class EmbeddedStore(CypherStore):
     def _native(self, value: Any) -> Any:
         return value
 
-    def _batch(self, props: Sequence[Prop], rows: list[dict[str, Any]]) -> Any:
+    def _batch(self, props: Sequence[Prop], columns: dict[str, list[Any]]) -> Any:
         """An Arrow table with one typed column per property: LadybugDB scans it directly."""
-        return pa.table(
-            {
-                p.name: pa.array([row.get(p.name) for row in rows], type=_ARROW[p.type])
-                for p in props
-            }
-        )
+        return pa.table({p.name: pa.array(columns[p.name], type=_ARROW[p.type]) for p in props})
 
     def _node(self, value: Any) -> Node:
         return Node(value["uid"], value["_LABEL"], self._props(value, self._native))

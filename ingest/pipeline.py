@@ -141,7 +141,8 @@ def ingest_directory(
 ) -> IngestReport:
     """Load every input file in ``directory`` into ``store``; see the module docstring."""
     files = check_headers(directory)
-    seen_at = (now or datetime.now(UTC)).replace(tzinfo=None, microsecond=0)
+    # Provenance travels as ISO text: the same value on every row, encoded once.
+    seen_at = (now or datetime.now(UTC)).replace(tzinfo=None, microsecond=0).isoformat()
     run_id = _run_id(files.values(), seen_at)
     report = IngestReport(run_id=run_id, directory=str(directory))
     store.create_schema()
@@ -166,12 +167,13 @@ def ingest_directory(
     return report
 
 
-def _run_id(paths: Iterable[Path], at: datetime) -> str:
+def _run_id(paths: Iterable[Path], at: str) -> str:
     digest = hashlib.sha256()
     for path in sorted(paths):
         digest.update(path.name.encode())
         digest.update(str(path.stat().st_size).encode())
-    return f"{at:%Y%m%dT%H%M%S}-{digest.hexdigest()[:8]}-{uuid.uuid4().hex[:4]}"
+    stamp = at.replace("-", "").replace(":", "")
+    return f"{stamp}-{digest.hexdigest()[:8]}-{uuid.uuid4().hex[:4]}"
 
 
 class _Resolver:
