@@ -65,7 +65,9 @@ class CypherStore(GraphStore):
     def _batch(self, props: Sequence[Prop], columns: dict[str, list[Any]]) -> Any:
         """The ``$rows`` parameter of a write: a list of maps, unless the adapter knows better."""
         names = list(columns)
-        return [dict(zip(names, values, strict=True)) for values in zip(*columns.values())]
+        return [
+            dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)
+        ]
 
     # -- writes ------------------------------------------------------------------------------
     def upsert_nodes(self, label: str, rows: Sequence[Row]) -> int:
