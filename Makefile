@@ -38,7 +38,7 @@ typecheck: setup
 	$(BIN)/mypy
 
 neo4j-start:  ## fetch (Maven Central) and start Neo4j Community + OpenGDS on 127.0.0.1
-	scripts/neo4j-local start
+	CREDGRAPH_NEO4J_START_TIMEOUT=$${CREDGRAPH_NEO4J_START_TIMEOUT:-300} scripts/neo4j-local start
 
 neo4j-stop:
 	scripts/neo4j-local stop
