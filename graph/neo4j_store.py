@@ -55,12 +55,13 @@ class Neo4jStore(CypherStore):
     def __init__(self, uri: str, user: str, password: str, *, database: str = "neo4j") -> None:
         self.uri = uri
         self.database = database
+        self._driver = neo4j.GraphDatabase.driver(
+            uri, auth=(user, password), max_transaction_retry_time=10.0
+        )
         try:
-            self._driver = neo4j.GraphDatabase.driver(
-                uri, auth=(user, password), max_transaction_retry_time=10.0
-            )
             self._driver.verify_connectivity()
         except (neo4j_errors.ServiceUnavailable, neo4j_errors.AuthError, OSError) as exc:
+            self._driver.close()  # an unclosed driver warns when collected
             raise StoreUnavailable(f"cannot reach Neo4j at {uri}: {exc}") from exc
         self._tx: neo4j.Transaction | None = None
         self._session: neo4j.Session | None = None
