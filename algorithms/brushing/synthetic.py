@@ -16,7 +16,8 @@ run on Python 3.11.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -24,7 +25,14 @@ import numpy.typing as npt
 from algorithms.brushing.signals import OrderTable
 from graph.errors import InvalidInput
 
-__all__ = ["MarketSpec", "PlantedGroup", "SyntheticMarket", "make_market"]
+__all__ = [
+    "MarketGraph",
+    "MarketSpec",
+    "PlantedGroup",
+    "SyntheticMarket",
+    "make_market",
+    "market_graph",
+]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -246,3 +254,115 @@ def _union(parts: list[IntArray]) -> IntArray:
         return np.zeros(0, dtype=np.int64)
     merged: IntArray = np.unique(np.concatenate(parts)).astype(np.int64)
     return merged
+
+
+@dataclass(frozen=True)
+class MarketGraph:
+    """A market as graph rows ready for ``upsert_nodes`` / ``upsert_relationships``.
+
+    ``nodes`` maps a label to its rows; ``rels`` maps ``(type, src label, dst label)`` to its
+    rows.  ``account_uids[i]`` and ``store_uids[j]`` name account ``i`` and store ``j``.
+    """
+
+    nodes: dict[str, list[dict[str, Any]]]
+    rels: dict[tuple[str, str, str], list[dict[str, Any]]]
+    account_uids: list[str]
+    store_uids: list[str]
+
+
+def market_graph(
+    market: SyntheticMarket, platform: str = "tb", start: datetime = datetime(2024, 3, 1)
+) -> MarketGraph:
+    """The market as Account, Store, Order, Waybill, Address and Phone rows and their edges.
+
+    Times are ``start`` plus the market's seconds; every order has a waybill (weight and
+    times as generated, unknown ones left out) delivered to its address and phone.
+
+    Examples
+    --------
+    >>> graph = market_graph(make_market(MarketSpec(n_orders=100, n_rings=1)))
+    >>> len(graph.nodes["Order"]) == len(graph.rels[("PLACED", "Account", "Order")])
+    True
+    """
+    t = market.orders
+
+    def moment(seconds: int) -> datetime | None:
+        return None if seconds < 0 else start + timedelta(seconds=int(seconds))
+
+    accounts = [f"account:{platform}:a{i:06d}" for i in range(t.n_accounts)]
+    stores = [f"store:{platform}:s{j:05d}" for j in range(t.n_stores)]
+    nodes: dict[str, list[dict[str, Any]]] = {
+        "Account": [
+            {"uid": uid, "platform": platform, "account_id": uid.rsplit(":", 1)[1]}
+            for uid in accounts
+        ],
+        "Store": [
+            {
+                "uid": uid,
+                "platform": platform,
+                "shop_id": uid.rsplit(":", 1)[1],
+                "name": f"店铺{j:05d}",
+            }
+            for j, uid in enumerate(stores)
+        ],
+        "Order": [],
+        "Waybill": [],
+        "Address": [
+            {"uid": f"addr:m{a}", "text": f"浙江省杭州市某路{a}号"}
+            for a in np.unique(t.address[t.address >= 0]).tolist()
+        ],
+        "Phone": [
+            {"uid": f"phone:m{p}", "number": f"1{p:010d}"}
+            for p in np.unique(t.phone[t.phone >= 0]).tolist()
+        ],
+    }
+    rels: dict[tuple[str, str, str], list[dict[str, Any]]] = {
+        key: []
+        for key in (
+            ("PLACED", "Account", "Order"),
+            ("AT_STORE", "Order", "Store"),
+            ("SHIPPED_BY", "Order", "Waybill"),
+            ("DELIVERED_TO", "Waybill", "Address"),
+            ("HAS_PHONE", "Waybill", "Phone"),
+        )
+    }
+    for k in range(t.n_orders):
+        order, waybill = f"order:{platform}:o{k:07d}", f"waybill:sf:w{k:07d}"
+        weight = float(t.weight_kg[k])
+        nodes["Order"].append(
+            {
+                "uid": order,
+                "platform": platform,
+                "order_id": f"o{k:07d}",
+                "placed": moment(int(t.placed[k])),
+                "amount": 10.0,
+            }
+        )
+        nodes["Waybill"].append(
+            {
+                "uid": waybill,
+                "carrier": "sf",
+                "waybill_no": f"w{k:07d}",
+                "weight_kg": None if np.isnan(weight) else weight,
+                "shipped": moment(int(t.shipped[k])),
+                "delivered": moment(int(t.delivered[k])),
+            }
+        )
+        rels[("PLACED", "Account", "Order")].append(
+            {"rid": f"placed:{k}", "src": accounts[int(t.account[k])], "dst": order}
+        )
+        rels[("AT_STORE", "Order", "Store")].append(
+            {"rid": f"at_store:{k}", "src": order, "dst": stores[int(t.store[k])]}
+        )
+        rels[("SHIPPED_BY", "Order", "Waybill")].append(
+            {"rid": f"shipped_by:{k}", "src": order, "dst": waybill}
+        )
+        if t.address[k] >= 0:
+            rels[("DELIVERED_TO", "Waybill", "Address")].append(
+                {"rid": f"delivered_to:{k}", "src": waybill, "dst": f"addr:m{int(t.address[k])}"}
+            )
+        if t.phone[k] >= 0:
+            rels[("HAS_PHONE", "Waybill", "Phone")].append(
+                {"rid": f"waybill_phone:{k}", "src": waybill, "dst": f"phone:m{int(t.phone[k])}"}
+            )
+    return MarketGraph(nodes, rels, accounts, stores)

@@ -1,0 +1,7 @@
+// One brushing ring by uid with its evidence (order uids, JSON).
+MATCH (r:BrushingRing {uid: $uid})
+RETURN r.uid AS uid, r.ring_id AS ring_id, r.score AS score, r.n_accounts AS n_accounts,
+       r.n_stores AS n_stores, r.reasons AS reasons, r.evidence AS evidence,
+       r.status AS status, r.reviewed_by AS reviewed_by, r.review_reason AS review_reason,
+       r.reviewed_at AS reviewed_at, r.violation_uid AS violation_uid,
+       r.detection_run AS detection_run, r.first_seen AS first_seen

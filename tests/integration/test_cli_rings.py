@@ -1,0 +1,78 @@
+"""``credgraph detect rings`` and ``credgraph rings ...`` through Typer's runner, embedded store.
+
+The store holds the two-ring synthetic market of the contract suite; the CLI's settings are
+the test's own (``api.cli`` keeps them per invocation in ``_state``).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+import api.cli
+from graph.config import Settings
+from graph.embedded_store import EmbeddedStore
+from tests.contract.test_rings_contract import OPERATOR, write_market
+
+
+@pytest.fixture
+def planted(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """Write the market; yield the accounts of the ring whose store has an operator."""
+    with EmbeddedStore(settings.embedded_path, buffer_pool_mb=512) as store:
+        store.create_schema()
+        _, rings = write_market(store)
+    monkeypatch.setitem(api.cli._state, "settings", settings)
+    return rings[0]
+
+
+@pytest.fixture
+def cli(planted: set[str]) -> CliRunner:
+    return CliRunner()
+
+
+def _run(runner: CliRunner, *args: str) -> str:
+    result = runner.invoke(api.cli.app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_detect_list_show_confirm_dismiss(cli: CliRunner, planted: set[str]) -> None:
+    report = json.loads(_run(cli, "detect", "rings", "--json", "--batch-size", "700"))
+    assert report["created"] == 2
+    assert report["pages"] == 3
+    again = json.loads(_run(cli, "detect", "rings", "--json"))
+    assert (again["created"], again["updated"]) == (0, 2)
+    assert "2 found" in _run(cli, "detect", "rings")
+    listed = json.loads(_run(cli, "rings", "list", "--json"))
+    assert [r["status"] for r in listed] == ["suspected", "suspected"]
+    first, second = (r["uid"] for r in listed)
+    assert first in _run(cli, "rings", "list")
+    details = [json.loads(_run(cli, "rings", "show", uid, "--json")) for uid in (first, second)]
+    assert all(d["orders"] and d["shared_receivers"] for d in details)
+    assert "shared receivers" in _run(cli, "rings", "show", first)
+    boosted = next(d["uid"] for d in details if set(d["accounts"]) == planted)
+    confirmed = json.loads(
+        _run(cli, "rings", "confirm", boosted, "--officer", "o-1", "--reason", "空包", "--json")
+    )
+    assert confirmed["ring"]["status"] == "confirmed"
+    assert any(
+        r["subject_uid"] == OPERATOR and r["measure"] == "platform_entry_restriction"
+        for r in confirmed["restrictions"]
+    )
+    other = second if boosted == first else first
+    _run(cli, "rings", "dismiss", other, "--officer", "o-1", "--reason", "household")
+    statuses = {r["uid"]: r["status"] for r in json.loads(_run(cli, "rings", "list", "--json"))}
+    assert statuses == {boosted: "confirmed", other: "dismissed"}
+
+
+def test_errors_exit_2_with_a_plain_message(cli: CliRunner) -> None:
+    result = cli.invoke(api.cli.app, ["rings", "show", "ring:0000000000000000"])
+    assert result.exit_code == 2
+    assert "no brushing ring" in result.output
+    result = cli.invoke(
+        api.cli.app,
+        ["rings", "dismiss", "ring:0000000000000000", "--officer", "o", "--reason", "r"],
+    )
+    assert result.exit_code == 2
