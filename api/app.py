@@ -43,7 +43,7 @@ ROUTERS: tuple[str, ...] = (
     "ownership",
     "listings",
     "shells",
-    "brushing",
+    "rings",
 )
 
 #: Set to 1 to add ``GET /bench/ceiling`` (a constant JSON answer) for bench/api.py.

@@ -54,6 +54,7 @@ __all__ = [
     "BRUSHING_LEGAL_BASIS",
     "DEFAULT_LIST_TYPE",
     "STATUSES",
+    "Status",
     "CausedRestriction",
     "DetectionReport",
     "EvidenceOrder",
