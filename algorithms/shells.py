@@ -103,7 +103,10 @@ _DEFAULT_WEIGHTS: dict[IdentifierKind, float] = {
     IdentifierKind.PHONE: 1.0,
     IdentifierKind.EMAIL: 1.0,
     IdentifierKind.LEGAL_REPRESENTATIVE: 1.0,
-    IdentifierKind.SHAREHOLDER: 1.0,
+    # Half weight: a legal representative is nearly always a shareholder too, so a serial
+    # entrepreneur's companies would otherwise share "two kinds" through one person. With
+    # 0.5 the person alone (representative + shareholder = 1.5) never links two businesses.
+    IdentifierKind.SHAREHOLDER: 0.5,
     IdentifierKind.REGISTRATION_AGENT: 0.5,
 }
 
@@ -123,8 +126,10 @@ class ShellParams(BaseModel):
     weights: dict[IdentifierKind, float] = Field(
         default_factory=lambda: dict(_DEFAULT_WEIGHTS),
         description="Strength of one shared identifier per kind (a kind left out keeps its "
-        "default: 1 for address, phone, e-mail, legal representative and shareholder, 0.5 "
-        "for registration agent, whose job is to file for many unrelated businesses).",
+        "default: 1 for address, phone, e-mail and legal representative; 0.5 for "
+        "shareholder, who is usually the legal representative as well (one person should "
+        "not count as two kinds), and for registration agent, whose job is to file for many "
+        "unrelated businesses).",
     )
     hub_threshold: dict[IdentifierKind, int] = Field(
         default_factory=lambda: dict.fromkeys(_KINDS, 50),
