@@ -1,0 +1,266 @@
+// Review queues: suspected brushing rings and shell clusters, best score first, one page
+// at a time; a detail page with reasons and evidence, and confirm / dismiss with a reason.
+// Confirming a ring shows the violation, the listings and the restrictions it caused.
+
+import { ENDPOINTS, get, has, post } from "../api.js";
+import { entityLink, errorBox, fmtDate, fmtScore, h, loading, replace, section, table } from "../dom.js";
+import { labelName, pick, t } from "../i18n.js";
+
+const PAGE = 20;
+const STATUSES = ["suspected", "confirmed", "dismissed"];
+
+const QUEUES = {
+  rings: {
+    title: "review_rings",
+    feature: "rings",
+    list: ENDPOINTS.rings,
+    detail: ENDPOINTS.ring,
+    confirm: ENDPOINTS.ringConfirm,
+    dismiss: ENDPOINTS.ringDismiss,
+    size: (r) => `${r.n_accounts} ${t("accounts")} · ${r.n_stores} ${t("stores")}`,
+  },
+  shells: {
+    title: "review_shells",
+    feature: "shells",
+    list: ENDPOINTS.shells,
+    detail: ENDPOINTS.shell,
+    confirm: ENDPOINTS.shellConfirm,
+    dismiss: ENDPOINTS.shellDismiss,
+    size: (c) => `${c.size} ${t("members")}`,
+  },
+};
+
+export async function renderReview(root, rest, params, alive) {
+  const [which, ...id] = rest.split("/");
+  const name = QUEUES[which] ? which : "rings";
+  const queue = QUEUES[name];
+  root.append(
+    h(
+      "nav",
+      { class: "tabs" },
+      Object.entries(QUEUES).map(([key, q]) =>
+        h("a", { href: `#/review/${key}`, class: key === name ? "active" : null }, t(q.title)),
+      ),
+    ),
+  );
+  if (!has(queue.feature)) {
+    root.append(section(t(queue.title), h("p", { class: "muted" }, t("no_endpoint"))));
+    return;
+  }
+  if (id.length) await renderDetail(root, queue, name, id.join("/"), alive);
+  else await renderList(root, queue, name, params, alive);
+}
+
+function statusPill(status) {
+  return h("span", { class: `pill status-${status}` }, t(`status_${status}`));
+}
+
+function scoreBar(score) {
+  const width = Math.max(0, Math.min(1, score)) * 100;
+  return h("span", {}, h("span", { class: "score-bar" }, h("span", { style: `width:${width}%` })), fmtScore(score));
+}
+
+async function renderList(root, queue, name, params, alive) {
+  const status = STATUSES.includes(params.status) ? params.status : "suspected";
+  const offset = Math.max(0, Number.parseInt(params.offset || "0", 10) || 0);
+  const href = (s, o) => `#/review/${name}?${new URLSearchParams({ status: s, offset: String(o) })}`;
+  const filter = h(
+    "select",
+    { id: "queue-status", onchange: (e) => { location.hash = href(e.target.value, 0); } },
+    STATUSES.map((s) => h("option", { value: s, selected: s === status }, t(`status_${s}`))),
+  );
+  const box = h("section", { class: "card", id: "queue" }, h("div", { class: "toolbar" }, h("h2", {}, t(queue.title)), filter), loading());
+  root.append(box);
+  const page = await get(queue.list, { status, limit: PAGE, offset });
+  if (!alive()) return;
+  // The rings router pages with `next`; the shells service with `total`.
+  const items = page.items || [];
+  const more = page.next ? true : typeof page.total === "number" && offset + items.length < page.total;
+  box.lastChild.remove();
+  if (!items.length) {
+    box.append(h("p", { class: "muted" }, t("queue_empty")));
+    return;
+  }
+  box.append(
+    table(
+      ["#", t("score"), t("members"), t("reasons"), t("status"), ""],
+      items.map((item, i) => [
+        String(offset + i + 1),
+        scoreBar(item.score),
+        queue.size(item),
+        h("ul", { class: "reasons small" }, item.reasons.slice(0, 4).map((r) => h("li", {}, r))),
+        statusPill(item.status),
+        h("a", { href: `#/review/${name}/${encodeURIComponent(item.uid)}`, class: "open-item" }, t("detail")),
+      ]),
+      { id: "queue-table" },
+    ),
+    h(
+      "div",
+      { class: "pager" },
+      offset > 0 ? h("a", { href: href(status, Math.max(0, offset - PAGE)) }, `← ${t("prev")}`) : null,
+      more ? h("a", { href: href(status, offset + PAGE) }, `${t("more")} →`) : null,
+    ),
+  );
+}
+
+async function renderDetail(root, queue, name, uid, alive) {
+  const item = await get(queue.detail(uid));
+  if (!alive()) return;
+  const outcome = h("div", { id: "review-outcome" });
+  root.append(
+    h(
+      "section",
+      { class: "card" },
+      h("a", { href: `#/review/${name}` }, `← ${t("back")}`),
+      h("h1", {}, t(queue.title), " ", h("code", {}, item.uid)),
+      h("p", {}, statusPill(item.status), " ", scoreBar(item.score), " · ", queue.size(item)),
+      h("h3", {}, t("reasons")),
+      h("ul", { class: "reasons", id: "reasons" }, item.reasons.map((r) => h("li", {}, r))),
+      item.reviewed_by
+        ? h("p", { class: "small" }, `${t("reviewed_by")}: ${item.reviewed_by} · ${fmtDate(item.reviewed_at)} · ${item.review_reason || ""}`)
+        : null,
+    ),
+    name === "rings" ? ringEvidence(item) : shellEvidence(item),
+    item.status === "suspected" ? reviewForm(queue, item, outcome) : null,
+    outcome,
+  );
+}
+
+function ringEvidence(ring) {
+  const orders = ring.orders.slice(0, 50);
+  return h(
+    "div",
+    {},
+    section(
+      t("stores"),
+      table(
+        [t("stores"), "uid"],
+        ring.stores.map((s) => [entityLink(s.uid, s.name), h("code", {}, s.uid)]),
+        { id: "ring-stores" },
+      ),
+      h("p", { class: "small muted" }, `${t("accounts")}: ${ring.accounts.length} · ${t("waybills")}: ${ring.waybills}`),
+    ),
+    ring.shared_receivers.length
+      ? section(
+          t("shared_receivers"),
+          table(
+            [t("kind"), t("receiver"), t("accounts"), t("orders")],
+            ring.shared_receivers.slice(0, 30).map((s) => [s.kind, s.text || s.uid, String(s.accounts.length), String(s.orders)]),
+          ),
+        )
+      : null,
+    section(
+      `${t("evidence")} · ${t("orders")}`,
+      ring.orders.length > orders.length ? h("p", { class: "muted small" }, t("shown_of", { k: orders.length, n: ring.orders.length })) : null,
+      h(
+        "div",
+        { class: "scroll" },
+        table(
+          [t("placed"), t("accounts"), t("stores"), t("amount"), t("waybills"), t("receiver")],
+          orders.map((o) => [
+            fmtDate(o.placed),
+            h("code", {}, o.account),
+            h("code", {}, o.store),
+            o.amount ?? "",
+            o.waybill ? `${o.waybill.replace(/^waybill:/, "")}${o.weight_kg != null ? ` (${o.weight_kg} kg)` : ""}` : "—",
+            o.address_text || o.phone_number || "",
+          ]),
+        ),
+      ),
+    ),
+  );
+}
+
+function shellEvidence(cluster) {
+  return h(
+    "div",
+    {},
+    section(
+      t("shared"),
+      h("p", {}, Object.entries(cluster.shared || {}).map(([k, n]) => h("span", { class: "pill" }, `${k} × ${n}`))),
+    ),
+    section(
+      t("members"),
+      table(
+        [labelName("Business"), "USCC", t("status"), t("decided"), t("similarity")],
+        (cluster.members || []).map((m) => [
+          entityLink(m.uid, m.name),
+          h("code", {}, m.uscc || ""),
+          m.status || "",
+          fmtDate(m.established),
+          fmtScore(m.similarity),
+        ]),
+        { id: "shell-members" },
+      ),
+    ),
+  );
+}
+
+function reviewForm(queue, item, outcome) {
+  const reason = h("textarea", { id: "review-reason", name: "reason", maxlength: 2000, required: true });
+  const message = h("div", {});
+  const buttons = [];
+  const decide = async (decision) => {
+    if (!reason.value.trim()) {
+      replace(message, h("div", { class: "error" }, t("reason_required")));
+      return;
+    }
+    buttons.forEach((b) => { b.disabled = true; });
+    replace(message, loading());
+    try {
+      const url = decision === "confirm" ? queue.confirm(item.uid) : queue.dismiss(item.uid);
+      const result = await post(url, { reason: reason.value.trim() });
+      replace(message);
+      replace(outcome, outcomeView(decision, result));
+      form.remove();
+    } catch (err) {
+      replace(message, errorBox(err));
+      buttons.forEach((b) => { b.disabled = false; });
+    }
+  };
+  buttons.push(
+    h("button", { type: "button", class: "danger", id: "review-confirm", onclick: () => decide("confirm") }, t("confirm")),
+    h("button", { type: "button", class: "secondary", id: "review-dismiss", onclick: () => decide("dismiss") }, t("dismiss")),
+  );
+  const form = h(
+    "section",
+    { class: "card", id: "review-form" },
+    h("h2", {}, t("review_reason")),
+    reason,
+    message,
+    h("div", { class: "actions" }, buttons),
+  );
+  return form;
+}
+
+function outcomeView(decision, result) {
+  if (decision === "dismiss") {
+    return h("div", { class: "notice", role: "status" }, t("dismiss_done"));
+  }
+  const restrictions = result.restrictions || [];
+  return h(
+    "section",
+    { class: "card" },
+    h("div", { class: "notice", role: "status" }, t("confirm_done")),
+    result.violation_uid ? h("p", {}, `${t("violation")}: `, h("code", {}, result.violation_uid)) : null,
+    result.penalised?.length
+      ? h("p", {}, `${t("penalised")}: `, result.penalised.map((u) => h("span", {}, entityLink(u), " ")))
+      : null,
+    result.listings?.length ? h("p", { class: "small" }, `${t("listing")}: `, result.listings.join("，")) : null,
+    h("h3", {}, `${t("caused")} (${restrictions.length})`),
+    restrictions.length
+      ? table(
+          [t("counterpart"), t("measure"), t("rule"), t("listing"), t("valid_from")],
+          restrictions.slice(0, 200).map((r) => [
+            entityLink(r.subject_uid),
+            pick(r, "measure_name"),
+            h("code", {}, r.rule_id),
+            h("code", {}, r.listing_uid),
+            fmtDate(r.valid_from),
+          ]),
+          { id: "caused-restrictions" },
+        )
+      : h("p", { class: "muted" }, t("none")),
+    result.note ? h("p", { class: "muted small" }, result.note) : null,
+  );
+}
