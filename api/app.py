@@ -135,6 +135,7 @@ def create_app(
     for name in ROUTERS:
         for router in _load_routers(name):
             app.include_router(router)
+    app.include_router(importlib.import_module("api.console.router").router)  # /console
     if bench_ceiling is None:
         bench_ceiling = os.environ.get(BENCH_CEILING_ENV) == "1"
     if bench_ceiling:
