@@ -44,6 +44,7 @@ ROUTERS: tuple[str, ...] = (
     "listings",
     "shells",
     "rings",
+    "brands",
 )
 
 #: Set to 1 to add ``GET /bench/ceiling`` (a constant JSON answer) for bench/api.py.

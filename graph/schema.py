@@ -201,7 +201,15 @@ NODES: tuple[NodeSpec, ...] = (
             Prop("status"),
             Prop("filed", DT),
             Prop("evidence"),
+            Prop("evidence_sha256"),
+            Prop("counter_notice"),
+            Prop("decided", DT),
+            Prop("decided_by"),
+            Prop("decision_reason"),
+            Prop("filed_by"),
         ),
+        "A rights holder's complaint that a store sells counterfeits of a brand; status "
+        "pending / confirmed / rejected / countered (a successful counter-notice).",
     ),
     NodeSpec(
         "Restriction",
@@ -286,6 +294,18 @@ NODES: tuple[NodeSpec, ...] = (
         "A suspected fake-order (刷单) ring: never a punishment until an officer confirms it; "
         "reasons and evidence (order uids) as JSON text.",
     ),
+    NodeSpec(
+        "AllianceMember",
+        "member",
+        (
+            Prop("member_id"),
+            Prop("name", S, indexed=True),
+            Prop("kind"),
+            Prop("contact"),
+            Prop("joined", DT),
+        ),
+        "A brand-rights alliance (品牌权利人联盟) member: a rights holder or its agent.",
+    ),
 )
 
 _PEOPLE_TO_BIZ = (("Person", "Business"),)
@@ -334,6 +354,12 @@ RELS: tuple[RelSpec, ...] = (
         (Prop("role"), Prop("similarity", D)),
         "Member of a suspected shell cluster (similarity = mean Jaccard) or brushing ring "
         "(role = account | boosted_store).",
+    ),
+    RelSpec(
+        "ACTS_FOR",
+        (("AllianceMember", "Brand"),),
+        (Prop("role"),),
+        "An alliance member may act for this brand (role = owner | agent); until ends it.",
     ),
 )
 

@@ -1,0 +1,366 @@
+"""Brand-rights alliances: reports, infringement links, repeat infringers (``/v1/brands``).
+
+``brand`` keys see only the brands they act for (the brand uids on the key, and the brands
+the ``member:`` uids on the key act for); ``officer`` keys see every brand and alone decide
+reports, manage members and list repeat infringers. The scope travels into every query as
+parameters (:class:`algorithms.brands_service.BrandScope`); asking about another brand is
+refused with 403 before any query, and the queries themselves return nothing outside it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Path, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
+
+from algorithms import brands_service as svc
+from algorithms.brands import LinkParams
+from api.deps import ApiState, BrandKey, OfficerKey, StateDep, audit_subject
+from api.errors import PROBLEM_RESPONSES, Forbidden
+from api.security import ApiKey, Scope
+
+__all__ = ["DecisionIn", "MemberIn", "RepeatListingIn", "ReportIn", "router"]
+
+router = APIRouter(prefix="/v1/brands", tags=["brand"], responses=PROBLEM_RESPONSES)
+
+_BRAND = Path(min_length=1, max_length=130, pattern=r"^[A-Za-z0-9._:-]+$", examples=["brand:XC"])
+_REPORT = Path(min_length=1, max_length=130, pattern=r"^[A-Za-z0-9._:-]+$")
+Offset = Annotated[int, Query(ge=0, le=100_000)]
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+class ReportIn(BaseModel):
+    """A report on one store for the brand in the path."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "store_id": "pinduoduo:880001",
+                    "evidence": "test purchase 2025-03-02, appraisal report JD-2025-118",
+                    "evidence_sha256": "9f" * 32,
+                }
+            ]
+        },
+    )
+
+    report_id: str | None = Field(None, pattern=r"^[A-Za-z0-9._:-]{1,100}$")
+    store_id: str = Field(min_length=3, max_length=120)
+    complainant: str | None = Field(None, max_length=200)
+    filed: date | None = None
+    evidence: str = Field(min_length=1, max_length=2000)
+    evidence_sha256: str | None = Field(None, pattern=r"^[0-9a-fA-F]{64}$")
+
+
+class DecisionIn(BaseModel):
+    """A decision on a report; ``countered`` needs the counter-notice text."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"status": "confirmed", "reason": "appraisal"}]},
+    )
+
+    status: Literal["pending", "confirmed", "rejected", "countered"]
+    reason: str | None = Field(None, max_length=1000)
+    counter_notice: str | None = Field(None, max_length=4000)
+    on: date | None = None
+
+
+class MemberIn(BaseModel):
+    """An alliance member and the brands it may act for."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    member_id: str = Field(pattern=r"^[A-Za-z0-9._:-]{1,100}$")
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal["rights_holder", "agent"] = "rights_holder"
+    brands: list[str] = Field(min_length=1, max_length=200)
+
+
+class RepeatListingIn(BaseModel):
+    """Listing a confirmed repeat infringer (``repeat_ip_infringer``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    listing_id: str = Field(pattern=r"^[A-Za-z0-9._:-]{1,100}$")
+    decided: date
+    expires: date | None = None
+    authority: str | None = Field(None, max_length=200)
+    legal_basis: str | None = Field(None, max_length=500)
+
+
+# -- scope ---------------------------------------------------------------------------------------
+def _scope(state: ApiState, key: ApiKey) -> svc.BrandScope:
+    if key.scope is Scope.OFFICER:
+        return svc.BrandScope.officer()
+    return svc.resolve_scope(state.store, key.brands)
+
+
+async def _scope_for(
+    state: ApiState, key: ApiKey, brand: str | None = None
+) -> tuple[svc.BrandScope, str | None]:
+    scope = await run_in_threadpool(_scope, state, key)
+    uid = None if brand is None else svc.brand_uid(brand)
+    if uid is not None and not scope.see_all and uid not in scope.allowed:
+        raise Forbidden(f"this key does not act for {uid}")
+    return scope, uid
+
+
+def _complainant(key: ApiKey) -> str:
+    members = [b for b in key.brands if b.startswith("member:")]
+    return members[0] if members else key.name
+
+
+# -- brands and members --------------------------------------------------------------------------
+@router.get("", summary="Brands you may act for")
+async def brands(
+    key: BrandKey, state: StateDep, offset: Offset = 0, limit: Limit = 100
+) -> list[svc.BrandOut]:
+    """Officers see every brand; alliance members the brands they act for."""
+    scope, _ = await _scope_for(state, key)
+    return await run_in_threadpool(svc.list_brands, state.store, scope, offset, limit)
+
+
+@router.get("/members", summary="Alliance members")
+async def members(key: BrandKey, state: StateDep) -> list[svc.MemberOut]:
+    """Members acting for brands in your scope."""
+    scope, _ = await _scope_for(state, key)
+    return await run_in_threadpool(svc.list_members, state.store, scope)
+
+
+@router.post("/members", status_code=status.HTTP_201_CREATED, summary="Add an alliance member")
+async def add_member(body: MemberIn, key: OfficerKey, state: StateDep) -> svc.MemberOut:
+    """Records the member and the brands it may act for (a brand key may then name it)."""
+
+    def run() -> svc.MemberOut:
+        with state.write_lock:
+            return svc.add_member(
+                state.store, body.member_id, body.name, body.brands, kind=body.kind
+            )
+
+    return await run_in_threadpool(run)
+
+
+@router.get("/complainants", summary="Complainant reputation")
+async def complainants(key: BrandKey, state: StateDep) -> list[svc.ReputationOut]:
+    """The weight of each complainant who filed on a brand in scope: the Beta-smoothed
+    share of its decided reports that stood. Counts are shown to officers only."""
+    scope, _ = await _scope_for(state, key)
+    found = await run_in_threadpool(svc.complainant_reputations, state.store, scope)
+    officer = key.scope is Scope.OFFICER
+    return [
+        svc.ReputationOut(
+            complainant=r.complainant,
+            weight=round(r.weight, 4),
+            confirmed=r.confirmed if officer else None,
+            rejected=r.rejected if officer else None,
+            countered=r.countered if officer else None,
+            pending=r.pending if officer else None,
+        )
+        for r in sorted(found.values(), key=lambda r: (r.weight, r.complainant))
+    ]
+
+
+# -- repeat infringers ---------------------------------------------------------------------------
+@router.get("/repeat-infringers", summary="Repeat infringers across your brands")
+async def repeat_all(
+    key: BrandKey,
+    state: StateDep,
+    confirmed_only: bool = False,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> svc.RepeatPage:
+    """Operators, people and shell clusters behind several infringing stores, ranked."""
+    scope, _ = await _scope_for(state, key)
+    return await run_in_threadpool(
+        lambda: svc.rank_repeat_infringers(
+            state.store, scope, None, confirmed_only=confirmed_only, offset=offset, limit=limit
+        )
+    )
+
+
+@router.post(
+    "/repeat-infringers/{actor}/listing",
+    status_code=status.HTTP_201_CREATED,
+    summary="List a confirmed repeat infringer",
+)
+async def list_repeat(
+    actor: Annotated[str, Path(min_length=5, max_length=200)],
+    body: RepeatListingIn,
+    key: OfficerKey,
+    state: StateDep,
+    request: Request,
+) -> dict[str, Any]:
+    """Puts the business or person on ``repeat_ip_infringer`` when it is a repeat infringer
+    on confirmed reports alone; the joint-punishment rules propagate from there."""
+    audit_subject(request, actor)
+
+    def run() -> dict[str, Any]:
+        with state.write_lock:
+            report = svc.list_repeat_infringer(
+                state.store,
+                actor,
+                listing_id=body.listing_id,
+                decided=body.decided,
+                expires=body.expires,
+                authority=body.authority,
+                legal_basis=body.legal_basis,
+            )
+            view = state.extras.get("restrictions")
+            refresh = getattr(view, "refresh", None)
+            if callable(refresh):
+                refresh()
+        result: dict[str, Any] = report.model_dump(mode="json")
+        return result
+
+    return await run_in_threadpool(run)
+
+
+# -- reports -------------------------------------------------------------------------------------
+@router.post(
+    "/reports/bulk", status_code=status.HTTP_201_CREATED, summary="File reports from a CSV file"
+)
+async def file_bulk(
+    key: BrandKey,
+    state: StateDep,
+    csv_text: Annotated[
+        str,
+        Body(
+            media_type="text/csv",
+            description="CSV with columns "
+            + ", ".join(svc.REPORT_CSV_COLUMNS)
+            + " (store_id, brand_id and evidence required); all rows or none are filed",
+        ),
+    ],
+) -> svc.FiledReports:
+    """Every brand named must be one you act for."""
+    scope, _ = await _scope_for(state, key)
+    rows = svc.parse_reports_csv(csv_text)
+    for row in rows:
+        await _scope_for(state, key, row.brand_id)
+
+    def run() -> svc.FiledReports:
+        with state.write_lock:
+            return svc.file_reports(
+                state.store, scope, rows, complainant=_complainant(key), filed_by=key.key_id
+            )
+
+    return await run_in_threadpool(run)
+
+
+@router.get("/reports/{report}", summary="One report")
+async def report(report: Annotated[str, _REPORT], key: BrandKey, state: StateDep) -> svc.ReportOut:
+    """A report about a brand in scope (404 for any other)."""
+    scope, _ = await _scope_for(state, key)
+    return await run_in_threadpool(svc.get_report, state.store, scope, report)
+
+
+@router.post("/reports/{report}/decision", summary="Decide a report")
+async def decide(
+    report: Annotated[str, _REPORT], body: DecisionIn, key: OfficerKey, state: StateDep
+) -> svc.ReportOut:
+    """pending → confirmed / rejected / countered; confirmed → countered (a counter-notice
+    the rights holder did not pursue); countered → confirmed; rejected → pending."""
+
+    def run() -> svc.ReportOut:
+        with state.write_lock:
+            return svc.decide_report(
+                state.store,
+                report,
+                body.status,
+                decided_by=key.name,
+                reason=body.reason,
+                counter_notice=body.counter_notice,
+                on=body.on,
+            )
+
+    return await run_in_threadpool(run)
+
+
+@router.get("/{brand}", summary="One brand")
+async def brand(brand: Annotated[str, _BRAND], key: BrandKey, state: StateDep) -> svc.BrandOut:
+    """The brand and its owner."""
+    scope, uid = await _scope_for(state, key, brand)
+    assert uid is not None
+    return await run_in_threadpool(svc.get_brand, state.store, scope, uid)
+
+
+@router.get("/{brand}/reports", summary="Reports on a brand")
+async def reports(
+    brand: Annotated[str, _BRAND],
+    key: BrandKey,
+    state: StateDep,
+    status_: Annotated[
+        list[Literal["pending", "confirmed", "rejected", "countered"]] | None,
+        Query(alias="status"),
+    ] = None,
+    offset: Offset = 0,
+    limit: Limit = 100,
+) -> svc.ReportPage:
+    """Reports in filed order; filter by ``status`` (repeatable)."""
+    scope, uid = await _scope_for(state, key, brand)
+    statuses = list(status_ or ("pending", "confirmed", "rejected", "countered"))
+    return await run_in_threadpool(
+        svc.list_reports, state.store, scope, uid, statuses, offset, limit
+    )
+
+
+@router.post("/{brand}/reports", status_code=status.HTTP_201_CREATED, summary="File a report")
+async def file_report(
+    brand: Annotated[str, _BRAND], body: ReportIn, key: BrandKey, state: StateDep
+) -> svc.FiledReports:
+    """Files a ``pending`` report naming a store and this brand, with its evidence."""
+    scope, uid = await _scope_for(state, key, brand)
+    assert uid is not None
+    new = svc.NewReport(brand_id=uid, **body.model_dump())
+
+    def run() -> svc.FiledReports:
+        with state.write_lock:
+            return svc.file_reports(
+                state.store, scope, [new], complainant=_complainant(key), filed_by=key.key_id
+            )
+
+    return await run_in_threadpool(run)
+
+
+@router.get("/{brand}/links", summary="Infringement links of a brand")
+async def links(
+    brand: Annotated[str, _BRAND],
+    key: BrandKey,
+    state: StateDep,
+    min_weight: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> svc.LinkPage:
+    """Stores linked to the brand's confirmed and pending reports: the reported stores,
+    the other stores of their operators and of the people behind them (any platform), and
+    stores of businesses in the same shell cluster; each with paths and evidence."""
+    scope, uid = await _scope_for(state, key, brand)
+    assert uid is not None
+    params = LinkParams(min_weight=min_weight)
+    return await run_in_threadpool(
+        svc.links_for_brand, state.store, scope, uid, params, offset, limit
+    )
+
+
+@router.get("/{brand}/repeat-infringers", summary="Repeat infringers of a brand")
+async def repeat_brand(
+    brand: Annotated[str, _BRAND],
+    key: BrandKey,
+    state: StateDep,
+    confirmed_only: bool = False,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> svc.RepeatPage:
+    """Actors behind several stores reported for this brand, ranked, with reasons."""
+    scope, uid = await _scope_for(state, key, brand)
+    return await run_in_threadpool(
+        lambda: svc.rank_repeat_infringers(
+            state.store, scope, uid, confirmed_only=confirmed_only, offset=offset, limit=limit
+        )
+    )
