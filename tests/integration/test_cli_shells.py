@@ -1,0 +1,124 @@
+"""``credgraph detect shells``, ``shells``, ``ownership`` and ``controllers`` through Typer's
+runner, on a generated market of 1,500 businesses ingested into the embedded store."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api import cli
+from graph.config import Settings
+from graph.embedded_store import EmbeddedStore
+from ingest.generate import generate
+from ingest.pipeline import ingest_directory
+from tests.conftest import TEST_KEY
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def market(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Generated files and an embedded store holding them (built once for the module)."""
+    root = tmp_path_factory.mktemp("shells-cli")
+    generate(root / "data", 1_500, 11)
+    store = EmbeddedStore(root / "graph.lbdb", buffer_pool_mb=512)
+    try:
+        ingest_directory(store, root / "data", id_hash_key=TEST_KEY, quarantine_dir=root / "q")
+    finally:
+        store.close()
+    return root / "data", root / "graph.lbdb"
+
+
+@pytest.fixture
+def run(market: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    """A runner whose commands use the market's store."""
+    _, db = market
+    settings = Settings(
+        environment="test",
+        store="embedded",
+        embedded_path=db,
+        embedded_buffer_pool_mb=512,
+        id_hash_key=TEST_KEY,
+        quarantine_dir=db.parent / "q",
+    )
+    monkeypatch.setitem(cli._state, "settings", settings)
+    yield CliRunner()
+
+
+def _json(output: str) -> dict[str, object]:
+    value = json.loads(output)
+    assert isinstance(value, dict)
+    return value
+
+
+def test_detect_shells_finds_the_planted_clusters(
+    run: CliRunner, market: tuple[Path, Path]
+) -> None:
+    data, _ = market
+    result = run.invoke(cli.app, ["detect", "shells", "--json"])
+    assert result.exit_code == 0, result.output
+    body = _json(result.output)
+    clusters = body["clusters"]
+    assert isinstance(clusters, list)
+    truth = json.loads((data / "ground_truth.json").read_text())["shell_clusters"]
+    found = {frozenset(m["uid"] for m in c["members"]) for c in clusters}
+    planted = {frozenset(f"biz:{b}" for b in c) for c in truth}
+    assert len(found & planted) >= len(planted) - 1
+    assert all(c["reasons"] for c in clusters)
+
+    table = run.invoke(cli.app, ["detect", "shells", "--min-score", "0.5"])
+    assert table.exit_code == 0, table.output
+    assert "shell clusters" in table.output
+    assert "in common" in table.output
+
+
+def test_review_a_cluster_from_the_command_line(run: CliRunner) -> None:
+    assert run.invoke(cli.app, ["detect", "shells", "--json"]).exit_code == 0
+    listed = run.invoke(cli.app, ["shells", "list", "--json", "--limit", "1"])
+    assert listed.exit_code == 0, listed.output
+    items = _json(listed.output)["items"]
+    assert isinstance(items, list)
+    uid = items[0]["uid"]
+    reviewed = run.invoke(
+        cli.app,
+        ["shells", "review", uid, "--decision", "confirm", "--officer", "o-1", "--reason", "visit"],
+    )
+    assert reviewed.exit_code == 0, reviewed.output
+    assert "confirmed" in reviewed.output
+    assert run.invoke(cli.app, ["detect", "shells", "--json"]).exit_code == 0
+    shown = run.invoke(cli.app, ["shells", "show", uid, "--json"])
+    assert _json(shown.output)["status"] == "confirmed"
+    missing = run.invoke(cli.app, ["shells", "show", "shell:0000"])
+    assert missing.exit_code == 2
+    assert "no shell cluster" in missing.output
+
+
+def test_ownership_and_controllers(run: CliRunner, market: tuple[Path, Path]) -> None:
+    data, _ = market
+    truth = json.loads((data / "ground_truth.json").read_text())
+    uscc = truth["ownership_cycles"][0][0]
+    result = run.invoke(cli.app, ["ownership", uscc, "--json"])
+    assert result.exit_code == 0, result.output
+    body = _json(result.output)
+    assert body["business"] == f"biz:{uscc}"
+    holders = body["holders"]
+    assert isinstance(holders, list)
+    assert holders
+    assert sum(h["share"] for h in holders if h["label"] == "Person") <= 1.0 + 1e-9
+    text = run.invoke(cli.app, ["ownership", uscc])
+    assert text.exit_code == 0, text.output
+    assert "actual controller" in text.output
+    assert run.invoke(cli.app, ["ownership", "biz:NOPE"]).exit_code == 2
+
+    computed = run.invoke(cli.app, ["controllers", "compute", "--json"])
+    assert computed.exit_code == 0, computed.output
+    first = _json(computed.output)
+    assert isinstance(first["computed"], int)
+    assert first["computed"] > 0
+    again = _json(run.invoke(cli.app, ["controllers", "compute", "--json"]).output)
+    assert again["computed"] == first["computed"]
+    assert again["removed"] == 0
