@@ -4,7 +4,6 @@ runner, on a generated market of 1,500 businesses ingested into the embedded sto
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,7 +33,7 @@ def market(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 @pytest.fixture
-def run(market: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+def run(market: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     """A runner whose commands use the market's store."""
     _, db = market
     settings = Settings(
@@ -46,7 +45,7 @@ def run(market: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> Iterator[
         quarantine_dir=db.parent / "q",
     )
     monkeypatch.setitem(cli._state, "settings", settings)
-    yield CliRunner()
+    return CliRunner()
 
 
 def _json(output: str) -> dict[str, object]:
