@@ -121,3 +121,76 @@ def test_ownership_and_controllers(run: CliRunner, market: tuple[Path, Path]) ->
     again = _json(run.invoke(cli.app, ["controllers", "compute", "--json"]).output)
     assert again["computed"] == first["computed"]
     assert again["removed"] == 0
+
+
+# -- the same features over HTTP (officer scope) -----------------------------------------------
+def test_api_lists_reads_and_reviews_clusters_and_reports_ownership(
+    run: CliRunner, market: tuple[Path, Path], tmp_path: Path
+) -> None:
+    import warnings
+
+    from starlette.exceptions import StarletteDeprecationWarning
+
+    from api.app import create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StarletteDeprecationWarning)
+        from fastapi.testclient import TestClient
+
+    assert run.invoke(cli.app, ["detect", "shells", "--json"]).exit_code == 0
+    data, db = market
+    settings = cli._state["settings"]
+    store = EmbeddedStore(db, buffer_pool_mb=512)
+    try:
+        app = create_app(settings, store, api_db=tmp_path / "api.sqlite3")
+        with TestClient(app) as client:
+            keys = app.state.credgraph.keys
+            officer = {"X-API-Key": keys.create("officer-9", "officer").token}
+            platform = {"X-API-Key": keys.create("taobao", "platform").token}
+
+            assert client.get("/v1/shells", headers=platform).status_code == 403
+            page = client.get("/v1/shells?limit=2", headers=officer)
+            assert page.status_code == 200, page.text
+            body = page.json()
+            assert len(body["items"]) == 2
+            assert body["items"][0]["score"] >= body["items"][1]["score"]
+            assert body["next"] is not None
+            second = client.get(body["next"], headers=officer).json()
+            assert second["items"][0]["uid"] not in {c["uid"] for c in body["items"]}
+
+            uid = body["items"][0]["uid"]
+            detail = client.get(f"/v1/shells/{uid}", headers=officer)
+            assert detail.status_code == 200
+            assert detail.json()["members"]
+            assert detail.json()["reasons"]
+            assert client.get("/v1/shells/shell:00000000", headers=officer).status_code == 404
+            assert client.get("/v1/shells/not-an-id", headers=officer).status_code == 422
+
+            reviewed = client.post(
+                f"/v1/shells/{uid}/review",
+                headers=officer,
+                json={"decision": "dismiss", "reason": "一家连锁企业的分店"},
+            )
+            assert reviewed.status_code == 200, reviewed.text
+            assert reviewed.json()["status"] == "dismissed"
+            assert reviewed.json()["reviewed_by"] == "officer-9"
+            bad = client.post(
+                f"/v1/shells/{uid}/review",
+                headers=officer,
+                json={"decision": "maybe", "reason": "x"},
+            )
+            assert bad.status_code == 422
+            dismissed = client.get("/v1/shells?status=dismissed", headers=officer).json()
+            assert [c["uid"] for c in dismissed["items"]] == [uid]
+
+            truth = json.loads((data / "ground_truth.json").read_text())
+            biz = f"biz:{truth['ownership_cycles'][0][0]}"
+            report = client.get(f"/v1/entities/{biz}/ownership", headers=officer)
+            assert report.status_code == 200, report.text
+            assert report.json()["business"] == biz
+            assert report.json()["holders"]
+            assert client.get(f"/v1/entities/{biz}/ownership", headers=platform).status_code == 403
+            missing = client.get("/v1/entities/biz:NOPE/ownership", headers=officer)
+            assert missing.status_code == 404
+    finally:
+        store.close()

@@ -1,0 +1,108 @@
+"""Officers: suspected shell-entity clusters (空壳公司), their members and reasons, review.
+
+A cluster is a suspicion: reviewing it records the officer's decision (the API key's name)
+and reason, which later detection runs keep; it punishes nobody by itself.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
+
+from algorithms import shells_service as service
+from api.deps import OfficerKey, StateDep, audit_subject
+from api.errors import PROBLEM_RESPONSES
+from api.routers._views import next_link
+from api.schemas import Page
+
+__all__ = ["ReviewRequest", "router"]
+
+router = APIRouter(prefix="/v1/shells", tags=["officer"], responses=PROBLEM_RESPONSES)
+
+ClusterId = Annotated[
+    str,
+    Path(
+        min_length=4,
+        max_length=60,
+        pattern=r"^(shell:)?[0-9a-f]{4,32}$",
+        description="The cluster's uid (shell:…) or the hex id after the prefix",
+        examples=["shell:a9852d7f8d4d7533"],
+    ),
+]
+
+
+class ReviewRequest(BaseModel):
+    """The officer's decision on a cluster and why."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    decision: service.Decision = Field(examples=["confirm"])
+    reason: str = Field(min_length=1, max_length=2000, examples=["实地核查: 同一办公室, 无经营"])
+
+
+@router.get(
+    "",
+    response_model=Page[service.ClusterSummary],
+    summary="Suspected shell clusters, highest score first",
+)
+async def list_clusters(
+    key: OfficerKey,
+    state: StateDep,
+    request: Request,
+    status: Annotated[
+        service.ClusterStatus | None, Query(description="suspected, confirmed or dismissed")
+    ] = None,
+    min_score: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> Page[service.ClusterSummary]:
+    """Clusters the last detection run found, ranked by score; ``next`` pages on, null on
+    the last page. Each carries its reasons in words and the identifiers its members share."""
+    page = await run_in_threadpool(
+        service.list_clusters,
+        state.store,
+        status=status,
+        min_score=min_score,
+        limit=limit,
+        offset=offset,
+    )
+    more = offset + len(page.items) < page.total
+    nxt = next_link(request, offset=offset + limit, limit=limit) if more else None
+    return Page[service.ClusterSummary](items=page.items, limit=limit, next=nxt)
+
+
+@router.get(
+    "/{cluster_id}",
+    response_model=service.ClusterDetail,
+    summary="A cluster's members (most typical first), reasons and review",
+)
+async def get_cluster(
+    key: OfficerKey, state: StateDep, request: Request, cluster_id: ClusterId
+) -> service.ClusterDetail:
+    """Members are ranked by their mean Jaccard similarity to the other members."""
+    uid = service.shell_uid(cluster_id)
+    audit_subject(request, uid)
+    return await run_in_threadpool(service.get_cluster, state.store, uid)
+
+
+@router.post(
+    "/{cluster_id}/review",
+    response_model=service.ClusterDetail,
+    summary="Confirm or dismiss a cluster, with the reason",
+)
+async def review(
+    key: OfficerKey, state: StateDep, request: Request, cluster_id: ClusterId, body: ReviewRequest
+) -> service.ClusterDetail:
+    """The decision, the officer (the key's name), the reason and the time are recorded and
+    survive later detection runs."""
+    uid = service.shell_uid(cluster_id)
+    audit_subject(request, uid)
+
+    def run() -> service.ClusterDetail:
+        with state.write_lock:
+            return service.review_cluster(state.store, uid, body.decision, key.name, body.reason)
+
+    return await run_in_threadpool(run)
