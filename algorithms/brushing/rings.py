@@ -19,6 +19,8 @@ Design
    the peel swept in), and outside accounts are added when they bought from the block's stores
    with suspicious orders *and* are tied to a member by a lockstep partnership or a shared
    receiver (ring members the peel left out because camouflage diluted them).
+   Ring stores are those the members bought from with suspicious orders on average: a
+   store that only camouflage orders reach is dropped with its orders.
 4. **Score and reasons.**  A ring's score is its fill (the share of member x store pairs that
    traded) averaged with its members' mean suspicion when signals are on; rings with fewer than
    ``min_accounts`` members or fill below ``min_fill`` are dropped.  Reasons state the counts
@@ -266,6 +268,17 @@ def _vet(
     if accounts.size < params.min_accounts:
         return None
     evidence = np.flatnonzero(members[orders.account] & to_stores).astype(np.int64)
+    if params.uses_signals:
+        # A store the members bought from with ordinary-looking orders is camouflage (a
+        # popular shop they also use), not a store the ring boosts: drop it and its orders.
+        shop = orders.store[evidence]
+        totals = np.bincount(shop, minlength=orders.n_stores)
+        weight = np.bincount(shop, weights=tells.suspicion[evidence], minlength=orders.n_stores)
+        evidence = evidence[(weight >= params.prune_below * np.maximum(totals, 1))[shop]]
+        members &= np.bincount(orders.account[evidence], minlength=orders.n_accounts) > 0
+        accounts = np.flatnonzero(members).astype(np.int64)
+        if accounts.size < params.min_accounts:
+            return None
     stores = np.unique(orders.store[evidence]).astype(np.int64)
     traded = np.unique(orders.account[evidence] * orders.n_stores + orders.store[evidence])
     fill = traded.size / (accounts.size * stores.size)
@@ -333,7 +346,5 @@ def _reasons(
         shared = values[users >= 2]
         if shared.size:
             sharers = np.unique(pairs[1][np.isin(pairs[0], shared)])
-            reasons.append(
-                f"shipped to {shared.size} {noun} shared by {sharers.size} accounts"
-            )
+            reasons.append(f"shipped to {shared.size} {noun} shared by {sharers.size} accounts")
     return tuple(reasons)
