@@ -80,6 +80,16 @@ class TestFraudarPeel:
         assert blocks[0].cols.tolist() == cols
         assert blocks[0].density == density
 
+    @pytest.mark.parametrize("seed", range(4))
+    def test_larger_matrices_match_the_slow_reference(self, seed: int) -> None:
+        # Deeper heaps and many ties (integer values, shared column degrees).
+        rng = np.random.default_rng(seed)
+        values = (rng.random((40, 30)) < 0.15) * rng.integers(1, 3, (40, 30)).astype(float)
+        values[:6, :5] = 1.0
+        block = detect_dense_blocks(sparse.csr_matrix(values), 1)[0]
+        rows, cols, density = _fraudar_python(values, "log")
+        assert (block.rows.tolist(), block.cols.tolist(), block.density) == (rows, cols, density)
+
     def test_finds_a_planted_clique_among_noise(self) -> None:
         rng = np.random.default_rng(3)
         values = (rng.random((300, 200)) < 0.01).astype(np.float64)
@@ -217,9 +227,7 @@ class TestFindRings:
 
     def test_logistics_beat_orders_alone_when_density_is_ambiguous(self) -> None:
         # Honest dense groups as dense as the rings: only the parcels tell them apart.
-        spec = MarketSpec(
-            n_orders=30_000, n_decoys=3, ring_density=0.6, decoy_density=0.8, seed=4
-        )
+        spec = MarketSpec(n_orders=30_000, n_decoys=3, ring_density=0.6, decoy_density=0.8, seed=4)
         market = make_market(spec)
         orders_only = _account_f1(market, find_rings(market.orders, RingParams.orders_only()))
         with_logistics = _account_f1(market, find_rings(market.orders))
