@@ -221,8 +221,11 @@ def main() -> None:
             {"items": [{"kind": "business", "id": u} for u in usccs[:1_000]]}
         )
         headers = {"X-API-Key": token}
-        for path in singles:  # warm: snapshot built, subjects known
-            httpx.get(base + path, headers=headers, timeout=30)
+        with httpx.Client(base_url=base, headers=headers, timeout=120) as warm:
+            # Warm: snapshot built, every subject known (batches fill the existence cache).
+            for start in range(0, len(singles), 1_000):
+                items = [{"kind": "business", "id": u} for u in usccs[start : start + 1_000]]
+                warm.post("/v1/restrictions/batch", json={"items": items}).raise_for_status()
         results: dict[str, Any] = {
             "entities": args.entities,
             "connections": args.connections,

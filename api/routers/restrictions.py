@@ -12,6 +12,7 @@ minutes, unknown ones for 30 s). Questions about what the system *knew* at a pas
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -19,9 +20,9 @@ from collections import OrderedDict
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from algorithms.propagation import service
 from algorithms.propagation.rules import default_rules
@@ -139,6 +140,8 @@ class RestrictionView:
         self.poll_seconds = poll_seconds
         self.rules = default_rules()
         self.by_subject: dict[str, list[service.RestrictionRecord]] = {}
+        #: Serialised measures by (uid, date), valid for one snapshot.
+        self.measures_json: dict[tuple[str, date], bytes] = {}
         self.seq = -1
         self.known = _Lru(1_000_000, 600.0)
         self.unknown = _Lru(100_000, 30.0)
@@ -186,6 +189,7 @@ class RestrictionView:
             for record in records:
                 by_subject.setdefault(record.subject_uid, []).append(record)
             self.by_subject = by_subject
+            self.measures_json = {}
             self.seq = seq
             self.unknown = _Lru(100_000, 30.0)
 
@@ -233,21 +237,51 @@ class RestrictionView:
             reason_en=reason_en,
         )
 
-    def check(
+    def check_json(
         self, kind: EntityKind, shown: str, uid: str, at: date, present: set[str]
-    ) -> CheckResult:
-        """One answer; ``present`` says which uids exist."""
+    ) -> bytes:
+        """One answer as JSON (what :meth:`check` gives, serialised; measures cached)."""
         found = uid in present
-        measures = [self.measure_out(r) for r in self.in_force(uid, at)] if found else []
-        return CheckResult(
-            kind=kind,
-            id=shown,
-            ref=uid if found else None,
-            found=found,
-            restricted=bool(measures),
-            at=at,
-            measures=measures,
+        measures = b"[]"
+        if found:
+            cached = self.measures_json.get((uid, at))
+            if cached is None:
+                records = self.in_force(uid, at)
+                cached = _MEASURES.dump_json([self.measure_out(r) for r in records])
+                if len(self.measures_json) > 500_000:
+                    self.measures_json.clear()
+                self.measures_json[(uid, at)] = cached
+            measures = cached
+        head = {
+            "kind": kind.value,
+            "id": shown,
+            "ref": uid if found else None,
+            "found": found,
+            "restricted": measures != b"[]",
+            "at": at.isoformat(),
+        }
+        return (
+            json.dumps(head, ensure_ascii=False)[:-1].encode() + b',"measures":' + measures + b"}"
         )
+
+
+_MEASURES = TypeAdapter(list[MeasureOut])
+_JSON = "application/json"
+_UIDS: dict[tuple[EntityKind, str], str] = {}
+
+
+def _uid(kind: EntityKind, value: str, key: str) -> str:
+    """``subject_uid``, remembered for businesses and stores (USCC validation is the
+    costly part of a check); people are hashed every time, their numbers not kept."""
+    if kind is EntityKind.PERSON:
+        return subject_uid(kind, value, key)
+    uid = _UIDS.get((kind, value))
+    if uid is None:
+        uid = subject_uid(kind, value, key)
+        if len(_UIDS) > 500_000:
+            _UIDS.clear()
+        _UIDS[(kind, value)] = uid
+    return uid
 
 
 def restriction_view(state: ApiState) -> RestrictionView:
@@ -279,15 +313,15 @@ def _shown(kind: EntityKind, value: str, key: str) -> str:
     return text[:1] + "*" * max(len(text) - 2, 1) + text[-1:]
 
 
-def _check_one(state: ApiState, kind: EntityKind, value: str, at: date | None) -> CheckResult:
+def _check_one(state: ApiState, kind: EntityKind, value: str, at: date | None) -> Response:
     view = restriction_view(state)
-    uid = subject_uid(kind, value, state.id_hash_key)
+    uid = _uid(kind, value, state.id_hash_key)
     present = view.exists([uid])
     if uid not in present:
         raise NotFound(f"no {kind.value} with this id on record")
-    return view.check(
-        kind, _shown(kind, value, state.id_hash_key), uid, at or date.today(), present
-    )
+    shown = _shown(kind, value, state.id_hash_key)
+    body = view.check_json(kind, shown, uid, at or date.today(), present)
+    return Response(body, media_type=_JSON)
 
 
 # -- endpoints -----------------------------------------------------------------------------
@@ -308,11 +342,11 @@ async def check(
     state: StateDep,
     request: Request,
     at: Annotated[date | None, _AT] = None,
-) -> CheckResult:
+) -> Response:
     """In force or not on ``at``, each measure with its legal basis, source listing, valid
     until and a short reason. A person's id number is hashed on arrival; prefer
     ``POST /v1/restrictions/check`` for people so the number stays out of URLs."""
-    uid = subject_uid(kind, id, state.id_hash_key)
+    uid = _uid(kind, id, state.id_hash_key)
     audit_subject(request, uid)
     if "restrictions" in state.extras and uid in state.extras["restrictions"].known:
         return _check_one(state, kind, id, at)  # all in memory: no thread hop
@@ -322,38 +356,37 @@ async def check(
 @router.post("/check", response_model=CheckResult, summary="Check one subject (id in the body)")
 async def check_body(
     body: SingleCheckRequest, key: PlatformKey, state: StateDep, request: Request
-) -> CheckResult:
+) -> Response:
     """As ``GET /v1/restrictions/{kind}/{id}``, with the id in the body."""
     audit_subject(request, subject_uid(body.kind, body.id, state.id_hash_key))
     return await run_in_threadpool(_check_one, state, body.kind, body.id, body.at)
 
 
-def _check_batch(state: ApiState, body: BatchCheckRequest) -> BatchCheckResult:
+def _check_batch(state: ApiState, body: BatchCheckRequest) -> tuple[bytes, list[str]]:
     view = restriction_view(state)
     at = body.at or date.today()
-    uids = [subject_uid(item.kind, item.id, state.id_hash_key) for item in body.items]
+    key = state.id_hash_key
+    uids = [_uid(item.kind, item.id, key) for item in body.items]
     present = view.exists(list(dict.fromkeys(uids)))
     items = [
-        view.check(item.kind, _shown(item.kind, item.id, state.id_hash_key), uid, at, present)
+        view.check_json(item.kind, _shown(item.kind, item.id, key), uid, at, present)
         for item, uid in zip(body.items, uids, strict=True)
     ]
-    return BatchCheckResult(
-        at=at,
-        restricted=sum(i.restricted for i in items),
-        not_found=sum(not i.found for i in items),
-        items=items,
-    )
+    restricted = sum(not i.endswith(b'"measures":[]}') for i in items)
+    not_found = sum(uid not in present for uid in uids)
+    head = f'{{"at":"{at.isoformat()}","restricted":{restricted},"not_found":{not_found},"items":['
+    return head.encode() + b",".join(items) + b"]}", [u for u in uids if u in present]
 
 
 @router.post("/batch", response_model=BatchCheckResult, summary="Check up to 1,000 subjects")
 async def check_batch(
     body: BatchCheckRequest, key: PlatformKey, state: StateDep, request: Request
-) -> BatchCheckResult:
+) -> Response:
     """Answers in the order asked; an unknown subject is ``found: false`` (no 404). More
     than 1,000 items is a 422. A malformed id fails the whole batch with 422 naming it."""
-    result = await run_in_threadpool(_check_batch, state, body)
-    audit_subjects(request, [i.ref for i in result.items if i.ref is not None])
-    return result
+    content, refs = await run_in_threadpool(_check_batch, state, body)
+    audit_subjects(request, refs)
+    return Response(content, media_type=_JSON)
 
 
 _UID = Path(min_length=3, max_length=200, examples=["biz:91330106MA2AAAAA15"])
