@@ -25,7 +25,7 @@ from graph.lookup import resolve_entity
 from graph.model import Node, Subgraph
 from graph.store import GraphStore
 
-__all__ = ["app", "console", "current_settings", "open_store"]
+__all__ = ["app", "console", "current_settings", "open_store", "use_settings"]
 
 app = typer.Typer(
     name="credgraph",
@@ -49,6 +49,11 @@ def current_settings() -> Settings:
     if "settings" not in _state:
         _state["settings"] = Settings()
     return _state["settings"]
+
+
+def use_settings(settings: Settings) -> None:
+    """Run the following commands with these settings (tests, embedding programs)."""
+    _state["settings"] = settings
 
 
 def _use_store(store: str | None) -> None:

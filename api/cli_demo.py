@@ -1,18 +1,20 @@
 """``credgraph demo``: the whole pipeline that exists, end to end, on the embedded store.
 
-generate → ingest (with quarantine and reconciliation) → ownership and detection →
-propagation → a restriction check and its explanation. Each step is the same code the
-individual commands run.
+generate → ingest (with quarantine and reconciliation) → actual controllers, shell
+clusters and brushing rings → propagation → a restriction check and its explanation.
+Each step is the same code the individual commands run.
 """
 
 from __future__ import annotations
 
 import shutil
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.panel import Panel
 
 __all__ = ["demo", "register"]
@@ -29,7 +31,10 @@ def demo(
     ] = False,
 ) -> None:
     """Run the whole pipeline on generated data in the embedded store."""
+    from algorithms.brushing import service as rings
+    from algorithms.ownership_service import compute_controllers
     from algorithms.propagation import service
+    from algorithms.shells_service import detect_shells
     from api import cli
     from api.cli_punish import explain, status
 
@@ -54,23 +59,54 @@ def demo(
         cli.run_ingest(store, input_dir)
         cli.print_counts(store)
 
-        cli.console.rule("3 · joint punishment: propagate restrictions (一处失信、处处受限)")
+        cli.console.rule("3 · ownership: actual controllers (实际控制人) through holding chains")
+        controllers = compute_controllers(store)
+        cli.console.print(
+            f"{controllers.findings:,} businesses with a controller; "
+            f"{controllers.computed:,} computed ACTUAL_CONTROLLER_OF edges written "
+            f"(by rule: {controllers.by_rule}); "
+            f"{len(controllers.disagreements):,} declared controllers contradicted by ownership"
+        )
+
+        cli.console.rule("4 · detection: shell clusters (空壳) and brushing rings (刷单)")
+        shells = detect_shells(store)
+        cli.console.print(
+            f"{len(shells.clusters):,} suspected shell clusters; "
+            f"{len(shells.hubs):,} hub identifiers reported and kept from gluing clusters"
+        )
+        for cluster in shells.clusters[:2]:
+            cli.console.print(f"  [bold]shell:{cluster.id}[/] score {cluster.score:.2f}")
+            for reason in cluster.reasons:
+                cli.console.print(f"    · {escape(reason)}")
+        found = rings.detect(store)
+        cli.console.print(
+            f"{len(found.rings):,} suspected brushing rings from {found.orders:,} orders "
+            f"(suspicions for an officer to confirm, never punishments by themselves)"
+        )
+        for ring in found.rings[:2]:
+            cli.console.print(f"  [bold]{ring.uid}[/] score {ring.score:.2f}")
+            for reason in ring.reasons:
+                cli.console.print(f"    · {escape(reason)}")
+
+        cli.console.rule("5 · joint punishment: propagate restrictions (一处失信、处处受限)")
         report = service.propagate_store(store, full=True)
         cli.console.print(
             f"{report.listings:,} listings → {report.imposed:,} restrictions imposed "
             f"in {report.seconds:.1f} s"
         )
-        examples = store.query("demo/derived_examples", {"limit": 3})
+        examples = store.query(
+            "demo/derived_examples", {"limit": 3, "today": datetime.now(UTC).date()}
+        )
         busy = store.query("demo/busy_businesses", {"limit": 1})
         if busy:
-            cli.console.rule("4 · a business and its network")
+            cli.console.rule("6 · a business and its network")
             cli.print_network(store.neighbourhood(busy[0]["uid"], 1), busy[0]["uid"])
 
     if examples:
         uid = examples[0]["uid"]
-        cli.console.rule(f"5 · a platform's check: is {uid} restricted?")
+        cli.console.rule(f"7 · a platform's check: is {uid} restricted?")
         status(uid, at=None, known_at=None, as_json=False)
-        cli.console.rule("6 · and why: the rule and the path behind each measure")
+        cli.console.rule("8 · and why: the rule and the path behind each measure")
         explain(uid, at=None, english=False, as_json=False)
 
     cli.console.rule("done")
