@@ -12,20 +12,32 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.tree import Tree
 
-from graph.config import Settings
+from api.cli_common import (
+    _state,
+    console,
+    current_settings,
+    open_store,
+    use_settings,
+    use_store,
+)
 from graph.errors import CreditGraphError
-from graph.factory import open_store as _open_store
 from graph.lookup import resolve_entity
 from graph.model import Node, Subgraph
 from graph.store import GraphStore
 
-__all__ = ["app", "console", "current_settings", "open_store", "use_settings"]
+__all__ = [
+    "_state",
+    "app",
+    "console",
+    "current_settings",
+    "open_store",
+    "use_settings",
+]
 
 app = typer.Typer(
     name="credgraph",
@@ -33,44 +45,18 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
-console = Console()
-_state: dict[str, Settings] = {}
-
 StoreOption = Annotated[
     str | None,
     typer.Option(
         "--store", help="embedded (default, LadybugDB) or neo4j; overrides CREDGRAPH_STORE"
     ),
 ]
-
-
-def current_settings() -> Settings:
-    """The settings for this invocation (environment, then command-line overrides)."""
-    if "settings" not in _state:
-        _state["settings"] = Settings()
-    return _state["settings"]
-
-
-def use_settings(settings: Settings) -> None:
-    """Run the following commands with these settings (tests, embedding programs)."""
-    _state["settings"] = settings
-
-
-def _use_store(store: str | None) -> None:
-    if store is not None:
-        if store not in ("embedded", "neo4j"):
-            raise typer.BadParameter("--store must be embedded or neo4j")
-        _state["settings"] = current_settings().model_copy(update={"store": store})
-
-
-def open_store() -> GraphStore:
-    """Open the store the current settings name."""
-    return _open_store(current_settings())
+_use_store = use_store
 
 
 def fail(exc: CreditGraphError) -> typer.Exit:
     """Print a domain error plainly and return the exit to raise."""
-    console.print(f"[bold red]error:[/] {exc}")
+    console.print(f"[bold red]error:[/] {escape(str(exc))}")
     return typer.Exit(code=2)
 
 

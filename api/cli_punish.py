@@ -6,12 +6,9 @@ a command runs, since ``api.cli`` imports this module to register it).
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -21,8 +18,11 @@ from rich.table import Table
 from algorithms.propagation import service
 from algorithms.propagation.engine import Listing
 from algorithms.propagation.rules import RuleSet, default_rules, load_rules
-from graph.errors import CreditGraphError
-from graph.store import GraphStore
+from api.cli_common import parse_day as _day
+from api.cli_common import parse_moment as _moment
+from api.cli_common import print_json as _dump
+from api.cli_common import resolve_uid as _resolve
+from api.cli_common import store_session as _store
 
 __all__ = ["list_app", "punish_app", "register"]
 
@@ -49,55 +49,11 @@ def _rules(path: Path | None) -> RuleSet:
     return load_rules(path) if path is not None else default_rules()
 
 
-@contextmanager
-def _store() -> Iterator[GraphStore]:
-    """The configured store; domain errors become a plain message and exit code 2."""
-    from api.cli import open_store
-
-    try:
-        with open_store() as store:
-            yield store
-    except CreditGraphError as exc:
-        console.print(f"[bold red]error:[/] {escape(str(exc))}")
-        raise typer.Exit(code=2) from exc
-
-
-def _resolve(store: GraphStore, text: str) -> str:
-    """A uid from a uid, USCC, id number or platform:shop_id."""
-    from api.cli import current_settings
-    from graph.lookup import resolve_entity
-
-    key = current_settings().id_hash_key.get_secret_value()
-    return resolve_entity(store, text, key).uid
-
-
-def _day(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)") from exc
-
-
-def _moment(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise typer.BadParameter(f"{text!r} is not a time (YYYY-MM-DDTHH:MM:SS)") from exc
-
-
 def _print_report(report: service.PropagationReport) -> None:
     table = Table(title=f"propagation ({report.mode})", show_header=False)
     for key, value in report.model_dump().items():
         table.add_row(key, "" if value is None else str(value))
     console.print(table)
-
-
-def _dump(value: Any) -> None:
-    console.print_json(json.dumps(value, default=str, ensure_ascii=False))
 
 
 # -- commands ------------------------------------------------------------------------------

@@ -7,10 +7,6 @@ command runs, since ``api.cli`` imports this module to register it).
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -30,9 +26,10 @@ from algorithms.shells_service import (
     list_clusters,
     review_cluster,
 )
+from api.cli_common import parse_day as _day
+from api.cli_common import print_json as _print_json
+from api.cli_common import store_session as _store
 from api.cli_detect import detect_app
-from graph.errors import CreditGraphError
-from graph.store import GraphStore
 
 __all__ = ["controllers_app", "register", "shells_app"]
 
@@ -52,34 +49,8 @@ controllers_app = typer.Typer(
 JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable output")]
 
 
-@contextmanager
-def _store() -> Iterator[GraphStore]:
-    """The configured store; domain errors become a plain message and exit code 2."""
-    from api.cli import open_store
-
-    try:
-        with open_store() as store:
-            yield store
-    except CreditGraphError as exc:
-        console.print(f"[bold red]error:[/] {escape(str(exc))}")
-        raise typer.Exit(code=2) from exc
-
-
-def _day(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)") from exc
-
-
 def _pct(x: float | None) -> str:
     return "" if x is None else f"{x * 100:.2f}%"
-
-
-def _print_json(value: Any) -> None:
-    console.print_json(json.dumps(value, ensure_ascii=False, default=str))
 
 
 # --------------------------------------------------------------------------- ownership
