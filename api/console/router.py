@@ -138,7 +138,9 @@ def _rules() -> RuleSet:
 async def meta(key: OfficerKey, request: Request) -> Meta:
     """List types, relationship types, labels and the server's ``/v1`` paths."""
     rules = _rules()
-    paths = sorted({str(getattr(r, "path", "")) for r in request.app.routes} - {""})
+    # The OpenAPI document lists every operation however routers are nested (and FastAPI
+    # caches it after the first build).
+    paths = sorted(request.app.openapi().get("paths", {}))
     reasons = RemovalIn.model_fields["reason"].annotation
     return Meta(
         list_types=[

@@ -87,8 +87,7 @@ export const ENDPOINTS = {
   ringDismiss: (uid) => `/v1/rings/${u(uid)}/dismiss`,
   shells: "/v1/shells",
   shell: (uid) => `/v1/shells/${u(uid)}`,
-  shellConfirm: (uid) => `/v1/shells/${u(uid)}/confirm`,
-  shellDismiss: (uid) => `/v1/shells/${u(uid)}/dismiss`,
+  shellReview: (uid) => `/v1/shells/${u(uid)}/review`,
   // the console's own router (api/console/router.py)
   me: "/console/api/me",
   meta: "/console/api/meta",
@@ -101,9 +100,7 @@ export const ENDPOINTS = {
 const TEMPLATES = {
   ownership: "/v1/entities/{uid}/ownership",
   rings: "/v1/rings",
-  ringConfirm: "/v1/rings/{uid}/confirm",
   shells: "/v1/shells",
-  shellConfirm: "/v1/shells/{uid}/confirm",
 };
 
 let meta = null;

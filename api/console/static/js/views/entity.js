@@ -179,7 +179,7 @@ function rolesSection(uid, roles, names) {
           const out = r.src === uid;
           const other = out ? r.dst : r.src;
           const node = names.get(other);
-          const role = out ? relName(r.type) : `${relName(r.type)} ←`;
+          const role = out ? relName(r.type) : `${relName(r.type)}${t("other_party")}`;
           return [
             role,
             h("span", {}, node ? h("span", { class: "muted small" }, `${labelName(node.label)} `) : null, entityLink(other, node?.name)),
@@ -215,7 +215,7 @@ function ownershipBody(report) {
     ),
     holders.length
       ? table(
-          [t("counterpart"), t("share"), "direct", "chain"],
+          [t("counterpart"), t("share"), t("direct_share"), t("chain")],
           holders.map((x) => [
             h("span", {}, h("span", { class: "muted small" }, `${labelName(x.label)} `), entityLink(x.uid, x.name)),
             pct(x.share),

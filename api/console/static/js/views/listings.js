@@ -48,7 +48,7 @@ function addForm(meta, params) {
     h(
       "div",
       { class: "form-grid" },
-      field(t("listing_id"), h("input", { name: "listing_id", required: true, pattern: "[A-Za-z0-9._:-]+", value: `CONSOLE-${stamp}` })),
+      field(t("listing_id"), h("input", { name: "listing_id", required: true, pattern: "[A-Za-z0-9._:\\-]+", value: `CONSOLE-${stamp}` })),
       field(
         t("subject_kind"),
         h(

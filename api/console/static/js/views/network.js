@@ -12,6 +12,8 @@ import { labelName, pick, relName, t } from "../i18n.js";
 export const MAX_NODES = 1500;
 /** Most neighbours one expansion asks for. */
 const PER_EXPAND = 120;
+/** Up to this many nodes the whole graph is laid out again after an expansion. */
+const LAYOUT_LIMIT = 400;
 const SUBJECTS = new Set(["Business", "Person", "Store"]);
 
 export const COLOURS = {
@@ -91,6 +93,7 @@ export async function renderNetwork(root, uid, params, alive) {
     cy: null,
     types: new Set(meta.rel_types),
     restricted: new Map(),
+    checked: new Set(),
     colour: "label",
     selected: null,
   };
@@ -232,7 +235,8 @@ export async function renderNetwork(root, uid, params, alive) {
   }
 
   async function flagRestricted(uids) {
-    const asked = uids.filter((u) => SUBJECTS.has(state.cy.getElementById(u).data("label")));
+    const asked = uids.filter((u) => !state.checked.has(u) && SUBJECTS.has(state.cy.getElementById(u).data("label")));
+    asked.forEach((u) => state.checked.add(u));
     for (let i = 0; i < asked.length; i += 1000) {
       const answer = await post(ENDPOINTS.restricted, { uids: asked.slice(i, i + 1000) });
       for (const [u, measures] of Object.entries(answer.restricted)) {
@@ -266,13 +270,24 @@ export async function renderNetwork(root, uid, params, alive) {
     state.cy.getElementById(target).data("expanded", true);
     renderChecks();
     applyFilter();
-    if (added.length) state.cy.animate({ fit: { eles: state.cy.elements(":visible"), padding: 30 } }, { duration: 200 });
+    if (added.length) relayout();
     const notes = [];
     if (net.truncated) notes.push(t("net_truncated", { n: PER_EXPAND }));
     if (cut > 0) notes.push(t("net_cap"));
     updateStatus(notes.join(" "));
-    await flagRestricted(added);
+    await flagRestricted([target, ...added]);
     if (state.selected === target) select(target);
+  }
+
+  /** Force-directed layout from the current positions while the graph is small; beyond
+   * that new nodes keep their ring around the expanded node (cheap at any size). */
+  function relayout() {
+    const cy = state.cy;
+    if (cy.nodes().length <= LAYOUT_LIMIT) {
+      cy.layout({ name: "cose", animate: false, randomize: false, fit: true, padding: 30, nodeRepulsion: () => 9000, idealEdgeLength: () => 70 }).run();
+    } else {
+      cy.fit(cy.elements(":visible"), 30);
+    }
   }
 
   function select(id) {
@@ -306,6 +321,7 @@ export async function renderNetwork(root, uid, params, alive) {
   function clear() {
     state.cy.elements().remove();
     state.restricted.clear();
+    state.checked.clear();
     renderChecks();
     renderLegend();
     updateStatus();
@@ -318,7 +334,7 @@ export async function renderNetwork(root, uid, params, alive) {
       path.nodes.forEach((n) => state.cy.getElementById(n.uid).addClass("on-path"));
       path.edges.forEach((e) => state.cy.getElementById(e.rid).addClass("on-path"));
     });
-    if (added.length) state.cy.layout({ name: "breadthfirst", fit: true, padding: 30, animate: false }).run();
+    if (added.length) relayout();
     renderChecks();
     applyFilter();
     updateStatus();

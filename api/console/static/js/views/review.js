@@ -15,8 +15,11 @@ const QUEUES = {
     feature: "rings",
     list: ENDPOINTS.rings,
     detail: ENDPOINTS.ring,
-    confirm: ENDPOINTS.ringConfirm,
-    dismiss: ENDPOINTS.ringDismiss,
+    // The rings router has one endpoint per decision.
+    review: (uid, decision, reason) => [
+      decision === "confirm" ? ENDPOINTS.ringConfirm(uid) : ENDPOINTS.ringDismiss(uid),
+      { reason },
+    ],
     size: (r) => `${r.n_accounts} ${t("accounts")} · ${r.n_stores} ${t("stores")}`,
   },
   shells: {
@@ -24,8 +27,8 @@ const QUEUES = {
     feature: "shells",
     list: ENDPOINTS.shells,
     detail: ENDPOINTS.shell,
-    confirm: ENDPOINTS.shellConfirm,
-    dismiss: ENDPOINTS.shellDismiss,
+    // The shells router takes the decision in the body and answers with the cluster.
+    review: (uid, decision, reason) => [ENDPOINTS.shellReview(uid), { decision, reason }],
     size: (c) => `${c.size} ${t("members")}`,
   },
 };
@@ -208,10 +211,11 @@ function reviewForm(queue, item, outcome) {
     buttons.forEach((b) => { b.disabled = true; });
     replace(message, loading());
     try {
-      const url = decision === "confirm" ? queue.confirm(item.uid) : queue.dismiss(item.uid);
-      const result = await post(url, { reason: reason.value.trim() });
+      const [url, body] = queue.review(item.uid, decision, reason.value.trim());
+      const result = await post(url, body);
       replace(message);
       replace(outcome, outcomeView(decision, result));
+      outcome.scrollIntoView();
       form.remove();
     } catch (err) {
       replace(message, errorBox(err));
@@ -237,6 +241,10 @@ function outcomeView(decision, result) {
   if (decision === "dismiss") {
     return h("div", { class: "notice", role: "status" }, t("dismiss_done"));
   }
+  if (!("restrictions" in result)) {
+    // A shell cluster: the decision is recorded; punishment needs its own listing.
+    return h("div", { class: "notice", role: "status" }, t("cluster_confirmed"));
+  }
   const restrictions = result.restrictions || [];
   return h(
     "section",
@@ -248,19 +256,32 @@ function outcomeView(decision, result) {
       : null,
     result.listings?.length ? h("p", { class: "small" }, `${t("listing")}: `, result.listings.join("，")) : null,
     h("h3", {}, `${t("caused")} (${restrictions.length})`),
-    restrictions.length
-      ? table(
-          [t("counterpart"), t("measure"), t("rule"), t("listing"), t("valid_from")],
-          restrictions.slice(0, 200).map((r) => [
-            entityLink(r.subject_uid),
-            pick(r, "measure_name"),
-            h("code", {}, r.rule_id),
-            h("code", {}, r.listing_uid),
-            fmtDate(r.valid_from),
-          ]),
-          { id: "caused-restrictions" },
-        )
-      : h("p", { class: "muted" }, t("none")),
+    restrictions.length ? causedTable(restrictions) : h("p", { class: "muted" }, t("none")),
     result.note ? h("p", { class: "muted small" }, result.note) : null,
   );
+}
+
+/** Caused restrictions grouped by subject: one row per entity, its measures listed. */
+function causedTable(restrictions) {
+  const bySubject = new Map();
+  for (const r of restrictions) {
+    if (!bySubject.has(r.subject_uid)) bySubject.set(r.subject_uid, []);
+    bySubject.get(r.subject_uid).push(r);
+  }
+  const rows = [...bySubject.entries()].map(([uid, list]) => [
+    entityLink(uid),
+    list.map((r) => pick(r, "measure_name")).join("、"),
+    [...new Set(list.map((r) => r.rule_id))].join(", "),
+    fmtDate(list[0].valid_from),
+  ]);
+  const shown = 25;
+  const body = table([t("counterpart"), t("measure"), t("rule"), t("valid_from")], rows.slice(0, shown), {
+    id: "caused-restrictions",
+  });
+  if (rows.length <= shown) return body;
+  const rest = table([t("counterpart"), t("measure"), t("rule"), t("valid_from")], rows.slice(shown));
+  rest.hidden = true;
+  const toggle = h("button", { type: "button", class: "link-button", onclick: () => { rest.hidden = false; toggle.remove(); } },
+    t("show_all", { n: rows.length }));
+  return h("div", {}, body, toggle, rest);
 }
