@@ -213,7 +213,11 @@ def test_english_switch_and_shell_queue(page: Page, market: Market) -> None:
     shot(page, "15-entity-english")
 
     page.goto(f"{market.base}/console/#/review/shells")
-    page.wait_for_selector(".view-review .card")
+    page.wait_for_selector("#queue-table")
     shot(page, "16-review-shells")
+    page.locator("#queue-table a.open-item").first.click()
+    page.wait_for_selector("#shell-members tbody tr")
+    assert page.locator("#reasons li").count() >= 1
+    shot(page, "17-shell-cluster")
     page.click("#lang")
     page.wait_for_function("document.querySelector('#nav a').textContent === '搜索'")

@@ -185,7 +185,7 @@ function shellEvidence(cluster) {
     section(
       t("members"),
       table(
-        [labelName("Business"), "USCC", t("status"), t("decided"), t("similarity")],
+        [labelName("Business"), "USCC", t("status"), t("established"), t("similarity")],
         (cluster.members || []).map((m) => [
           entityLink(m.uid, m.name),
           h("code", {}, m.uscc || ""),
