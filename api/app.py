@@ -20,7 +20,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from api.audit import AuditLog, AuditMiddleware, RedactingFilter
-from api.deps import ApiState
+from api.deps import ApiState, serialised
 from api.errors import install_error_handlers
 from api.security import KeyStore
 from graph.config import Settings
@@ -112,7 +112,7 @@ def create_app(
         graph_store = open_store(settings) if store is None else store
         keys = KeyStore(db_path)
         audit = AuditLog(db_path)
-        app.state.credgraph = ApiState(settings, graph_store, keys, audit)
+        app.state.credgraph = ApiState(settings, serialised(graph_store), keys, audit)
         try:
             yield
         finally:

@@ -7,12 +7,14 @@ so they run on the event loop without a thread hop.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
@@ -39,8 +41,50 @@ __all__ = [
     "audit_subjects",
     "get_state",
     "require",
+    "serialised",
     "subject_uid",
 ]
+
+
+class SerialisedStore:
+    """A store proxy that makes every call under one re-entrant lock.
+
+    LadybugDB serves the whole process through one connection, which is not safe for
+    concurrent statements from the server's worker threads and background pollers; a
+    transaction holds the lock from ``BEGIN`` to ``COMMIT``. Neo4j's driver is thread-safe
+    and is used directly.
+    """
+
+    def __init__(self, store: GraphStore) -> None:
+        self._store = store
+        self._lock = threading.RLock()
+        self.dialect = store.dialect
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._store, name)
+        if name == "transaction":
+            return self._transaction
+        if not callable(attr):
+            return attr
+
+        @functools.wraps(attr)
+        def locked(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return attr(*args, **kwargs)
+
+        return locked
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        with self._lock, self._store.transaction():
+            yield
+
+
+def serialised(store: GraphStore) -> GraphStore:
+    """``store`` as the API uses it: behind a lock when it is the embedded store."""
+    if store.dialect != "ladybug":
+        return store
+    return cast(GraphStore, SerialisedStore(store))
 
 
 @dataclass

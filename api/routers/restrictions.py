@@ -142,6 +142,8 @@ class RestrictionView:
         self.by_subject: dict[str, list[service.RestrictionRecord]] = {}
         #: Serialised measures by (uid, date), valid for one snapshot.
         self.measures_json: dict[tuple[str, date], bytes] = {}
+        #: Whole answers by (uid, date, kind, id as shown), valid for one snapshot.
+        self.answers: dict[tuple[str, date, EntityKind, str], bytes] = {}
         self.seq = -1
         self.known = _Lru(1_000_000, 600.0)
         self.unknown = _Lru(100_000, 30.0)
@@ -181,8 +183,9 @@ class RestrictionView:
     def refresh(self) -> None:
         """Rebuild the snapshot from the store (after a write, or when the feed moved)."""
         with self._lock:
-            events = service.changes(self.store, since_seq=max(self.seq, 0), limit=10_000)
-            seq = max([e.seq for e in events], default=max(self.seq, 0))
+            seq = max(self.seq, 0)
+            while events := service.changes(self.store, since_seq=seq, limit=10_000):
+                seq = events[-1].seq
             # The service's read of every current record (see the report: to be made public).
             records = service._current(self.store)  # noqa: SLF001
             by_subject: dict[str, list[service.RestrictionRecord]] = {}
@@ -190,6 +193,7 @@ class RestrictionView:
                 by_subject.setdefault(record.subject_uid, []).append(record)
             self.by_subject = by_subject
             self.measures_json = {}
+            self.answers = {}
             self.seq = seq
             self.unknown = _Lru(100_000, 30.0)
 
@@ -242,6 +246,10 @@ class RestrictionView:
     ) -> bytes:
         """One answer as JSON (what :meth:`check` gives, serialised; measures cached)."""
         found = uid in present
+        answer_key = (uid, at, kind, shown)
+        answer = self.answers.get(answer_key) if found else None
+        if answer is not None:
+            return answer
         measures = b"[]"
         if found:
             cached = self.measures_json.get((uid, at))
@@ -260,9 +268,13 @@ class RestrictionView:
             "restricted": measures != b"[]",
             "at": at.isoformat(),
         }
-        return (
-            json.dumps(head, ensure_ascii=False)[:-1].encode() + b',"measures":' + measures + b"}"
-        )
+        answer = json.dumps(head, ensure_ascii=False)[:-1].encode()
+        answer += b',"measures":' + measures + b"}"
+        if found:
+            if len(self.answers) > 500_000:
+                self.answers.clear()
+            self.answers[answer_key] = answer
+        return answer
 
 
 _MEASURES = TypeAdapter(list[MeasureOut])

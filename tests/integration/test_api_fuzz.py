@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given
@@ -55,28 +56,40 @@ def test_no_operation_answers_5xx(
     operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
     assert len(operations) >= 15
 
-    for operation in operations:
-        tokens = [officer]
-        if operation.path.startswith(PLATFORM_PATHS):
-            tokens.append(platform)
+    try:
+        for operation in operations:
+            _fuzz(operation, officer, platform, failures)
+    finally:
+        # schemathesis keeps an ASGI app's lifespan running for the process; end it before
+        # the fixture closes the store under the app's background threads.
+        from schemathesis.python.asgi import shutdown_lifespans
 
-        @given(case=operation.as_strategy(), token=st.sampled_from(tokens))
-        @hypothesis_settings(
-            max_examples=EXAMPLES_PER_OPERATION,
-            deadline=None,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        def call(case: Case, token: str) -> None:  # type: ignore[type-arg]
-            response = case.call(headers={"X-API-Key": token})
-            if response.status_code >= 500:
-                failures.append(
-                    f"{case.method} {case.formatted_path} {case.query} -> "
-                    f"{response.status_code}: {response.text[:300]}"
-                )
-
-        call()
+        shutdown_lifespans()
     assert not failures, "\n".join(failures[:20])
+
+
+def _fuzz(operation: Any, officer: str, platform: str, failures: list[str]) -> None:
+    """Call one operation with generated input; collect any 5xx."""
+    tokens = [officer]
+    if operation.path.startswith(PLATFORM_PATHS):
+        tokens.append(platform)
+
+    @given(case=operation.as_strategy(), token=st.sampled_from(tokens))
+    @hypothesis_settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def call(case: Case, token: str) -> None:  # type: ignore[type-arg]
+        response = case.call(headers={"X-API-Key": token})
+        if response.status_code >= 500:
+            failures.append(
+                f"{case.method} {case.formatted_path} {case.query} -> "
+                f"{response.status_code}: {response.text[:300]}"
+            )
+
+    call()
 
 
 @pytest.mark.parametrize("path", ["/openapi.json", "/docs"])
