@@ -8,10 +8,10 @@ a batch column that is all ``None`` would otherwise be taken for a string.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from functools import cache
-from typing import Any
+from typing import Any, overload
 
 from graph.errors import InvalidInput
 from graph.schema import NODE_BY_LABEL, REL_BY_TYPE, Prop, PropType
@@ -19,6 +19,7 @@ from queries import load_query
 
 __all__ = [
     "CASTS",
+    "ColumnRows",
     "column_ref",
     "encode_columns",
     "quote",
@@ -149,6 +150,50 @@ def _encode(value: Any, prop_type: PropType) -> Any:
     return str(value)
 
 
+class ColumnRows(Sequence[Mapping[str, Any]]):
+    """Rows held as columns: a ``Sequence`` of row mappings to the port, columns inside.
+
+    Ingest builds batches this way so that writes skip a dict per row; ``encode_columns``
+    reads the columns directly. A column absent from ``columns`` is null on every row.
+    """
+
+    __slots__ = ("_length", "columns")
+
+    def __init__(self, columns: Mapping[str, Sequence[Any]], length: int | None = None) -> None:
+        sizes = {len(values) for values in columns.values()}
+        if len(sizes) > 1:
+            raise InvalidInput("columns of different lengths", field="rows")
+        self.columns: dict[str, Sequence[Any]] = dict(columns)
+        self._length = sizes.pop() if sizes else (length or 0)
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> Mapping[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> ColumnRows: ...
+
+    def __getitem__(self, index: int | slice) -> Mapping[str, Any] | ColumnRows:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._length)
+            return ColumnRows(
+                {k: v[start:stop:step] for k, v in self.columns.items()},
+                len(range(start, stop, step)),
+            )
+        return {k: v[index] for k, v in self.columns.items() if v[index] is not None}
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        for i in range(self._length):
+            yield self[i]
+
+    def column(self, name: str) -> Sequence[Any]:
+        """One column, all ``None`` when absent."""
+        values = self.columns.get(name)
+        return values if values is not None else [None] * self._length
+
+
 def encode_columns(
     props: Sequence[Prop], rows: Sequence[Mapping[str, Any]]
 ) -> dict[str, list[Any]]:
@@ -158,12 +203,18 @@ def encode_columns(
     in wire form (the usual case: strings from ingest) are passed through untouched.
     """
     known = {p.name for p in props}
-    stray = set().union(*(row.keys() for row in rows)) - known
+    if isinstance(rows, ColumnRows):
+        stray = set(rows.columns) - known
+    else:
+        stray = set().union(*(row.keys() for row in rows)) - known
     if stray:
         raise InvalidInput(f"unknown properties {sorted(stray)}", field=sorted(stray)[0])
     columns: dict[str, list[Any]] = {}
     for prop in props:
-        values = [row.get(prop.name) for row in rows]
+        if isinstance(rows, ColumnRows):
+            values: Sequence[Any] = rows.column(prop.name)
+        else:
+            values = [row.get(prop.name) for row in rows]
         wire = _WIRE[prop.type]
         columns[prop.name] = [
             v if v is None or type(v) is wire else _encode(v, prop.type) for v in values

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from graph.cypher import (
+    ColumnRows,
     encode_columns,
     quote,
     render,
@@ -29,6 +30,7 @@ from queries import load_query
 __all__ = ["BATCH_SIZE", "CypherStore"]
 
 #: Rows per UNWIND batch: large enough to amortise a round trip, small enough for memory.
+#: An adapter may set its own ``batch_size``.
 BATCH_SIZE = 5_000
 
 _HIDDEN = {"uid", "rid"}
@@ -45,6 +47,9 @@ def _iso(value: Any) -> Any:
 
 class CypherStore(GraphStore):
     """A GraphStore over any database that speaks the Cypher in ``queries/``."""
+
+    #: Rows per write statement.
+    batch_size: int = BATCH_SIZE
 
     @abstractmethod
     def _run(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -73,16 +78,18 @@ class CypherStore(GraphStore):
     def upsert_nodes(self, label: str, rows: Sequence[Row]) -> int:
         """Create or update nodes by ``uid``; rows carry the label's properties. Returns rows."""
         spec = NODE_BY_LABEL[check_label(label)]
-        statement = render_node_upsert(label, self.dialect)
-        for start in range(0, len(rows), BATCH_SIZE):
-            batch = rows[start : start + BATCH_SIZE]
-            missing = [i for i, row in enumerate(batch) if not row.get("uid")]
+        size = self.batch_size
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
+            uids = (
+                batch.column("uid")
+                if isinstance(batch, ColumnRows)
+                else [row.get("uid") for row in batch]
+            )
+            missing = [i for i, uid in enumerate(uids) if not uid]
             if missing:
                 raise InvalidInput(f"{label} row without uid", row=start + missing[0], field="uid")
-            self._run(
-                statement,
-                {"rows": self._batch(spec.all_props, encode_columns(spec.all_props, batch))},
-            )
+            self._write_nodes(label, spec.all_props, encode_columns(spec.all_props, batch))
         return len(rows)
 
     def upsert_relationships(
@@ -90,18 +97,35 @@ class CypherStore(GraphStore):
     ) -> int:
         """Create or update relationships by ``rid``; rows carry ``src``, ``dst`` uids and props."""
         spec = REL_BY_TYPE[check_rel_type(rel_type)]
-        statement = render_rel_upsert(
-            rel_type, check_label(src_label), check_label(dst_label), self.dialect
-        )
+        # Renders (and so checks the label pair) before anything is written.
+        render_rel_upsert(rel_type, check_label(src_label), check_label(dst_label), self.dialect)
+        props = (*spec.all_props, Prop("src"), Prop("dst"))
         written = 0
-        for start in range(0, len(rows), BATCH_SIZE):
-            batch = rows[start : start + BATCH_SIZE]
-            props = (*spec.all_props, Prop("src"), Prop("dst"))
-            result = self._run(
-                statement, {"rows": self._batch(props, encode_columns(props, batch))}
-            )
-            written += int(result[0]["written"]) if result else 0
+        size = self.batch_size
+        for start in range(0, len(rows), size):
+            columns = encode_columns(props, rows[start : start + size])
+            written += self._write_rels(rel_type, src_label, dst_label, props, columns)
         return written
+
+    def _write_nodes(
+        self, label: str, props: Sequence[Prop], columns: dict[str, list[Any]]
+    ) -> None:
+        """Write one encoded batch of nodes; the MERGE statement unless the adapter knows better."""
+        statement = render_node_upsert(label, self.dialect)
+        self._run(statement, {"rows": self._batch(props, columns)})
+
+    def _write_rels(
+        self,
+        rel_type: str,
+        src_label: str,
+        dst_label: str,
+        props: Sequence[Prop],
+        columns: dict[str, list[Any]],
+    ) -> int:
+        """Write one encoded batch of relationships; returns how many were written."""
+        statement = render_rel_upsert(rel_type, src_label, dst_label, self.dialect)
+        result = self._run(statement, {"rows": self._batch(props, columns)})
+        return int(result[0]["written"]) if result else 0
 
     def set_node_properties(self, label: str, rows: Sequence[Row]) -> int:
         """Set the given properties on existing nodes by ``uid``, leaving others untouched."""

@@ -5,7 +5,7 @@ The default store: a directory on disk, no server. One process holds it open for
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 import ladybug
 import pyarrow as pa
 
-from graph.cypher import quote
+from graph.cypher import quote, render, render_node_upsert, render_rel_upsert
 from graph.cypher_store import CypherStore
 from graph.errors import StoreError, StoreUnavailable
 from graph.model import Edge, Node
@@ -31,6 +31,30 @@ _ARROW: dict[PropType, pa.DataType] = {
     PropType.DATE: pa.string(),
     PropType.TIMESTAMP: pa.string(),
 }
+
+
+#: Column types COPY needs: it takes values as they are, without the casts MERGE applies.
+_ARROW_TYPED: dict[PropType, pa.DataType] = {
+    **_ARROW,
+    PropType.DATE: pa.date32(),
+    PropType.TIMESTAMP: pa.timestamp("us"),
+}
+
+
+def _typed(table: pa.Table, props: Sequence[Prop], order: Sequence[str]) -> pa.Table | None:
+    """``table``'s columns in ``order``, typed for COPY; None when a value will not cast.
+
+    Arrow parses the ISO forms LadybugDB's ``date()``/``timestamp()`` do; for anything it
+    refuses (a zone offset, a bad date) the caller falls back to MERGE, which casts in Cypher
+    and reports errors as it always has.
+    """
+    by_name = {p.name: p for p in props}
+    try:
+        return pa.table(
+            {name: table.column(name).cast(_ARROW_TYPED[by_name[name].type]) for name in order}
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
 
 
 def _column(prop: Prop) -> str:
@@ -52,10 +76,42 @@ def ladybug_ddl() -> list[str]:
     return statements
 
 
+def _first_new(
+    keys: Sequence[Hashable], existing: set[int], only: set[int] | None = None
+) -> tuple[list[int], list[int]]:
+    """Split row positions into the first row of each new key (to copy) and the rest, in
+    order (to merge); rows outside ``only`` (a relationship whose end is missing) in neither."""
+    fresh: list[int] = []
+    rest: list[int] = []
+    seen: set[Hashable] = set()
+    for i, key in enumerate(keys):
+        if only is not None and i not in only:
+            continue
+        if i in existing or key in seen:
+            rest.append(i)
+        else:
+            fresh.append(i)
+        seen.add(key)
+    return fresh, rest
+
+
+def _numbered(table: pa.Table) -> pa.Table:
+    """``table`` with its row positions as an ``_i`` column, for probes to answer by."""
+    return table.append_column("_i", pa.array(range(table.num_rows), pa.int64()))
+
+
+def _take(table: pa.Table, positions: list[int]) -> pa.Table:
+    return table.take(pa.array(positions, pa.int64()))
+
+
 class EmbeddedStore(CypherStore):
     """A LadybugDB database in a local directory."""
 
     dialect = "ladybug"
+    #: Arrow batches are scanned in place, so larger batches only cost memory.
+    batch_size = 100_000
+    #: Batches at least this large take the probe + COPY path; smaller ones plain MERGE.
+    bulk_min_rows = 2_000
 
     def __init__(
         self, path: str | Path, *, buffer_pool_mb: int = 1024, read_only: bool = False
@@ -72,6 +128,7 @@ class EmbeddedStore(CypherStore):
         except RuntimeError as exc:
             raise StoreUnavailable(f"cannot open the embedded store at {self.path}: {exc}") from exc
         self._tx_depth = 0
+        self._column_order: dict[str, list[str]] = {}
 
     def _run(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         try:
@@ -93,6 +150,90 @@ class EmbeddedStore(CypherStore):
         """An Arrow table with one typed column per property: LadybugDB scans it directly."""
         return pa.table({p.name: pa.array(columns[p.name], type=_ARROW[p.type]) for p in props})
 
+    # -- bulk writes -------------------------------------------------------------------------
+    # MERGE with ON CREATE SET costs a property write per column per row (relationship SETs
+    # especially). A large batch is split instead: a probe finds the rows whose key already
+    # exists (and, for relationships, whose ends exist); the first row of every new key goes
+    # in through COPY, the rest (updates, repeats) through the MERGE statement after it, so
+    # the result is that of merging the rows in order.
+
+    def _table_columns(self, table: str) -> list[str]:
+        """The table's columns in storage order (COPY matches by position)."""
+        if table not in self._column_order:
+            rows = self._run(f"CALL table_info('{table}') RETURN *")
+            self._column_order[table] = [row["name"] for row in rows]
+        return self._column_order[table]
+
+    def _copy_order(self, table: str, props: Sequence[Prop]) -> list[str] | None:
+        order = self._table_columns(table)
+        return order if set(order) == {p.name for p in props} - {"src", "dst"} else None
+
+    def _write_nodes(
+        self, label: str, props: Sequence[Prop], columns: dict[str, list[Any]]
+    ) -> None:
+        rows = len(columns["uid"])
+        order = self._copy_order(label, props)
+        if rows < self.bulk_min_rows or order is None:
+            super()._write_nodes(label, props, columns)
+            return
+        batch = _numbered(self._batch(props, columns))
+        probe = render("upsert_nodes_probe", self.dialect, label=label)
+        existing = {row["i"] for row in self._run(probe, {"rows": batch.select(["uid", "_i"])})}
+        fresh, rest = _first_new(columns["uid"], existing)
+        if fresh:
+            typed = _typed(_take(batch, fresh), props, order)
+            if typed is None:
+                super()._write_nodes(label, props, columns)
+                return
+            self._run(render("upsert_nodes_copy", self.dialect, label=label), {"rows": typed})
+        if rest:
+            statement = render_node_upsert(label, self.dialect)
+            self._run(statement, {"rows": _take(batch, rest).drop_columns(["_i"])})
+
+    def _write_rels(
+        self,
+        rel_type: str,
+        src_label: str,
+        dst_label: str,
+        props: Sequence[Prop],
+        columns: dict[str, list[Any]],
+    ) -> int:
+        rows = len(columns["rid"])
+        order = self._copy_order(rel_type, props)
+        if rows < self.bulk_min_rows or order is None:
+            return super()._write_rels(rel_type, src_label, dst_label, props, columns)
+        batch = _numbered(self._batch(props, columns))
+        slots = {"rel_type": rel_type, "src_label": src_label, "dst_label": dst_label}
+        probe = render("upsert_relationships_probe", self.dialect, **slots)
+        found = self._run(probe, {"rows": batch.select(["src", "dst", "rid", "_i"])})
+        joined = {row["i"] for row in found}
+        existing = {row["i"] for row in found if row["existing"]}
+        keys = list(zip(columns["rid"], columns["src"], columns["dst"], strict=True))
+        fresh, rest = _first_new(keys, existing, only=joined)
+        if fresh:
+            chosen = _take(batch, fresh)
+            typed = _typed(chosen, props, order)
+            if typed is None:
+                return super()._write_rels(rel_type, src_label, dst_label, props, columns)
+            copy = render(
+                "upsert_relationships_copy",
+                self.dialect,
+                rel_type=rel_type,
+                from_table=src_label,
+                to_table=dst_label,
+            )
+            ends = [chosen.column("src"), chosen.column("dst")]
+            table = pa.Table.from_arrays(
+                [*ends, *typed.columns], names=["from", "to", *typed.column_names]
+            )
+            self._run(copy, {"rows": table})
+        written = len(fresh)
+        if rest:
+            statement = render_rel_upsert(rel_type, src_label, dst_label, self.dialect)
+            result = self._run(statement, {"rows": _take(batch, rest).drop_columns(["_i"])})
+            written += int(result[0]["written"]) if result else 0
+        return written
+
     def _node(self, value: Any) -> Node:
         return Node(value["uid"], value["_LABEL"], self._props(value, self._native))
 
@@ -101,6 +242,7 @@ class EmbeddedStore(CypherStore):
 
     def create_schema(self) -> None:
         """Create every node and rel table; add columns the schema gained since."""
+        self._column_order.clear()
         for statement in ladybug_ddl():
             self._run(statement)
         tables: list[tuple[str, tuple[Prop, ...]]] = [(s.label, s.all_props) for s in NODES]

@@ -12,26 +12,17 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
+from graph import identity
 from graph.errors import InvalidInput
-from graph.identity import (
-    address_uid,
-    business_uid,
-    email_uid,
-    hash_person_id,
-    normalise_address,
-    normalise_phone,
-    person_uid,
-    phone_uid,
-    prefixed,
-    subject_uid,
-)
+from graph.identity import hash_person_id, prefixed
 
 __all__ = ["MAPPINGS", "Emitted", "FileMapping", "NodeOut", "RelOut"]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NodeOut:
     """A node a row asserts."""
 
@@ -39,7 +30,7 @@ class NodeOut:
     props: dict[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RelOut:
     """A relationship a row asserts; ``props`` carries ``rid``, ``src`` and ``dst``."""
 
@@ -50,7 +41,7 @@ class RelOut:
     fields: tuple[str, str] = ("", "")
 
 
-@dataclass
+@dataclass(slots=True)
 class Emitted:
     """What one row produced."""
 
@@ -75,8 +66,10 @@ class Emitted:
         ``fields`` names the columns each end came from, for errors about references.
         """
         rid = props.pop("rid", None) or f"{rel_type}:{src[1]}->{dst[1]}"
-        props = {"rid": rid, "src": src[1], "dst": dst[1], **props}
-        self.rels.append(RelOut(rel_type, src[0], dst[0], props, fields))
+        row = {"rid": rid, "src": src[1], "dst": dst[1]}
+        if props:
+            row.update(props)
+        self.rels.append(RelOut(rel_type, src[0], dst[0], row, fields))
 
 
 Converter = Callable[[dict[str, str], str], Emitted]
@@ -95,6 +88,23 @@ class FileMapping:
     def columns(self) -> tuple[str, ...]:
         """Every column the file may have."""
         return (*self.required, *self.optional)
+
+
+# -- identity, once per distinct value -------------------------------------------------------------
+# The same USCC, person id, address, phone or e-mail recurs across rows and files (a
+# business in roles, shareholdings, stores, listings ...); its check (``python-stdnum``)
+# and normalisation run once. Failures are not cached: they raise every time.
+
+_CACHE = 1 << 18
+
+business_uid = lru_cache(maxsize=_CACHE)(identity.business_uid)
+person_uid = lru_cache(maxsize=_CACHE)(identity.person_uid)
+address_uid = lru_cache(maxsize=_CACHE)(identity.address_uid)
+normalise_address = lru_cache(maxsize=_CACHE)(identity.normalise_address)
+phone_uid = lru_cache(maxsize=_CACHE)(identity.phone_uid)
+normalise_phone = lru_cache(maxsize=_CACHE)(identity.normalise_phone)
+email_uid = lru_cache(maxsize=_CACHE)(identity.email_uid)
+subject_uid = lru_cache(maxsize=_CACHE)(identity.subject_uid)
 
 
 # -- value parsers -------------------------------------------------------------------------------
@@ -119,12 +129,25 @@ def _date(row: dict[str, str], name: str, *, required: bool = False) -> str | No
         raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)", field=name) from exc
 
 
+def _is_canonical_timestamp(value: str) -> bool:
+    """``YYYY-MM-DDTHH:MM:SS`` exactly (a calendar date, no fraction, no zone)."""
+    return (
+        len(value) == 19
+        and value[4] == value[7] == "-"
+        and value[10] == "T"
+        and value[13] == value[16] == ":"
+    )
+
+
 def _timestamp(row: dict[str, str], name: str, *, required: bool = False) -> str | None:
     value = _text(row, name, required=required)
     if value is None:
         return None
     try:
-        return datetime.fromisoformat(value).replace(tzinfo=None).isoformat(timespec="seconds")
+        parsed = datetime.fromisoformat(value)
+        if _is_canonical_timestamp(value):
+            return value  # already what isoformat(timespec="seconds") would give
+        return parsed.replace(tzinfo=None).isoformat(timespec="seconds")
     except ValueError as exc:
         raise InvalidInput(
             f"{value!r} is not a timestamp (YYYY-MM-DDTHH:MM:SS)", field=name
