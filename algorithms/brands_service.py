@@ -424,7 +424,14 @@ def get_report(store: GraphStore, scope: BrandScope, uid: str) -> ReportOut:
 
 def parse_reports_csv(text: str) -> list[NewReport]:
     """Rows of a bulk report file (header: :data:`REPORT_CSV_COLUMNS`, extras refused)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        return _parse_reports_csv(text)
+    except csv.Error as exc:  # malformed quoting or line ends: the sender's file, not a 500
+        raise InvalidInput(f"not a readable CSV file: {exc}", file="reports") from exc
+
+
+def _parse_reports_csv(text: str) -> list[NewReport]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     header = reader.fieldnames or []
     unknown = [c for c in header if c not in REPORT_CSV_COLUMNS]
     if unknown:

@@ -17,7 +17,12 @@ from graph.errors import InvalidInput
 from graph.model import Counts, Edge, Node, Path, Projection, Subgraph
 from graph.schema import NODE_BY_LABEL, REL_BY_TYPE, label_of_uid
 
-__all__ = ["GraphStore", "Row", "check_label", "check_rel_type"]
+__all__ = ["MAX_OFFSET", "GraphStore", "Row", "check_label", "check_rel_type"]
+
+#: Deepest ``$skip`` a named query accepts, on both stores. LadybugDB 0.22 crashes the
+#: process on ``ORDER BY ... SKIP n LIMIT m`` when ``n`` passes the end of the result by
+#: some ten thousand rows; pages deeper than this must narrow the query instead.
+MAX_OFFSET = 10_000
 
 Row = Mapping[str, Any]
 

@@ -21,6 +21,7 @@ from algorithms.brands import LinkParams
 from api.deps import ApiState, BrandKey, OfficerKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES, Forbidden
 from api.security import ApiKey, Scope
+from graph.store import MAX_OFFSET
 
 __all__ = ["DecisionIn", "MemberIn", "RepeatListingIn", "ReportIn", "router"]
 
@@ -28,7 +29,7 @@ router = APIRouter(prefix="/v1/brands", tags=["brand"], responses=PROBLEM_RESPON
 
 _BRAND = Path(min_length=1, max_length=130, pattern=r"^[A-Za-z0-9._:-]+$", examples=["brand:XC"])
 _REPORT = Path(min_length=1, max_length=130, pattern=r"^[A-Za-z0-9._:-]+$")
-Offset = Annotated[int, Query(ge=0, le=100_000)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 Limit = Annotated[int, Query(ge=1, le=500)]
 
 

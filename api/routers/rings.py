@@ -19,6 +19,7 @@ from api.deps import OfficerKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES
 from api.routers._views import next_link
 from api.schemas import Page
+from graph.store import MAX_OFFSET
 
 __all__ = ["ConfirmRequest", "DismissRequest", "router"]
 
@@ -71,7 +72,7 @@ async def list_rings(
         ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page[service.RingSummary]:
     """Rings ranked by score; ``next`` pages on, null on the last page."""
     statuses = list(status or ("suspected", "confirmed", "dismissed"))

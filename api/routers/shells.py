@@ -17,6 +17,7 @@ from api.deps import OfficerKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES
 from api.routers._views import next_link
 from api.schemas import Page
+from graph.store import MAX_OFFSET
 
 __all__ = ["ReviewRequest", "router"]
 
@@ -57,7 +58,7 @@ async def list_clusters(
     ] = None,
     min_score: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page[service.ClusterSummary]:
     """Clusters the last detection run found, ranked by score; ``next`` pages on, null on
     the last page. Each carries its reasons in words and the identifiers its members share."""
