@@ -8,7 +8,7 @@ DEMO_ENTITIES ?= 20000
 DEMO_DIR ?= .credgraph/demo-input
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-fast check lint typecheck neo4j-start neo4j-stop bench clean
+.PHONY: setup demo test test-fast browser check lint typecheck neo4j-start neo4j-stop bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,13 +21,16 @@ setup: $(STAMP)  ## create .venv and install CreditGraph with its tools
 demo: setup  ## generate data, ingest it into the embedded store, run the whole pipeline
 	$(BIN)/credgraph demo --entities $(DEMO_ENTITIES) --input $(DEMO_DIR)
 
-test: setup neo4j-start  ## everything: unit, contract (both stores), integration
+test: setup browser neo4j-start  ## everything: unit, contract (both stores), integration, browser
 	@set -a; eval "$$(scripts/neo4j-local env)"; set +a; \
 	$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
 	scripts/neo4j-local stop; exit $$status
 
-test-fast: setup  ## without Neo4j
-	$(BIN)/pytest -m "not neo4j and not slow" $(PYTEST_ARGS)
+test-fast: setup  ## without Neo4j and the browser
+	$(BIN)/pytest -m "not neo4j and not slow and not browser" $(PYTEST_ARGS)
+
+browser:  ## Debian's chromium (+ CJK fonts) for the console's browser tests
+	scripts/install-browser
 
 check: lint typecheck  ## ruff and mypy, as CI runs them
 
