@@ -3,9 +3,11 @@
 The console is plain ES modules (``static/js``) talking to the public API with the
 officer's key, which the page keeps in ``sessionStorage`` and sends as ``X-API-Key``; the
 server holds no console sessions. What the public API does not offer yet lives here,
-under ``/console/api`` (officer keys only):
+under ``/console/api`` (officer keys only, but for ``me``):
 
-* ``me``: who the key is (a platform or brand key gets 403, so the page refuses it);
+* ``me``: who the key is, officer or brand-alliance member (a platform key gets 403, so
+  the page refuses it; a brand key's page shows only the brand pages, whose data comes from
+  ``/v1/brands`` with that key's scope);
 * ``meta``: list types, relationship types, labels and which ``/v1`` paths this server
   has, so the page shows only the features installed;
 * ``explanation``: an entity's restrictions with each derivation path as nodes (name,
@@ -34,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from algorithms.propagation import service
 from algorithms.propagation.engine import DerivationPath, Listing, Restriction, diff, propagate
 from algorithms.propagation.rules import RuleSet, SubjectKind, default_rules
-from api.deps import ApiState, OfficerKey, StateDep, audit_subject, subject_uid
+from api.deps import ApiState, BrandKey, OfficerKey, StateDep, audit_subject, subject_uid
 from api.errors import PROBLEM_RESPONSES
 from api.routers.listings import ListingIn, RemovalIn
 from api.routers.restrictions import restriction_view
@@ -101,12 +103,15 @@ class Me(BaseModel):
     key_id: str
     name: str
     scope: str
+    brands: list[str] = Field(
+        default_factory=list, description="A brand key's brand and member uids (as issued)"
+    )
 
 
 @router.get("/api/me", response_model=Me, tags=["console"], summary="The console's key")
-async def me(key: OfficerKey) -> Me:
-    """Who the key is; 403 for any key that is not an officer's."""
-    return Me(key_id=key.key_id, name=key.name, scope=key.scope.value)
+async def me(key: BrandKey) -> Me:
+    """Who the key is: an officer's or a brand-alliance member's; 403 for a platform key."""
+    return Me(key_id=key.key_id, name=key.name, scope=key.scope.value, brands=list(key.brands))
 
 
 class ListTypeOut(BaseModel):

@@ -88,6 +88,12 @@ export const ENDPOINTS = {
   shells: "/v1/shells",
   shell: (uid) => `/v1/shells/${u(uid)}`,
   shellReview: (uid) => `/v1/shells/${u(uid)}/review`,
+  // brand-rights alliances (api/routers/brands.py); a brand key sees only its brands
+  brands: "/v1/brands",
+  brand: (uid) => `/v1/brands/${u(uid)}`,
+  brandReports: (uid) => `/v1/brands/${u(uid)}/reports`,
+  brandLinks: (uid) => `/v1/brands/${u(uid)}/links`,
+  brandRepeat: (uid) => `/v1/brands/${u(uid)}/repeat-infringers`,
   // the console's own router (api/console/router.py)
   me: "/console/api/me",
   meta: "/console/api/meta",

@@ -1,9 +1,11 @@
 // The console's shell: sign-in, the top bar, and a hash router that hands each route to
-// a view module. Nothing but the sign-in form is rendered until an officer key is accepted.
+// a view module. Nothing but the sign-in form is rendered until a key is accepted: an
+// officer's (every page) or a brand-alliance member's (the brand pages only).
 
 import { ApiError, ENDPOINTS, call, getKey, loadMeta, setKey, whenUnauthorized } from "./api.js";
 import { errorBox, h, replace } from "./dom.js";
 import { getLang, setLang, t } from "./i18n.js";
+import { renderBrands } from "./views/brands.js";
 import { renderEntity } from "./views/entity.js";
 import { renderListings } from "./views/listings.js";
 import { renderNetwork } from "./views/network.js";
@@ -18,7 +20,14 @@ const NAV = [
   ["#/network", "nav_network"],
   ["#/review/rings", "nav_review"],
   ["#/listings", "nav_listings"],
+  ["#/brands", "nav_brands"],
 ];
+// A brand key (alliance member) reaches the brand pages and nothing else; the server
+// refuses it everywhere else anyway, this only keeps the page from offering those.
+const BRAND_NAV = [["#/brands", "nav_brands"]];
+
+const isOfficer = () => me?.scope === "officer";
+const home = () => (isOfficer() ? "#/search" : "#/brands");
 
 /** The route as [name, rest, params]: "#/entity/biz:1?x=1" → ["entity", "biz:1", {x: "1"}]. */
 function parseHash() {
@@ -33,9 +42,10 @@ function renderChrome() {
   document.getElementById("topbar").hidden = !me;
   document.getElementById("brand-title").textContent = t("app_title");
   const [name] = parseHash();
+  document.querySelector("#topbar a.brand").setAttribute("href", me ? home() : "#/search");
   replace(
     document.getElementById("nav"),
-    NAV.map(([href, key]) =>
+    (isOfficer() ? NAV : me ? BRAND_NAV : []).map(([href, key]) =>
       h("a", { href, class: href.slice(2).split("/")[0] === name ? "active" : null }, t(key)),
     ),
   );
@@ -111,13 +121,13 @@ function toggleLang() {
 async function start() {
   try {
     if (!me) me = await call("GET", ENDPOINTS.me);
-    await loadMeta();
+    if (me.scope === "officer") await loadMeta();
   } catch (err) {
     setKey(null);
     renderSignIn(err instanceof ApiError && err.status === 403 ? t("signin_scope") : t("signin_bad"));
     return;
   }
-  if (!location.hash || location.hash === "#/" || location.hash === "#") location.hash = "#/search";
+  if (!location.hash || location.hash === "#/" || location.hash === "#") location.hash = home();
   else route();
 }
 
@@ -127,7 +137,9 @@ const ROUTES = {
   network: renderNetwork,
   review: renderReview,
   listings: renderListings,
+  brands: renderBrands,
 };
+const BRAND_ROUTES = { brands: renderBrands };
 
 let current = 0;
 
@@ -135,14 +147,19 @@ async function route() {
   if (!me) return;
   renderChrome();
   const [name, rest, params] = parseHash();
-  const render = ROUTES[name] || renderSearch;
+  const routes = isOfficer() ? ROUTES : BRAND_ROUTES;
+  if (!routes[name]) {
+    location.hash = home();
+    return;
+  }
+  const render = routes[name];
   const token = ++current;
   const root = h("div", { class: `view view-${name}` });
   replace(view, root);
   try {
     // A view renders into its own root; if the officer navigated on meanwhile, the old
     // root is simply detached and its late answers land nowhere.
-    await render(root, rest, params, () => token === current);
+    await render(root, rest, params, () => token === current, me);
   } catch (err) {
     if (token === current) root.append(errorBox(err));
   }
