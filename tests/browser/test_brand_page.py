@@ -119,10 +119,30 @@ def test_a_brand_key_sees_only_its_brand_pages(page: Page, market: Market, brand
     assert "权重" in page.inner_text("#brand-links")
     shot(page, "21-brand-links")
 
+    # The minimum-weight filter asks the server again; every link shown then weighs enough.
+    before = page.locator("#brand-links .link-item").count()
+    page.select_option("#links-min-weight", "0.7")
+    weights_js = (
+        "Array.from(document.querySelectorAll('#brand-links .link-weight'))"
+        ".map(e => parseFloat(e.textContent.split(' ').pop()))"
+    )
+    # The re-rendered page: not loading, and only links of weight >= 0.7 (the top one is).
+    # (a function, not an expression: the console's CSP forbids eval)
+    page.wait_for_function(
+        f"() => !document.querySelector('#brand-links .loading') && (w => w.length > 0 && "
+        f"w.every(x => x >= 0.7))({weights_js})"
+    )
+    weights = page.evaluate(weights_js)
+    assert all(w >= 0.7 for w in weights)
+    assert len(weights) <= before
+
     # Repeat infringers, ranked, with reasons in Chinese.
     page.click('#brand-tabs a[data-tab="repeat"]')
     page.wait_for_selector("#repeat-table .repeat-actor")
     assert "家侵权网店" in page.inner_text("#repeat-table")
+    page.check("#repeat-confirmed")
+    page.wait_for_function("() => location.hash.includes('confirmed_only=true')")
+    page.wait_for_selector("#repeat-table, #brand-repeat p.muted:not(.small)")
     shot(page, "22-brand-repeat-infringers")
 
     # Reports, paged, with status, store and evidence.
