@@ -51,9 +51,6 @@ class Neo4jStore(CypherStore):
     """A Neo4j database reached over Bolt."""
 
     dialect = "neo4j"
-    #: Rows per UNWIND statement: fewer round trips; 20k rows of ~10 properties is a few
-    #: MB per transaction, well inside the server's default heap.
-    batch_size = 20_000
 
     def __init__(self, uri: str, user: str, password: str, *, database: str = "neo4j") -> None:
         self.uri = uri

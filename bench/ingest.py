@@ -1,0 +1,293 @@
+"""Ingest throughput: ``credgraph ingest`` into each store beside the raw bulk loads.
+
+For a generated data set of ``--businesses`` businesses (cached under ``--data``):
+
+1. ingest into a fresh embedded store (LadybugDB): rows/s and graph elements/s;
+2. the LadybugDB ``COPY`` baseline: every node table and every relationship pair of the
+   loaded graph exported to Parquet (``COPY (MATCH ...) TO``), then timed ``COPY ... FROM``
+   into a fresh database; ratio = ingest time / COPY time;
+3. ingest into Neo4j (wiped first);
+4. the Neo4j baseline: the same exported rows loaded in one transaction with
+   ``UNWIND $rows CREATE`` (constraints and indexes present); ratio as above.
+
+The baselines load graph rows that are already validated, deduplicated and keyed; ingest
+also reads the input files, validates, resolves references and makes the run idempotent.
+
+    .venv/bin/python bench/ingest.py --businesses 100000
+    .venv/bin/python bench/ingest.py --businesses 10000 --stores embedded
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+# Run as a script, this file's directory comes first on sys.path and this module would
+# shadow the ``ingest`` package it benchmarks.
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)
+
+import pyarrow.parquet as pq  # noqa: E402
+
+from graph.cypher import quote  # noqa: E402
+from graph.cypher_store import CypherStore  # noqa: E402
+from graph.embedded_store import EmbeddedStore  # noqa: E402
+from graph.errors import StoreError  # noqa: E402
+from graph.schema import NODES, RELS  # noqa: E402
+from ingest.generate import generate  # noqa: E402
+from ingest.pipeline import IngestReport, ingest_directory  # noqa: E402
+
+KEY = "bench-id-hash-key-0123456789"
+#: Generated inputs are cached here between runs (``/data/`` is git-ignored).
+DATA = Path(__file__).resolve().parent.parent / "data" / "bench-ingest"
+
+
+@dataclass
+class Result:
+    """One timed load."""
+
+    what: str
+    seconds: float
+    rows: int
+    elements: int
+
+    @property
+    def rows_per_s(self) -> float:
+        """Input rows per second."""
+        return self.rows / self.seconds if self.seconds else 0.0
+
+    @property
+    def elements_per_s(self) -> float:
+        """Nodes + relationships per second."""
+        return self.elements / self.seconds if self.seconds else 0.0
+
+
+def data_set(businesses: int, seed: int, root: Path) -> tuple[Path, dict[str, int]]:
+    """The generated input directory for this size and seed, made once and reused."""
+    directory = root / f"input-{businesses}-s{seed}"
+    marker = directory / "rows.json"
+    if not marker.is_file():
+        shutil.rmtree(directory, ignore_errors=True)
+        summary = generate(directory, businesses, seed=seed)
+        marker.write_text(json.dumps(dict(summary.rows)), encoding="utf-8")
+    rows: dict[str, int] = json.loads(marker.read_text(encoding="utf-8"))
+    return directory, rows
+
+
+def timed_ingest(store: CypherStore, directory: Path, quarantine: Path, what: str) -> Result:
+    """Ingest ``directory`` into ``store`` and time it."""
+    started = time.perf_counter()
+    report: IngestReport = ingest_directory(
+        store, directory, id_hash_key=KEY, quarantine_dir=quarantine
+    )
+    seconds = time.perf_counter() - started
+    assert all(f.reconciled for f in report.files)
+    counts = store.counts()
+    return Result(what, seconds, report.read, counts.total_nodes + counts.total_relationships)
+
+
+def export_graph(store: EmbeddedStore, target: Path) -> list[tuple[str, str | None, Path]]:
+    """Every node table and relationship pair as Parquet: (table, pair or None, file)."""
+    target.mkdir(parents=True, exist_ok=True)
+    files: list[tuple[str, str | None, Path]] = []
+    counts = store.counts()
+    for spec in NODES:
+        path = target / f"node-{spec.label}.parquet"
+        columns = ", ".join(f"n.{p.name} AS {quote(p.name)}" for p in spec.all_props)
+        if counts.nodes.get(spec.label, 0) == 0:
+            continue
+        store._run(f"COPY (MATCH (n:{quote(spec.label)}) RETURN {columns}) TO '{path}'")
+        files.append((spec.label, None, path))
+    for rel in RELS:
+        for src, dst in rel.pairs:
+            path = target / f"rel-{rel.type}-{src}-{dst}.parquet"
+            columns = ", ".join(f"r.{p.name} AS {quote(p.name)}" for p in rel.all_props)
+            match = f"MATCH (a:{quote(src)})-[r:{quote(rel.type)}]->(b:{quote(dst)})"
+            if not store._run(f"{match} RETURN count(r) AS n")[0]["n"]:
+                continue
+            store._run(
+                f"COPY ({match} RETURN a.uid AS `from`, b.uid AS `to`, {columns}) TO '{path}'"
+            )
+            files.append((rel.type, f"{src}|{dst}", path))
+    return files
+
+
+def copy_baseline(files: list[tuple[str, str | None, Path]], db: Path, rows: int) -> Result:
+    """Time LadybugDB ``COPY ... FROM`` of the exported files into a fresh database."""
+    shutil.rmtree(db.parent, ignore_errors=True)
+    store = EmbeddedStore(db)
+    store.create_schema()
+    elements = 0
+    started = time.perf_counter()
+    for table, pair, path in files:
+        options = ""
+        if pair is not None:
+            src, dst = pair.split("|")
+            options = f" (from='{src}', to='{dst}')"
+        store._run(f"COPY {quote(table)} FROM '{path}'{options}")
+    seconds = time.perf_counter() - started
+    counts = store.counts()
+    elements = counts.total_nodes + counts.total_relationships
+    store.close()
+    return Result("LadybugDB COPY (baseline)", seconds, rows, elements)
+
+
+def wipe_in_batches(store: CypherStore, batch: int = 20_000) -> None:
+    """Empty Neo4j a batch at a time: one DETACH DELETE of a million elements outgrows the
+    server's transaction memory (``dbms.memory.transaction.total.max``)."""
+    statement = f"MATCH (n) WITH n LIMIT {batch} DETACH DELETE n RETURN count(*) AS n"
+    while store._run(statement)[0]["n"]:
+        pass
+
+
+def neo4j_unwind_baseline(
+    store: CypherStore, files: list[tuple[str, str | None, Path]], rows: int
+) -> Result:
+    """``UNWIND $rows CREATE`` over the exported rows in one transaction, constraints present.
+
+    When the whole graph outgrows the server's transaction memory, one transaction per
+    table (label or relationship pair) instead, and the result says so.
+    """
+    try:
+        return _unwind(store, files, rows, single=True)
+    except StoreError as exc:
+        if "MemoryPoolOutOfMemory" not in str(exc):
+            raise
+        print("one transaction outgrew the server's transaction memory; one per table")
+        return _unwind(store, files, rows, single=False)
+
+
+def _unwind(
+    store: CypherStore, files: list[tuple[str, str | None, Path]], rows: int, *, single: bool
+) -> Result:
+    wipe_in_batches(store)
+    batch = 20_000
+    elements = 0
+    started = time.perf_counter()
+    with store.transaction() if single else nullcontext():
+        for table, pair, path in files:
+            records: list[dict[str, Any]] = pq.read_table(path).to_pylist()
+            if pair is None:
+                statement = f"UNWIND $rows AS row CREATE (n:{quote(table)}) SET n = row"
+            else:
+                src, dst = pair.split("|")
+                for record in records:
+                    record["src"], record["dst"] = record.pop("from"), record.pop("to")
+                statement = (
+                    f"UNWIND $rows AS row MATCH (a:{quote(src)} {{uid: row.src}}) "
+                    f"MATCH (b:{quote(dst)} {{uid: row.dst}}) "
+                    f"CREATE (a)-[r:{quote(table)}]->(b) "
+                    "SET r = row {.*, src: null, dst: null}"
+                )
+            with nullcontext() if single else store.transaction():
+                for start in range(0, len(records), batch):
+                    store._run(statement, {"rows": records[start : start + batch]})
+            elements += len(records)
+    seconds = time.perf_counter() - started
+    what = "Neo4j UNWIND CREATE, " + ("1 transaction" if single else "1 transaction per table")
+    return Result(f"{what} (baseline)", seconds, rows, elements)
+
+
+def neo4j_store() -> CypherStore:
+    """The Neo4j store named by ``CREDGRAPH_NEO4J_*`` (``scripts/neo4j-local env``)."""
+    from graph.neo4j_store import Neo4jStore
+
+    return Neo4jStore(
+        os.environ.get("CREDGRAPH_NEO4J_URI", "bolt://127.0.0.1:7687"),
+        os.environ.get("CREDGRAPH_NEO4J_USER", "neo4j"),
+        os.environ.get("CREDGRAPH_NEO4J_PASSWORD", "credgraph-test"),
+    )
+
+
+def table(results: list[Result]) -> str:
+    """A Markdown table of the results."""
+    lines = [
+        "| load | seconds | input rows/s | nodes+rels | nodes+rels/s |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.what} | {r.seconds:,.1f} | {r.rows_per_s:,.0f} | {r.elements:,} "
+            f"| {r.elements_per_s:,.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Run the benchmark and print a table (and JSON with ``--json``)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--businesses", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--stores", default="embedded,neo4j", help="embedded,neo4j")
+    parser.add_argument("--data", type=Path, default=DATA, help="cache and scratch")
+    parser.add_argument("--json", type=Path, default=None, help="also write results here")
+    args = parser.parse_args()
+    stores = set(args.stores.split(","))
+
+    started = time.perf_counter()
+    directory, generated = data_set(args.businesses, args.seed, args.data)
+    rows = sum(generated.values())
+    print(
+        f"{args.businesses:,} businesses, {rows:,} input rows in {directory} "
+        f"({time.perf_counter() - started:.0f} s to generate or find)"
+    )
+    scratch = args.data / f"run-{args.businesses}"
+    shutil.rmtree(scratch, ignore_errors=True)
+    results: list[Result] = []
+    ratios: list[str] = []
+
+    embedded = EmbeddedStore(scratch / "ingest" / "graph.lbdb")
+    ingest = timed_ingest(embedded, directory, scratch / "q", "ingest → embedded (LadybugDB)")
+    results.append(ingest)
+    print(table([ingest]), flush=True)
+    files = export_graph(embedded, scratch / "export")
+    embedded.close()
+    copy = copy_baseline(files, scratch / "copy" / "graph.lbdb", rows)
+    results.append(copy)
+    ratios.append(f"embedded ingest / LadybugDB COPY: {ingest.seconds / copy.seconds:.1f}x")
+    print(table([copy]), flush=True)
+
+    if "neo4j" in stores:
+        neo4j = neo4j_store()
+        neo4j.create_schema()
+        wipe_in_batches(neo4j)
+        into_neo4j = timed_ingest(neo4j, directory, scratch / "q", "ingest → Neo4j")
+        results.append(into_neo4j)
+        print(table([into_neo4j]), flush=True)
+        unwind = neo4j_unwind_baseline(neo4j, files, rows)
+        results.append(unwind)
+        ratios.append(f"Neo4j ingest / UNWIND: {into_neo4j.seconds / unwind.seconds:.1f}x")
+        wipe_in_batches(neo4j)
+        neo4j.close()
+
+    print()
+    print(table(results))
+    for line in ratios:
+        print(line)
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "businesses": args.businesses,
+                    "rows": rows,
+                    "at": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "results": [asdict(r) for r in results],
+                    "ratios": ratios,
+                },
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
+
+
+if __name__ == "__main__":
+    main()
