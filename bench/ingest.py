@@ -121,10 +121,12 @@ def export_graph(store: EmbeddedStore, target: Path) -> list[tuple[str, str | No
     return files
 
 
-def copy_baseline(files: list[tuple[str, str | None, Path]], db: Path, rows: int) -> Result:
+def copy_baseline(
+    files: list[tuple[str, str | None, Path]], db: Path, rows: int, buffer_pool_mb: int
+) -> Result:
     """Time LadybugDB ``COPY ... FROM`` of the exported files into a fresh database."""
     shutil.rmtree(db.parent, ignore_errors=True)
-    store = EmbeddedStore(db)
+    store = EmbeddedStore(db, buffer_pool_mb=buffer_pool_mb)
     store.create_schema()
     elements = 0
     started = time.perf_counter()
@@ -230,6 +232,12 @@ def main() -> None:
     parser.add_argument("--stores", default="embedded,neo4j", help="embedded,neo4j")
     parser.add_argument("--data", type=Path, default=DATA, help="cache and scratch")
     parser.add_argument("--json", type=Path, default=None, help="also write results here")
+    parser.add_argument(
+        "--buffer-pool-mb",
+        type=int,
+        default=4096,
+        help="LadybugDB buffer pool; 1024 MB is too small for COPY's checkpoint at 100k",
+    )
     args = parser.parse_args()
     stores = set(args.stores.split(","))
 
@@ -245,13 +253,13 @@ def main() -> None:
     results: list[Result] = []
     ratios: list[str] = []
 
-    embedded = EmbeddedStore(scratch / "ingest" / "graph.lbdb")
+    embedded = EmbeddedStore(scratch / "ingest" / "graph.lbdb", buffer_pool_mb=args.buffer_pool_mb)
     ingest = timed_ingest(embedded, directory, scratch / "q", "ingest → embedded (LadybugDB)")
     results.append(ingest)
     print(table([ingest]), flush=True)
     files = export_graph(embedded, scratch / "export")
     embedded.close()
-    copy = copy_baseline(files, scratch / "copy" / "graph.lbdb", rows)
+    copy = copy_baseline(files, scratch / "copy" / "graph.lbdb", rows, args.buffer_pool_mb)
     results.append(copy)
     ratios.append(f"embedded ingest / LadybugDB COPY: {ingest.seconds / copy.seconds:.1f}x")
     print(table([copy]), flush=True)
