@@ -15,6 +15,8 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
+from stdnum.cn import ric
+
 from graph import identity
 from graph.errors import InvalidInput
 from graph.identity import hash_person_id, prefixed
@@ -543,6 +545,17 @@ def _violations(row: dict[str, str], key: str) -> Emitted:
     return out
 
 
+def _complainant(text: str, key: str) -> str:
+    """A complainant as stored: a resident id number becomes the person's hashed uid.
+
+    Complainants are usually businesses or alliances named in clear, but a person-owned
+    brand's owner complains under an id number, which must never be stored in clear.
+    """
+    if ric.is_valid(text):
+        return identity.person_uid(text, key)
+    return text
+
+
 def _reports(row: dict[str, str], key: str) -> Emitted:
     out = Emitted()
     report_id = _text(row, "report_id", required=True) or ""
@@ -551,7 +564,7 @@ def _reports(row: dict[str, str], key: str) -> Emitted:
         "InfringementReport",
         uid=uid,
         report_id=report_id,
-        complainant=_text(row, "complainant", required=True),
+        complainant=_complainant(_text(row, "complainant", required=True) or "", key),
         status=_choice(row, "status", ("pending", "confirmed", "rejected", "countered")),
         filed=_date(row, "filed", required=True),
         evidence=_text(row, "evidence"),

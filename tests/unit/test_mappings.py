@@ -106,3 +106,32 @@ def test_every_mapping_requires_what_the_formats_document_requires() -> None:
         for column in mapping.optional:
             assert column in line, (mapping.name, column)
             assert f"**{column}**" not in line, (mapping.name, column)
+
+
+def test_a_complainant_named_by_id_number_is_stored_hashed() -> None:
+    out = BY_NAME["infringement_reports"].convert(
+        {
+            "report_id": "R1",
+            "store_id": "taobao:1",
+            "brand_id": "XC",
+            "complainant": "330100198001011237",
+            "status": "pending",
+            "filed": "2024-01-01",
+        },
+        KEY,
+    )
+    complainant = out.nodes[0].props["complainant"]
+    assert complainant.startswith("person:")
+    assert "330100198001011237" not in complainant
+    business = BY_NAME["infringement_reports"].convert(
+        {
+            "report_id": "R2",
+            "store_id": "taobao:1",
+            "brand_id": "XC",
+            "complainant": "91330106MA2AAAAA15",
+            "status": "pending",
+            "filed": "2024-01-01",
+        },
+        KEY,
+    )
+    assert business.nodes[0].props["complainant"] == "91330106MA2AAAAA15"
