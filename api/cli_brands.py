@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,6 +19,7 @@ from rich.table import Table
 
 from algorithms import brands_service as svc
 from algorithms.brands import LinkParams
+from api.cli_common import store_session as _store
 from graph.errors import CreditGraphError
 from graph.store import GraphStore
 
@@ -41,18 +40,6 @@ JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable outpu
 MemberOption = Annotated[
     str | None, typer.Option("--as-member", help="see only what this member:uid may see")
 ]
-
-
-@contextmanager
-def _store() -> Iterator[GraphStore]:
-    from api.cli import open_store
-
-    try:
-        with open_store() as store:
-            yield store
-    except CreditGraphError as exc:
-        console.print(f"[bold red]error:[/] {escape(str(exc))}")
-        raise typer.Exit(code=2) from exc
 
 
 def _scope(store: GraphStore, member: str | None) -> svc.BrandScope:

@@ -9,8 +9,6 @@ command runs, since ``api.cli`` imports this module to register it).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Annotated, Any
 
@@ -21,8 +19,7 @@ from rich.table import Table
 
 from algorithms.brushing import service
 from algorithms.brushing.rings import RingParams
-from graph.errors import CreditGraphError
-from graph.store import GraphStore
+from api.cli_common import store_session as _store
 
 __all__ = ["register", "rings_app"]
 
@@ -37,19 +34,6 @@ JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable outpu
 RingArg = Annotated[str, typer.Argument(help="the ring's uid (ring:…)")]
 OfficerOption = Annotated[str, typer.Option("--officer", help="who reviews the ring")]
 ReasonOption = Annotated[str, typer.Option("--reason", help="why (kept with the ring)")]
-
-
-@contextmanager
-def _store() -> Iterator[GraphStore]:
-    """The configured store; domain errors become a plain message and exit code 2."""
-    from api.cli import open_store
-
-    try:
-        with open_store() as store:
-            yield store
-    except CreditGraphError as exc:
-        console.print(f"[bold red]error:[/] {escape(str(exc))}")
-        raise typer.Exit(code=2) from exc
 
 
 def _dump(value: Any) -> None:
