@@ -28,7 +28,10 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     store: Literal["embedded", "neo4j"] = "embedded"
     embedded_path: Path = Path(".credgraph/graph.lbdb")
-    embedded_buffer_pool_mb: int = Field(1024, ge=64)
+    # 0 lets LadybugDB size its buffer pool (about 80% of memory; reserved, not used up
+    # front). A fixed 1-4 GB pool failed the checkpoint after bulk-loading 1.8M
+    # relationships at 100k businesses; the engine default completed it.
+    embedded_buffer_pool_mb: int = Field(0, ge=0)
     neo4j_uri: str = "bolt://127.0.0.1:7687"
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("")

@@ -114,7 +114,7 @@ class EmbeddedStore(CypherStore):
     bulk_min_rows = 2_000
 
     def __init__(
-        self, path: str | Path, *, buffer_pool_mb: int = 1024, read_only: bool = False
+        self, path: str | Path, *, buffer_pool_mb: int = 0, read_only: bool = False
     ) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
