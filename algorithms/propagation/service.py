@@ -41,6 +41,7 @@ from algorithms.propagation.engine import (
     PathEdge,
     PreparedGraph,
     Restriction,
+    RestrictionDiff,
     affected_by_edges,
     diff,
     prepare,
@@ -61,10 +62,12 @@ __all__ = [
     "RestrictionStatus",
     "add_listing",
     "changes",
+    "current_restrictions",
     "edges_changed",
     "explain",
     "listing_fingerprint",
     "load_listings",
+    "preview_listing",
     "propagate_store",
     "remove_listing",
     "repair_listing",
@@ -358,6 +361,28 @@ def _graph(store: GraphStore, rules: RuleSet) -> PreparedGraph:
         list(rules.rel_types), edge_props=list(rules.edge_props()), node_labels=_SUBJECT_LABELS
     )
     return prepare(projection)
+
+
+def current_restrictions(
+    store: GraphStore, listing_uids: Iterable[str] | None = None
+) -> list[RestrictionRecord]:
+    """The records not superseded: all of them, or those derived from some listings."""
+    return _current(store, listing_uids)
+
+
+def preview_listing(
+    store: GraphStore, listing: Listing, rules: RuleSet | None = None
+) -> RestrictionDiff:
+    """What putting ``listing`` on record as given would change, computed without writing.
+
+    The same comparison :func:`add_listing`, :func:`remove_listing` and
+    :func:`repair_listing` make before they write: the listing's current records against
+    what the engine derives for it over the current graph.
+    """
+    rules = rules or default_rules()
+    current = _current(store, [listing.uid])
+    desired = propagate(_graph(store, rules), [listing], rules)
+    return diff([_as_restriction(r) for r in current], desired)
 
 
 # -- writing -------------------------------------------------------------------------------

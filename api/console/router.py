@@ -34,7 +34,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from algorithms.propagation import service
-from algorithms.propagation.engine import DerivationPath, Listing, Restriction, diff, propagate
+from algorithms.propagation.engine import DerivationPath, Listing, Restriction
 from algorithms.propagation.rules import RuleSet, SubjectKind, default_rules
 from api.deps import ApiState, BrandKey, OfficerKey, StateDep, audit_subject, subject_uid
 from api.errors import PROBLEM_RESPONSES
@@ -491,14 +491,7 @@ def _preview(state: ApiState, body: AnyPreview) -> PreviewOut:
     listing = _listing_for(state, body)
     if isinstance(body, AddPreviewIn):
         _check_subject(rules, listing, state)
-    # The same computation service.add_listing / remove_listing run before writing: the
-    # listing's current records against what the engine derives for the changed listing.
-    current = service._current(state.store, [listing.uid])  # noqa: SLF001
-    graph = service._graph(state.store, rules)  # noqa: SLF001
-    change = diff(
-        [service._as_restriction(r) for r in current],  # noqa: SLF001
-        propagate(graph, [listing], rules),
-    )
+    change = service.preview_listing(state.store, listing, rules)
     ended = [
         (new, new.valid_to)
         for old, new in change.changed

@@ -187,7 +187,7 @@ class RestrictionView:
             while events := service.changes(self.store, since_seq=seq, limit=10_000):
                 seq = events[-1].seq
             # The service's read of every current record (see the report: to be made public).
-            records = service._current(self.store)  # noqa: SLF001
+            records = service.current_restrictions(self.store)
             by_subject: dict[str, list[service.RestrictionRecord]] = {}
             for record in records:
                 by_subject.setdefault(record.subject_uid, []).append(record)
