@@ -306,6 +306,22 @@ NODES: tuple[NodeSpec, ...] = (
         ),
         "A brand-rights alliance (品牌权利人联盟) member: a rights holder or its agent.",
     ),
+    NodeSpec(
+        "Licence",
+        "licence",
+        (
+            Prop("licence_type", S, indexed=True),
+            Prop("licence_no"),
+            Prop("holder_uid", S, indexed=True),
+            Prop("authority"),
+            Prop("issued", DT),
+            Prop("expires", DT),
+            Prop("status"),
+        ),
+        "An administrative licence (行政许可证) a business holds, keyed licence:TYPE:NUMBER; "
+        "licence_type from graph.licences.LICENCE_TYPES; status valid / suspended / revoked / "
+        "expired as the issuing authority recorded it.",
+    ),
 )
 
 _PEOPLE_TO_BIZ = (("Person", "Business"),)
@@ -360,6 +376,12 @@ RELS: tuple[RelSpec, ...] = (
         (("AllianceMember", "Brand"),),
         (Prop("role"),),
         "An alliance member may act for this brand (role = owner | agent); until ends it.",
+    ),
+    RelSpec(
+        "HOLDS_LICENCE",
+        (("Business", "Licence"),),
+        (),
+        "The business holds this licence (since = issued, until = expires).",
     ),
 )
 

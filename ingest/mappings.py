@@ -20,6 +20,7 @@ from stdnum.cn import ric
 from graph import identity
 from graph.errors import InvalidInput
 from graph.identity import hash_person_id, prefixed
+from graph.licences import LICENCE_STATUSES, licence_type, licence_uid, normalise_licence_no
 
 __all__ = ["MAPPINGS", "Emitted", "FileMapping", "NodeOut", "RelOut"]
 
@@ -580,6 +581,37 @@ def _reports(row: dict[str, str], key: str) -> Emitted:
     return out
 
 
+def _licences(row: dict[str, str], key: str) -> Emitted:
+    out = Emitted()
+    business = _biz(row, "business_id")
+    kind = licence_type(_text(row, "licence_type", required=True) or "")
+    number = _text(row, "licence_no", required=True) or ""
+    uid = licence_uid(kind.code, number)
+    issued, expires = _date(row, "issued", required=True), _date(row, "expires")
+    if issued and expires and expires < issued:
+        raise InvalidInput(f"expires {expires} is before issued {issued}", field="expires")
+    out.node(
+        "Licence",
+        uid=uid,
+        licence_type=kind.code,
+        licence_no=normalise_licence_no(number),
+        holder_uid=business[1],
+        authority=_text(row, "authority", required=True),
+        issued=issued,
+        expires=expires,
+        status=_choice(row, "status", LICENCE_STATUSES, default="valid"),
+    )
+    out.rel(
+        "HOLDS_LICENCE",
+        business,
+        ("Licence", uid),
+        fields=("business_id", "licence_no"),
+        since=issued,
+        until=expires,
+    )
+    return out
+
+
 MAPPINGS: tuple[FileMapping, ...] = (
     FileMapping(
         "businesses",
@@ -632,5 +664,11 @@ MAPPINGS: tuple[FileMapping, ...] = (
         ("report_id", "store_id", "brand_id", "complainant", "status", "filed"),
         ("evidence",),
         _reports,
+    ),
+    FileMapping(
+        "licences",
+        ("business_id", "licence_type", "licence_no", "authority", "issued"),
+        ("expires", "status"),
+        _licences,
     ),
 )

@@ -236,16 +236,17 @@ def test_ingesting_the_sample_gives_the_same_graph_on_both_stores(
 ) -> None:
     report = ingest_directory(store, SAMPLE_DIR, id_hash_key=TEST_KEY, quarantine_dir=tmp_path)
     assert report.quarantined == 0
-    assert report.read == report.loaded == 36
+    assert report.read == report.loaded == 41
     counts = store.counts()
     assert counts.nodes["Business"] == 5
     # eight address mentions, four places: 文三路90号5楼 is also written 文三路９０号５楼
     assert counts.nodes["Address"] == 4
     assert counts.relationships["SHAREHOLDER_OF"] == 6
-    assert counts.total_nodes == 34
-    assert counts.total_relationships == 48
+    assert counts.nodes["Licence"] == counts.relationships["HOLDS_LICENCE"] == 5
+    assert counts.total_nodes == 39
+    assert counts.total_relationships == 53
     again = ingest_directory(store, SAMPLE_DIR, id_hash_key=TEST_KEY, quarantine_dir=tmp_path)
-    assert again.loaded == 36
+    assert again.loaded == 41
     assert store.counts() == counts
 
 

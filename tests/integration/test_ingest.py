@@ -110,5 +110,38 @@ def test_parquet_input_loads_like_csv(
     report = ingest_directory(
         embedded_store, sample, id_hash_key=TEST_KEY, quarantine_dir=tmp_path / "q"
     )
-    assert (report.read, report.loaded, report.quarantined) == (36, 36, 0)
-    assert embedded_store.counts().total_nodes == 34
+    assert (report.read, report.loaded, report.quarantined) == (41, 41, 0)
+    assert embedded_store.counts().total_nodes == 39
+
+
+def test_bad_licence_rows_are_quarantined_and_the_good_ones_held(
+    embedded_store: GraphStore, sample: Path, tmp_path: Path
+) -> None:
+    append_rows(
+        sample / "licences.csv",
+        "91330106MA2AAAAA5H,food_operation,JY13301069999999,杭州市西湖区市场监督管理局,2024-01-01,,",
+        "91330106MA2AAAAA4E,tobacco,X-1,杭州市烟草专卖局,2024-01-01,,",
+        "91330106MA2AAAAA4E,icp,浙B2-20250001,浙江省通信管理局,2025-01-01,2024-12-31,",
+        "91330106MA2AAAAA4E,icp,浙B2-20250002,浙江省通信管理局,2025-02-30,,",
+        "91330106MA2AAAAA4E,食品经营许可证,JY13301060077777,杭州市余杭区市场监督管理局,2025-01-01,,",
+    )
+    report = ingest_directory(
+        embedded_store, sample, id_hash_key=TEST_KEY, quarantine_dir=tmp_path / "q"
+    )
+    licences = next(f for f in report.files if f.name == "licences")
+    assert (licences.read, licences.loaded, licences.quarantined) == (10, 6, 4)
+    assert licences.reconciled
+    assert licences.quarantine_file is not None
+    rows = quarantine_rows(licences.quarantine_file)
+    assert [(r["_row"], r["_field"]) for r in rows] == [
+        ("7", "business_id"),
+        ("8", "licence_type"),
+        ("9", "expires"),
+        ("10", "issued"),
+    ]
+    assert "not in the input or the store" in rows[0]["_reason"]
+    assert "not a licence type" in rows[1]["_reason"]
+    assert "before issued" in rows[2]["_reason"]
+    held = embedded_store.edges_of(["biz:91330106MA2AAAAA4E"], ["HOLDS_LICENCE"], direction="out")
+    assert [e.dst for e in held] == ["licence:food_operation:JY13301060077777"]
+    assert embedded_store.get_node("licence:food_operation:JY13301069999999") is None
