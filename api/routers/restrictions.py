@@ -33,6 +33,7 @@ from api.deps import (
     StateDep,
     audit_subject,
     audit_subjects,
+    get_state,
     subject_uid,
 )
 from api.errors import PROBLEM_RESPONSES
@@ -197,6 +198,10 @@ class RestrictionView:
             self.seq = seq
             self.unknown = _Lru(100_000, 30.0)
 
+    def answers_from_memory(self, uid: str) -> bool:
+        """Whether a check of ``uid`` needs no store read (its existence is cached)."""
+        return uid in self.by_subject or uid in self.known
+
     def exists(self, uids: list[str]) -> set[str]:
         """Which of ``uids`` are in the graph (cached)."""
         present = {u for u in uids if u in self.known or u in self.by_subject}
@@ -351,16 +356,17 @@ async def check(
     kind: Annotated[EntityKind, _KIND],
     id: Annotated[str, _ID],  # noqa: A002 - the public name of the path parameter
     key: PlatformKey,
-    state: StateDep,
     request: Request,
     at: Annotated[date | None, _AT] = None,
 ) -> Response:
     """In force or not on ``at``, each measure with its legal basis, source listing, valid
     until and a short reason. A person's id number is hashed on arrival; prefer
     ``POST /v1/restrictions/check`` for people so the number stays out of URLs."""
+    state = get_state(request)  # not a dependency: this is the hottest path (bench/api.py)
     uid = _uid(kind, id, state.id_hash_key)
     audit_subject(request, uid)
-    if "restrictions" in state.extras and uid in state.extras["restrictions"].known:
+    view = state.extras.get("restrictions")
+    if isinstance(view, RestrictionView) and view.answers_from_memory(uid):
         return _check_one(state, kind, id, at)  # all in memory: no thread hop
     return await run_in_threadpool(_check_one, state, kind, id, at)
 
