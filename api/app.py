@@ -23,6 +23,7 @@ from api.audit import AuditLog, AuditMiddleware, RedactingFilter
 from api.deps import ApiState, serialised
 from api.errors import install_error_handlers
 from api.security import KeyStore
+from api.webhooks import WebhookStore, WebhookWorker
 from graph.config import Settings
 from graph.factory import open_store
 from graph.store import GraphStore
@@ -36,6 +37,7 @@ ROUTERS: tuple[str, ...] = (
     "health",
     "restrictions",
     "changes",
+    "webhooks",
     "feedback",
     "identity",
     "entities",
@@ -52,7 +54,10 @@ BENCH_CEILING_ENV = "CREDGRAPH_BENCH_CEILING"
 
 _TAGS = [
     {"name": "health", "description": "Liveness and readiness."},
-    {"name": "platform", "description": "Restriction checks, change feed, feedback, identity."},
+    {
+        "name": "platform",
+        "description": "Restriction checks, change feed and webhooks, feedback, identity.",
+    },
     {"name": "officer", "description": "Search, credit records, networks, paths, listings."},
 ]
 
@@ -60,7 +65,8 @@ _DESCRIPTION = """\
 Credit records and joint punishment (联合惩戒) over the CreditGraph knowledge graph.
 
 * **Platforms** (`platform` keys) check whether a business, person or store is restricted,
-  in batches of up to 1,000, follow a feed of changes and report back what they did (反馈).
+  in batches of up to 1,000, follow a feed of changes (or have it pushed to a signed
+  webhook) and report back what they did (反馈).
   They never see the network, people's details or other platforms' feedback.
 * **Officers** (`officer` keys) search entities, read credit records, explore networks and
   paths, read restriction explanations and manage listings.
@@ -112,7 +118,13 @@ def create_app(
         graph_store = open_store(settings) if store is None else store
         keys = KeyStore(db_path)
         audit = AuditLog(db_path)
-        app.state.credgraph = ApiState(settings, serialised(graph_store), keys, audit)
+        state = app.state.credgraph = ApiState(settings, serialised(graph_store), keys, audit)
+        # Closed with the other extras below, before the store.
+        webhooks = state.extras["webhooks"] = WebhookWorker(
+            WebhookStore(db_path), state.store, settings
+        )
+        if settings.webhook_delivery:
+            webhooks.start()
         try:
             yield
         finally:

@@ -38,6 +38,20 @@ class Settings(BaseSettings):
     neo4j_database: str = "neo4j"
     id_hash_key: SecretStr = SecretStr(DEV_ID_HASH_KEY)
     quarantine_dir: Path = Path(".credgraph/quarantine")
+    # Webhooks for the change feed (api/webhooks.py). Off: subscriptions are kept, nothing
+    # is sent (the fuzz run registers arbitrary URLs).
+    webhook_delivery: bool = True
+    webhook_poll_seconds: float = Field(1.0, gt=0, le=3600)
+    webhook_timeout_seconds: float = Field(5.0, gt=0, le=60)
+    webhook_batch_size: int = Field(100, ge=1, le=1_000)
+    # Retry n waits min(base * 2**(n-1), max); after max_attempts the subscription is failing.
+    webhook_retry_base_seconds: float = Field(1.0, gt=0)
+    webhook_retry_max_seconds: float = Field(600.0, gt=0)
+    webhook_max_attempts: int = Field(12, ge=1, le=100)
+    webhook_workers: int = Field(4, ge=1, le=64)
+    # Loopback, private and link-local receivers are refused unless this is on (a webhook
+    # URL must not reach into the regulator's own network).
+    webhook_allow_private_hosts: bool = False
 
     @model_validator(mode="after")
     def _refuse_unsafe_combinations(self) -> Settings:
