@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,6 +22,8 @@ __all__ = [
     "Health",
     "IdentityVerifyIn",
     "IdentityVerifyOut",
+    "LicenceCheck",
+    "LicenceOut",
     "Network",
     "Page",
     "PathOut",
@@ -147,7 +149,13 @@ class IdentityVerifyIn(_In):
         str_strip_whitespace=True,
         json_schema_extra={
             "examples": [
-                {"uscc": _USCC, "name": "杭州星辰贸易有限公司", "legal_representative": "张伟"}
+                {"uscc": _USCC, "name": "杭州星辰贸易有限公司", "legal_representative": "张伟"},
+                {
+                    "uscc": _USCC,
+                    "name": "杭州星辰贸易有限公司",
+                    "licence_types": ["food_operation", "医疗器械经营许可证"],
+                    "at": "2026-01-01",
+                },
             ]
         },
     )
@@ -155,12 +163,112 @@ class IdentityVerifyIn(_In):
     uscc: str = Field(min_length=1, max_length=40)
     name: str = Field(min_length=1, max_length=200)
     legal_representative: str | None = Field(None, max_length=100)
+    licence_types: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Licence types the seller claims or the platform requires, by code "
+        "(food_operation, drug_operation, medical_device_operation, icp ...) or Chinese name "
+        "(docs/formats.md); each must be held and in force on `at` for `verified`",
+    )
+    at: date | None = Field(None, description="Check the licences on this date; today if omitted")
+
+
+LicenceStanding = Literal["valid", "not_yet_valid", "expired", "suspended", "revoked"]
+
+
+class LicenceOut(_Out):
+    """A licence the business holds on record, and its standing on the check date."""
+
+    licence_type: str = Field(examples=["food_operation"])
+    licence_type_name: str = Field(examples=["食品经营许可证"])
+    licence_no: str = Field(examples=["JY13301060012345"])
+    authority: str | None = Field(None, examples=["杭州市西湖区市场监督管理局"])
+    issued: date | None = None
+    expires: date | None = None
+    status: str = Field(description="as the issuing authority recorded it", examples=["valid"])
+    standing: LicenceStanding = Field(description="on checked_on: status, then the dates")
+    valid: bool = Field(description="standing is valid")
+
+
+class LicenceCheck(_Out):
+    """One licence type asked for: held and in force on the check date, or why not."""
+
+    licence_type: str = Field(examples=["medical_device_operation"])
+    licence_type_name: str = Field(examples=["医疗器械经营许可证"])
+    held: bool = Field(description="a licence of this type is in force on checked_on")
+    result: LicenceStanding | Literal["missing"] = Field(
+        description="valid; else the standing of the latest licence of the type; missing if none"
+    )
+    licence_no: str | None = Field(None, description="the licence the result is about")
 
 
 class IdentityVerifyOut(_Out):
     """What the registry says about the claim."""
 
-    verified: bool = Field(description="exists, active, name and representative match")
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "verified": False,
+                    "exists": True,
+                    "active": True,
+                    "status": "active",
+                    "name_matches": True,
+                    "legal_representative_matches": None,
+                    "problems": [
+                        "licence medical_device_operation (医疗器械经营许可证) is expired"
+                    ],
+                    "checked_on": "2026-01-01",
+                    "licences_present": False,
+                    "licence_checks": [
+                        {
+                            "licence_type": "food_operation",
+                            "licence_type_name": "食品经营许可证",
+                            "held": True,
+                            "result": "valid",
+                            "licence_no": "JY13301060012345",
+                        },
+                        {
+                            "licence_type": "medical_device_operation",
+                            "licence_type_name": "医疗器械经营许可证",
+                            "held": False,
+                            "result": "expired",
+                            "licence_no": "浙杭药监械经营许20180031号",
+                        },
+                    ],
+                    "licences": [
+                        {
+                            "licence_type": "food_operation",
+                            "licence_type_name": "食品经营许可证",
+                            "licence_no": "JY13301060012345",
+                            "authority": "杭州市西湖区市场监督管理局",
+                            "issued": "2024-03-01",
+                            "expires": "2029-02-28",
+                            "status": "valid",
+                            "standing": "valid",
+                            "valid": True,
+                        },
+                        {
+                            "licence_type": "medical_device_operation",
+                            "licence_type_name": "医疗器械经营许可证",
+                            "licence_no": "浙杭药监械经营许20180031号",
+                            "authority": "杭州市市场监督管理局",
+                            "issued": "2018-06-01",
+                            "expires": "2023-05-31",
+                            "status": "valid",
+                            "standing": "expired",
+                            "valid": False,
+                        },
+                    ],
+                }
+            ]
+        },
+    )
+
+    verified: bool = Field(
+        description="exists, active, name and representative match, licences asked for present"
+    )
     exists: bool
     active: bool
     status: str | None
@@ -169,6 +277,18 @@ class IdentityVerifyOut(_Out):
         None, description="null when no representative was claimed"
     )
     problems: list[str]
+    checked_on: date = Field(description="the date licences were checked on")
+    licences_present: bool | None = Field(
+        None,
+        description="every licence type asked for is in force on checked_on; null when none "
+        "was asked",
+    )
+    licence_checks: list[LicenceCheck] = Field(
+        default_factory=list, description="one per licence type asked for, in the order asked"
+    )
+    licences: list[LicenceOut] = Field(
+        default_factory=list, description="every licence on record for the business"
+    )
 
 
 # -- officers -----------------------------------------------------------------------------

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from api.deps import PlatformKey, StoreDep, audit_subject
 from api.errors import PROBLEM_RESPONSES
-from api.schemas import IdentityVerifyIn, IdentityVerifyOut
+from api.schemas import IdentityVerifyIn, IdentityVerifyOut, LicenceCheck, LicenceOut
 from graph.errors import InvalidInput
 from graph.identity import business_uid
+from graph.licences import LICENCE_TYPES, LicenceType, Standing, licence_type, standing
 from graph.store import GraphStore
 
 __all__ = ["router"]
@@ -48,9 +50,81 @@ def claimed_uid(uscc: str) -> str:
         raise InvalidInput(exc.reason, field="uscc") from exc
 
 
+def wanted_types(names: list[str]) -> list[LicenceType]:
+    """The licence types asked for, each once, in the order asked (422 on an unknown one)."""
+    wanted: dict[str, LicenceType] = {}
+    for name in names:
+        kind = licence_type(name, field="licence_types")
+        wanted.setdefault(kind.code, kind)
+    return list(wanted.values())
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def licences_on_record(store: GraphStore, uid: str, on: date) -> list[LicenceOut]:
+    """The business's licences with their standing on ``on``: in force first, then newest."""
+    edges = store.edges_of([uid], ["HOLDS_LICENCE"], direction="out")
+    out: list[LicenceOut] = []
+    for node in store.get_nodes(sorted({e.dst for e in edges})):
+        if node.get("holder_uid", uid) != uid:  # the licence has passed to another holder
+            continue
+        code = str(node.get("licence_type", ""))
+        kind = LICENCE_TYPES.get(code)
+        issued, expires = _as_date(node.get("issued")), _as_date(node.get("expires"))
+        status = str(node.get("status", "valid"))
+        now = standing(status, issued, expires, on)
+        out.append(
+            LicenceOut(
+                licence_type=code,
+                licence_type_name=kind.name_zh if kind else code,
+                licence_no=str(node.get("licence_no", node.uid.rsplit(":", 1)[-1])),
+                authority=node.get("authority"),
+                issued=issued,
+                expires=expires,
+                status=status,
+                standing=now.value,
+                valid=now is Standing.VALID,
+            )
+        )
+    out.sort(
+        key=lambda lic: (lic.licence_type, not lic.valid, -(lic.issued or date.min).toordinal())
+    )
+    return out
+
+
+def check_licence(kind: LicenceType, licences: list[LicenceOut]) -> LicenceCheck:
+    """Whether ``kind`` is held in force; else the standing of its latest licence, or missing."""
+    mine = [lic for lic in licences if lic.licence_type == kind.code]
+    best = mine[0] if mine else None  # licences_on_record puts the valid, then the newest first
+    return LicenceCheck(
+        licence_type=kind.code,
+        licence_type_name=kind.name_zh,
+        held=best is not None and best.valid,
+        result="missing" if best is None else best.standing,
+        licence_no=None if best is None else best.licence_no,
+    )
+
+
+def _licence_problem(check: LicenceCheck) -> str:
+    named = f"{check.licence_type} ({check.licence_type_name})"
+    if check.result == "missing":
+        return f"no licence {named} on record"
+    return f"licence {named} is {check.result.replace('_', ' ')}"
+
+
 def verify(store: GraphStore, body: IdentityVerifyIn) -> IdentityVerifyOut:
-    """Check the claim: the business exists, is active, and the names match."""
+    """Check the claim: the business exists, is active, the names match, licences are held."""
     uid = claimed_uid(body.uscc)
+    wanted = wanted_types(body.licence_types)
+    on = body.at or date.today()
     node = store.get_node(uid)
     if node is None:
         return IdentityVerifyOut(
@@ -61,6 +135,9 @@ def verify(store: GraphStore, body: IdentityVerifyIn) -> IdentityVerifyOut:
             name_matches=False,
             legal_representative_matches=None,
             problems=["no business with this USCC in the registry"],
+            checked_on=on,
+            licences_present=False if wanted else None,
+            licence_checks=[check_licence(kind, []) for kind in wanted],
         )
     problems: list[str] = []
     status = node.get("status")
@@ -76,14 +153,22 @@ def verify(store: GraphStore, body: IdentityVerifyIn) -> IdentityVerifyOut:
         rep_matches = any(_same_name(r, body.legal_representative) for r in reps)
         if not rep_matches:
             problems.append("the legal representative differs from the registry's")
+    licences = licences_on_record(store, uid, on)
+    checks = [check_licence(kind, licences) for kind in wanted]
+    problems.extend(_licence_problem(c) for c in checks if not c.held)
+    present = all(c.held for c in checks) if checks else None
     return IdentityVerifyOut(
-        verified=active and name_matches and rep_matches is not False,
+        verified=active and name_matches and rep_matches is not False and present is not False,
         exists=True,
         active=active,
         status=None if status is None else str(status),
         name_matches=name_matches,
         legal_representative_matches=rep_matches,
         problems=problems,
+        checked_on=on,
+        licences_present=present,
+        licence_checks=checks,
+        licences=licences,
     )
 
 
@@ -91,10 +176,12 @@ def verify(store: GraphStore, body: IdentityVerifyIn) -> IdentityVerifyOut:
 async def verify_identity(
     body: IdentityVerifyIn, key: PlatformKey, store: StoreDep, request: Request
 ) -> IdentityVerifyOut:
-    """USCC + name (+ legal representative) against the registry.
+    """USCC + name (+ legal representative, + licence types) against the registry.
 
-    Answers whether the business exists, is active, and whether the names match; it
-    never returns the registered names themselves (a platform sees status, not details).
+    Answers whether the business exists, is active, whether the names match, and which
+    licences it holds and whether those asked for are in force on ``at`` (default today).
+    It never returns the registered names or anyone's details (a platform sees status,
+    not the network); licences are public (亮证亮照) and are returned in full.
     """
     uid = claimed_uid(body.uscc)
     audit_subject(request, uid)

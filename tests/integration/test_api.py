@@ -11,6 +11,7 @@ import sqlite3
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -477,7 +478,7 @@ def test_officers_read_the_explanation_as_paths(api: Api) -> None:
 
 
 # -- platforms: identity, feedback ---------------------------------------------------------
-def verify(api: Api, **claim: str) -> dict[str, Any]:
+def verify(api: Api, **claim: Any) -> dict[str, Any]:
     response = api.client.post("/v1/identity/verify", json=claim, headers=api.platform)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
@@ -513,6 +514,124 @@ def test_identity_with_a_malformed_uscc_is_422(api: Api) -> None:
         "/v1/identity/verify", json={"uscc": "123", "name": "x"}, headers=api.platform
     )
     assert assert_problem(response, 422)["field"] == "uscc"
+
+
+XINGCHEN_NAME = "杭州星辰贸易有限公司"
+
+
+def by_type(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {c["licence_type"]: c for c in body["licence_checks"]}
+
+
+def test_identity_reports_a_held_an_expired_and_a_missing_licence(api: Api) -> None:
+    body = verify(
+        api,
+        uscc=XINGCHEN,
+        name=XINGCHEN_NAME,
+        licence_types=["food_operation", "医疗器械经营许可证", "drug_operation"],
+        at="2026-01-01",
+    )
+    assert (body["exists"], body["active"], body["name_matches"]) == (True, True, True)
+    assert (body["verified"], body["licences_present"]) == (False, False)
+    assert body["checked_on"] == "2026-01-01"
+    checks = by_type(body)
+    assert list(checks) == ["food_operation", "medical_device_operation", "drug_operation"]
+    food, device, drug = checks.values()
+    assert (food["held"], food["result"], food["licence_no"]) == (
+        True,
+        "valid",
+        "JY13301060012345",
+    )
+    assert (device["held"], device["result"]) == (False, "expired")
+    assert device["licence_type_name"] == "医疗器械经营许可证"
+    assert (drug["held"], drug["result"], drug["licence_no"]) == (False, "missing", None)
+    assert body["problems"] == [
+        "licence medical_device_operation (医疗器械经营许可证) is expired",
+        "no licence drug_operation (药品经营许可证) on record",
+    ]
+    on_record = {lic["licence_no"]: lic for lic in body["licences"]}
+    assert on_record["JY13301060012345"]["valid"] is True
+    expired = on_record["浙杭药监械经营许20180031号"]
+    # recorded valid by the authority, but past its expiry on the check date
+    assert (expired["status"], expired["standing"], expired["valid"]) == ("valid", "expired", False)
+    assert expired["expires"] == "2023-05-31"
+
+
+def test_identity_with_every_licence_asked_for_in_force_is_verified(api: Api) -> None:
+    body = verify(api, uscc=XINGCHEN, name=XINGCHEN_NAME, licence_types=["食品经营许可证"])
+    assert (body["verified"], body["licences_present"], body["problems"]) == (True, True, [])
+
+
+def test_identity_licences_are_judged_on_the_date_asked(api: Api) -> None:
+    def food_on(at: str) -> str:
+        body = verify(
+            api, uscc=XINGCHEN, name=XINGCHEN_NAME, licence_types=["food_operation"], at=at
+        )
+        return str(by_type(body)["food_operation"]["result"])
+
+    assert food_on("2024-02-01") == "not_yet_valid"
+    assert food_on("2029-02-28") == "valid"
+    assert food_on("2029-03-01") == "expired"
+
+
+def test_identity_a_renewed_licence_counts_and_a_revoked_one_does_not(api: Api) -> None:
+    renewed = verify(
+        api, uscc="91330106MA2AAAAA28", name="杭州星辰电子商务有限公司", licence_types=["icp"]
+    )
+    icp = by_type(renewed)["icp"]
+    assert (icp["held"], icp["licence_no"]) == (True, "浙B2-20240456")
+    assert {lic["standing"] for lic in renewed["licences"]} == {"valid", "expired"}
+    revoked = verify(
+        api, uscc=YUNFAN, name="杭州云帆科技有限公司", licence_types=["food_operation"]
+    )
+    assert by_type(revoked)["food_operation"]["result"] == "revoked"
+    assert revoked["licences_present"] is False
+
+
+def test_identity_without_licence_types_lists_licences_and_keeps_its_verdict(api: Api) -> None:
+    body = verify(api, uscc=XINGCHEN, name=XINGCHEN_NAME, legal_representative="张伟")
+    assert (body["verified"], body["problems"]) == (True, [])  # an expired licence is no problem
+    assert (body["licences_present"], body["licence_checks"]) == (None, [])
+    assert {lic["licence_type"] for lic in body["licences"]} == {
+        "food_operation",
+        "medical_device_operation",
+    }
+    assert body["checked_on"] == date.today().isoformat()
+    shell = verify(api, uscc="91330106MA2AAAAA4E", name="杭州云舟网络科技有限公司")
+    assert shell["licences"] == []
+
+
+def test_identity_licence_answers_carry_no_personal_details(api: Api) -> None:
+    response = api.client.post(
+        "/v1/identity/verify",
+        json={
+            "uscc": XINGCHEN,
+            "name": XINGCHEN_NAME,
+            "legal_representative": "张伟",
+            "licence_types": ["food_operation"],
+        },
+        headers=api.platform,
+    )
+    text = response.text
+    for secret in ("张伟", "王芳", ZHANG_WEI_ID, "person:", "1237", "HK:1234567"):
+        assert secret not in text
+
+
+def test_identity_with_an_unknown_licence_type_is_422(api: Api) -> None:
+    response = api.client.post(
+        "/v1/identity/verify",
+        json={"uscc": XINGCHEN, "name": XINGCHEN_NAME, "licence_types": ["烟草专卖许可证"]},
+        headers=api.platform,
+    )
+    body = assert_problem(response, 422)
+    assert body["field"] == "licence_types"
+    assert "food_operation" in body["detail"]
+
+
+def test_identity_of_an_unknown_business_misses_every_licence_asked_for(api: Api) -> None:
+    body = verify(api, uscc="91110000MA0000000H", name="x", licence_types=["icp"])
+    assert (body["exists"], body["licences_present"]) == (False, False)
+    assert by_type(body)["icp"]["result"] == "missing"
 
 
 def post_feedback(api: Api, headers: dict[str, str], **body: str) -> Any:
@@ -650,3 +769,6 @@ def test_openapi_documents_keys_problems_and_examples(api: Api) -> None:
     verify_op = spec["paths"]["/v1/identity/verify"]["post"]
     assert "422" in verify_op["responses"]
     assert spec["components"]["schemas"]["IdentityVerifyIn"]["examples"]
+    verify_out = spec["components"]["schemas"]["IdentityVerifyOut"]
+    assert verify_out["examples"][0]["licence_checks"]
+    assert {"licences", "licence_checks", "licences_present"} <= set(verify_out["properties"])
