@@ -30,6 +30,11 @@ orders                 ``10 n`` normal + brushing rings with camouflage
 waybills               one per order for 95% of orders
 listings               ~``0.11 n``; violations ~``0.035 n``
 infringement_reports   1-3 per (counterfeit store, brand) + 20% false reports
+licences               ~``0.3 n``: by the industry in the business name (food and tea
+                       sellers ~90% a food operation licence, media publication, internet
+                       ICP ...); about 70% in force, the rest lapsed, revoked or suspended
+                       (most of a revoked or cancelled business's); a quarter of those in
+                       force with the expired licence they renewed; shells hold none
 =====================  ==============================================================
 
 Planted structures: shell clusters (``max(3, n/400)``, 3-30 members each, registered within
@@ -50,6 +55,9 @@ Conventions the ingest side relies on
 * Parquet files hold the same string dates/timestamps as the CSV files.
 * Phones appear as mobiles, ``0571-87654321`` landlines, ``+86 138...`` (variants) and
   platform service numbers (``95188``); e-mails are plain.
+* ``licences`` is written last (after every other file's random draws), so a seed gives the
+  same other files as before licences existed; 30% of lapsed licences are still recorded
+  ``valid`` (their ``expires`` has passed).
 * ``bad_rows`` rows are *extra* rows; ``row`` is the 0-based data row (CSV line = row + 2).
 
 ``ground_truth.json`` keys: ``shell_clusters`` (lists of business ids), ``hub_addresses``,
@@ -165,6 +173,15 @@ COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "status",
             "filed",
             "evidence",
+        ),
+        "licences": (
+            "business_id",
+            "licence_type",
+            "licence_no",
+            "authority",
+            "issued",
+            "expires",
+            "status",
         ),
     }
 )
@@ -606,6 +623,51 @@ _VIOLATION_KINDS: tuple[tuple[str, str, str, float], ...] = (
     ("unfair_competition", "《中华人民共和国反不正当竞争法》第十二条", "责令改正、罚款", 1),
 )
 
+# Licence types (graph.licences: code, usual term in years) and, per industry of the business
+# name, the chance of holding each: food and tea sellers need a food operation licence, media
+# a publication licence, internet companies an ICP licence; a few traders deal in drugs or
+# medical devices. Shell-cluster members hold none.
+_LICENCE_TYPES: tuple[tuple[str, int], ...] = (
+    ("food_operation", 5),
+    ("food_production", 5),
+    ("drug_operation", 5),
+    ("medical_device_operation", 5),
+    ("publication_operation", 6),
+    ("icp", 5),
+)
+_LICENCE_NEED: dict[str, dict[str, float]] = {
+    "食品": {"food_operation": 0.9, "food_production": 0.3},
+    "茶业": {"food_operation": 0.85, "food_production": 0.2},
+    "母婴用品": {"food_operation": 0.5, "medical_device_operation": 0.1},
+    "贸易": {"food_operation": 0.15, "drug_operation": 0.01, "medical_device_operation": 0.03},
+    "电子商务": {"food_operation": 0.2, "medical_device_operation": 0.03, "icp": 0.2},
+    "进出口": {"food_operation": 0.1, "drug_operation": 0.01},
+    "日用品": {"food_operation": 0.1, "medical_device_operation": 0.05},
+    "供应链管理": {"food_operation": 0.1},
+    "化妆品": {"medical_device_operation": 0.02},
+    "文化传媒": {"publication_operation": 0.6, "icp": 0.2},
+    "网络科技": {"icp": 0.4},
+    "信息技术": {"icp": 0.35},
+    "科技": {"medical_device_operation": 0.02, "icp": 0.15},
+}
+_LICENCE_STATUS = ("valid", "suspended", "revoked", "expired")
+# outcome per business status (active, abnormal, revoked, cancelled):
+# in force, lapsed (not renewed), revoked, suspended
+_LICENCE_OUTCOME = (
+    (0.84, 0.10, 0.04, 0.02),
+    (0.50, 0.30, 0.15, 0.05),
+    (0.00, 0.30, 0.70, 0.00),
+    (0.00, 0.85, 0.15, 0.00),
+)
+_PROVINCE_ABBR = {
+    "浙江省": "浙",
+    "上海市": "沪",
+    "北京市": "京",
+    "江苏省": "苏",
+    "广东省": "粤",
+    "福建省": "闽",
+}
+
 
 # ---------------------------------------------------------------------------------------------
 # Small vectorised helpers
@@ -1019,6 +1081,7 @@ class _Biz:
     cluster_of: IntArr  # cluster index or -1
     hub_of: IntArr  # hub index or -1
     agent_of: IntArr  # registration agent (person idx) or -1
+    industry: IntArr  # index into _INDUSTRIES, -1 foreign
 
 
 @dataclass
@@ -1190,6 +1253,7 @@ def _businesses(g: _Gen, people_count: int) -> tuple[_Biz, dict[str, Any]]:
         cluster_of=cluster_of,
         hub_of=hub_of,
         agent_of=np.full(n, -1, dtype=np.int64),
+        industry=np.concatenate([ind, np.full(n_for, -1)]),
     )
     n_agents = max(3, round(n / 2000))
     agents = np.arange(people_count - n_agents, people_count)  # last people are agents
@@ -2420,6 +2484,94 @@ def _reports(
     return cols, [str(x) for x in rid.filter(_arr(false_mask)).to_pylist()]
 
 
+def _licences(g: _Gen, biz: _Biz) -> dict[str, pa.Array]:
+    """Licences of domestic businesses by industry; renewals, lapses, revocations."""
+    rng, nd = g.rng, biz.domestic
+    codes = [c for c, _ in _LICENCE_TYPES]
+    need = np.zeros((len(_INDUSTRIES), len(codes)))
+    for industry, chances in _LICENCE_NEED.items():
+        for code, chance in chances.items():
+            need[_INDUSTRIES.index(industry), codes.index(code)] = chance
+    holds = rng.random((nd, len(codes))) < need[biz.industry[:nd]]
+    holds[biz.cluster_of[:nd] >= 0] = False
+    b, t = np.nonzero(holds)
+    b, t = b.astype(np.int64), t.astype(np.int64)
+    k = len(b)
+    term = (np.array([y for _, y in _LICENCE_TYPES]) * 36525 // 100)[t] - 1  # days
+    est = biz.est[b]
+    outcome = np.zeros(k, dtype=np.int64)
+    for biz_status, weights in enumerate(_LICENCE_OUTCOME):
+        sel = np.flatnonzero(biz.status[b] == biz_status)
+        outcome[sel] = rng.choice(4, size=len(sel), p=weights)
+    # lapsed: expired before today, if the business is old enough; else in force
+    lapse_hi = _TODAY - term - 1
+    outcome[(outcome == 1) & (lapse_hi < est)] = 0
+    lo = np.where(outcome == 1, est, np.maximum(est, _TODAY - term + 1))
+    hi = np.where(outcome == 1, lapse_hi, _TODAY - 1)
+    issued = lo + (rng.random(k) * np.maximum(hi - lo, 0)).astype(np.int64)
+    expires = issued + term
+    status = np.select(
+        [outcome == 2, outcome == 3, (outcome == 1) & (rng.random(k) < 0.7)], [2, 1, 3], 0
+    )  # 30% of lapsed licences are still recorded valid: the check date tells
+    # a quarter of licences in force were renewed: the expired predecessor is on record too
+    renewed = np.flatnonzero((outcome == 0) & (issued - term - 1 >= est) & (rng.random(k) < 0.25))
+    b = np.concatenate([b, b[renewed]])
+    t = np.concatenate([t, t[renewed]])
+    expires = np.concatenate([expires, issued[renewed] - 1])
+    issued = np.concatenate([issued, issued[renewed] - term[renewed] - 1])
+    status = np.concatenate([status, np.full(len(renewed), 3)])
+    # numbers: a serial unique within the type, in a format like the type's real ones
+    order = np.argsort(t, kind="stable")
+    b, t, issued, expires, status = b[order], t[order], issued[order], expires[order], status[order]
+    county = biz.county[b]
+    cities = [_CITIES[c[:4]] for c, _, _ in _COUNTIES]
+    abbr = _s([_PROVINCE_ABBR[c[0]] for c in cities])
+    city_short = g.county_city_short
+    area = _s([c[3].removeprefix("0") for c in cities])
+    year = _num(
+        np.asarray(issued, dtype="datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    )
+    serial = np.zeros(len(b), dtype=np.int64)
+    for i in range(len(codes)):
+        sel = np.flatnonzero(t == i)
+        serial[sel] = rng.permutation(len(sel)) + 1
+    w = len(str(len(b)))  # wide enough for every serial
+    ser4, ser6 = _num(serial, max(4, w)), _num(serial, max(6, w))
+    digit = _num(rng.integers(0, 10, len(b)))
+    cc = _take(g.county_code, county)
+    pa_abbr, pa_city = _take(abbr, county), _take(city_short, county)
+    numbers = [
+        _cat("JY1", cc, ser6, digit),
+        _cat("SC1", _num(rng.integers(1, 32, len(b)), 2), cc, ser4, digit),
+        _cat(pa_abbr, "AA", _take(area, county), ser4),
+        _cat(pa_abbr, pa_city, "药监械经营许", year, ser4, "号"),
+        _cat("新出发", pa_city, "字第", ser4, "号"),
+        _cat(pa_abbr, "B2-", year, ser4),
+    ]
+    province = _s([c[0] for c in cities])
+    authorities = [
+        _take(g.county_bureau, county),
+        _take(g.county_city_bureau, county),
+        _cat(_take(province, county), "药品监督管理局"),
+        _take(g.county_city_bureau, county),
+        _cat(_take(_s([c[1] for c in cities]), county), "文化广电旅游局"),
+        _cat(_take(province, county), "通信管理局"),
+    ]
+    bounds = np.searchsorted(t, np.arange(len(codes) + 1))
+    pick = [(int(bounds[i]), int(bounds[i + 1] - bounds[i])) for i in range(len(codes))]
+    return {
+        "business_id": _take(biz.ids, b),
+        "licence_type": _take(_s(codes), t),
+        "licence_no": pa.concat_arrays([numbers[i].slice(a, m) for i, (a, m) in enumerate(pick)]),
+        "authority": pa.concat_arrays(
+            [authorities[i].slice(a, m) for i, (a, m) in enumerate(pick)]
+        ),
+        "issued": _date(issued),
+        "expires": _date(expires),
+        "status": _take(_s(_LICENCE_STATUS), status),
+    }
+
+
 # ---------------------------------------------------------------------------------------------
 # Bad rows, writing, entry point
 # ---------------------------------------------------------------------------------------------
@@ -2459,6 +2611,10 @@ def _bad_role(g: _Gen, cols: dict[str, pa.Array], k: int) -> None:
     cols["business_id"] = g.usccs(g.counties(k), np.full(k, _day("2021-06-01")))
 
 
+def _bad_licence(g: _Gen, cols: dict[str, pa.Array], k: int) -> None:
+    cols["business_id"] = g.usccs(g.counties(k), np.full(k, _day("2022-03-01")))
+
+
 def _bad_store(g: _Gen, cols: dict[str, pa.Array], k: int) -> None:
     cols["store_id"] = _cat("taobao:", _num(g.serials.take(k) % 10**9 + 2 * 10**9))
     cols["operator_type"] = _const(k, "business")
@@ -2496,6 +2652,7 @@ _BAD_ROWS: dict[str, tuple[str, str, _BadMaker]] = {
     "listings": ("decided", "unparseable_date", _bad_decided("listing_id", "BAD-")),
     "violations": ("decided", "unparseable_date", _bad_decided("violation_id", "BADCF-")),
     "waybills": ("shipped", "unparseable_timestamp", _bad_waybill),
+    "licences": ("business_id", "unknown_business", _bad_licence),
 }
 
 
@@ -2740,6 +2897,8 @@ def generate(
     violations = _violations(g, biz, people, st, cf, boosted_idx)
     out.emit("violations", [_table("violations", violations)], shuffle=True)
     out.emit("infringement_reports", [_table("infringement_reports", report_cols)])
+    # last, so that adding licences left every other file of a seed as it was
+    out.emit("licences", [_table("licences", _licences(g, biz))], shuffle=True)
 
     def op_id(t: int, i: int) -> str:
         return str((biz.ids if t == 0 else people.ids)[i].as_py())

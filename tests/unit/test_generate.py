@@ -111,6 +111,7 @@ def test_identifiers_are_unique(files: dict[str, pd.DataFrame]) -> None:
         "listings": "listing_id",
         "violations": "violation_id",
         "infringement_reports": "report_id",
+        "licences": "licence_no",
     }
     for name, key in keys.items():
         assert files[name][key].is_unique, name
@@ -126,6 +127,7 @@ def test_dates_and_timestamps_are_iso(files: dict[str, pd.DataFrame]) -> None:
         "listings": ["decided", "expires", "removed"],
         "violations": ["decided"],
         "infringement_reports": ["filed"],
+        "licences": ["issued", "expires"],
     }
     for name, cols in dated.items():
         for col in cols:
@@ -257,6 +259,7 @@ def test_every_reference_resolves(files: dict[str, pd.DataFrame]) -> None:
     assert set(reports["store_id"]) <= stores
     assert set(reports["brand_id"]) <= set(files["brands"]["brand_id"])
     assert set(reports["complainant"]) <= biz | people
+    assert set(files["licences"]["business_id"]) <= biz
 
 
 def test_ids_carry_their_prefixes(files: dict[str, pd.DataFrame]) -> None:
@@ -307,6 +310,35 @@ def test_listings_use_the_documented_list_types_and_sane_dates(
         (listings["list_type"] == "abnormal_operation") & (listings["removed"] == "")
     ]
     assert abnormal <= set(in_force["subject_id"])
+
+
+def test_licences_follow_the_trade_and_the_calendar(
+    run: GenerationSummary, files: dict[str, pd.DataFrame]
+) -> None:
+    from graph.licences import LICENCE_STATUSES, LICENCE_TYPES
+
+    licences = files["licences"]
+    biz = files["businesses"].set_index("business_id")
+    assert set(licences["licence_type"]) <= set(LICENCE_TYPES)
+    assert {"food_operation", "icp", "publication_operation"} <= set(licences["licence_type"])
+    assert set(licences["status"]) == set(LICENCE_STATUSES)
+    assert (licences["issued"] >= biz.loc[licences["business_id"], "established"].values).all()
+    assert (licences["expires"] > licences["issued"]).all()
+    # food and tea sellers nearly all hold a food operation licence; media a publication one
+    food_sellers = biz.index[biz["name"].str.contains("食品|茶业") & (biz["status"] == "active")]
+    food = licences[licences["licence_type"] == "food_operation"]
+    assert food_sellers.isin(food["business_id"]).mean() > 0.75
+    assert food["licence_no"].str.fullmatch(r"JY\d{14}").all()
+    # some lapsed (some of those still recorded valid), some revoked, some renewed
+    lapsed = licences["expires"] < "2025-06-30"
+    assert (lapsed & (licences["status"] == "valid")).any()
+    per_type = licences.groupby(["business_id", "licence_type"])["status"].agg(set)
+    assert (per_type.map(lambda s: {"valid", "expired"} <= s)).any()
+    # shells hold none; most businesses (the general trade) hold none either
+    shells = {b for cluster in truth(run)["shell_clusters"] for b in cluster}
+    assert shells
+    assert not shells & set(licences["business_id"])
+    assert 0.1 < licences["business_id"].nunique() / len(biz) < 0.5
 
 
 # --- ground truth ----------------------------------------------------------------------------
@@ -499,6 +531,7 @@ def test_bad_rows_are_where_ground_truth_says(bad_run: GenerationSummary) -> Non
         "listings",
         "violations",
         "waybills",
+        "licences",
     }
     frames = {name: read(bad_run, name) for name in {b["file"] for b in bad}}
     for entry in bad:
@@ -539,6 +572,8 @@ def test_only_the_bad_rows_are_invalid(bad_run: GenerationSummary) -> None:
     waybills = read(bad_run, "waybills")
     parsed = pd.to_datetime(waybills["shipped"], format="%Y-%m-%dT%H:%M:%S", errors="coerce")
     found |= rows_where("waybills", parsed.isna())
+    licences = read(bad_run, "licences")
+    found |= rows_where("licences", ~licences["business_id"].isin(known))
     assert found == flagged
 
 
