@@ -1,7 +1,7 @@
 """Synthetic CreditGraph input files with planted ground truth.
 
 ``generate(out_dir, entities, seed)`` writes every input file of ``docs/formats.md``
-(``businesses`` ... ``infringement_reports``, CSV or Parquet, exactly the documented columns)
+(``businesses`` ... ``licences``, CSV or Parquet, exactly the documented columns)
 and ``ground_truth.json``, which is *not* an input file: it says what was planted so that
 ingest, detection jobs and benchmarks can be scored. The same seed gives byte-identical
 files (one ``numpy.random.Generator``; no wall clock, no hash-ordered sets).
