@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 import httpx
 from pydantic import BaseModel, ConfigDict
@@ -359,6 +360,12 @@ class WebhookStore:
         return [(int(r[0]), _delivery(r[1:])) for r in rows]
 
     # -- the worker's side -------------------------------------------------------------------
+    def any_active(self) -> bool:
+        """Whether any subscription is active."""
+        with self._lock:
+            row = self._conn.execute("SELECT 1 FROM webhooks WHERE status = 'active' LIMIT 1")
+            return row.fetchone() is not None
+
     def due(self, head: int, now: float) -> list[int]:
         """Active subscriptions of live keys with a retry due, or new events and none open."""
         with self._lock:
@@ -480,7 +487,10 @@ def check_host(url: str, *, allow_private: bool, resolve: bool) -> None:
     """
     if allow_private:
         return
-    host = (httpx.URL(url).host or "").strip("[]").lower()
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError as exc:
+        raise InvalidInput("not a valid URL", field="url") from exc
     if host == "localhost" or host.endswith(".localhost") or _private(host):
         raise InvalidInput(f"{host} is not a public address", field="url")
     if not resolve:
@@ -580,6 +590,8 @@ class WebhookWorker:
     def run_once(self) -> None:
         """Hand every subscription with something due to the pool."""
         assert self._pool is not None, "start() first"
+        if not self.hooks.any_active():
+            return  # no feed query while nobody listens
         for sid in self.hooks.due(feed_head(self.store), time.time()):
             with self._busy_lock:
                 if sid in self._busy:
@@ -708,7 +720,7 @@ class WebhookWorker:
                 status = resp.status_code
         except InvalidInput as exc:
             return None, f"refused: {exc.reason}"
-        except httpx.HTTPError as exc:
+        except Exception as exc:  # noqa: BLE001 - any failure to send is a failed attempt
             return None, f"{type(exc).__name__}: {exc}"[:300]
         if 200 <= status < 300:
             return status, None
