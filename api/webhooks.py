@@ -644,7 +644,7 @@ class WebhookWorker:
             subscription=sid,
             delivery=did,
             events=[_change(e) for e in events],
-            next_since=events[-1].seq,
+            next_since=last,
         )
         http_status, error = self._post(target, did, payload)
         if error is None:
@@ -654,7 +654,7 @@ class WebhookWorker:
                 attempts=attempts,
                 http_status=http_status,
                 error=None,
-                advance=(sid, events[-1].seq),
+                advance=(sid, last),
             )
             return True
         if attempts >= self.settings.webhook_max_attempts:

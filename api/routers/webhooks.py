@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints
 
@@ -21,6 +21,7 @@ from api.webhooks import (
     Delivery,
     DeliveryKind,
     DeliveryStatus,
+    Payload,
     Subscription,
     WebhookWorker,
     check_host,
@@ -32,7 +33,6 @@ __all__ = ["DeliveryOut", "WebhookCreated", "WebhookIn", "WebhookOut", "router",
 
 router = APIRouter(prefix="/v1/webhooks", tags=["platform"], responses=PROBLEM_RESPONSES)
 
-_SEQ = Field(ge=0, le=2**62)
 WebhookId = Annotated[int, Path(ge=1, le=2**62, description="The webhook's id")]
 
 
@@ -130,11 +130,28 @@ def _delivery_out(d: Delivery) -> DeliveryOut:
     )
 
 
+# Documents what the server sends to a registered URL (OpenAPI callbacks); never served.
+_callbacks = APIRouter()
+
+
+@_callbacks.post("{$request.body#/url}", summary="A delivery to the registered URL")
+def delivery(  # pragma: no cover - documentation only
+    body: Payload,
+    x_credgraph_signature: Annotated[
+        str, Header(description='t=<unix time>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>')
+    ],
+    x_credgraph_delivery: Annotated[str, Header(description="Repeats on retries")],
+    x_credgraph_event_seq: Annotated[str, Header(description="= next_since")],
+) -> None:
+    """Answer 2xx once the batch is safely stored; anything else is retried."""
+
+
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=WebhookCreated,
     summary="Register a webhook for the change feed",
+    callbacks=_callbacks.routes,
 )
 async def create(body: WebhookIn, key: PlatformKey, state: StateDep) -> WebhookCreated:
     """The reply carries the signing secret; it is never shown again. Loopback and
@@ -217,7 +234,7 @@ async def deliveries(
 
 
 @router.post("/{webhook_id}/test", response_model=DeliveryOut, summary="Send a signed ping")
-async def test(webhook_id: WebhookId, key: PlatformKey, state: StateDep) -> DeliveryOut:
+async def send_ping(webhook_id: WebhookId, key: PlatformKey, state: StateDep) -> DeliveryOut:
     """POST ``{"type": "ping", "events": [], …}`` now, signed like every delivery, and
     report how it went (one attempt; the cursor and status are untouched)."""
     worker = webhooks(state)
