@@ -92,22 +92,30 @@ def _on_create_on_match(var: str, props: Sequence[Prop], dialect: str) -> dict[s
 
 
 @cache
-def render_node_upsert(label: str, dialect: str) -> str:
-    """The UNWIND/MERGE statement writing every property of ``label``."""
+def render_node_upsert(label: str, dialect: str, template: str = "upsert_nodes") -> str:
+    """The UNWIND/MERGE statement writing every property of ``label`` (or another
+    ``template`` with the same slots: an adapter's bulk create)."""
     spec = NODE_BY_LABEL[label]
     props = [p for p in spec.all_props if p.name != "uid"]
-    return render("upsert_nodes", dialect, label=label, **_on_create_on_match("n", props, dialect))
+    return render(template, dialect, label=label, **_on_create_on_match("n", props, dialect))
 
 
 @cache
-def render_rel_upsert(rel_type: str, src_label: str, dst_label: str, dialect: str) -> str:
-    """The UNWIND/MATCH/MERGE statement writing every property of ``rel_type``."""
+def render_rel_upsert(
+    rel_type: str,
+    src_label: str,
+    dst_label: str,
+    dialect: str,
+    template: str = "upsert_relationships",
+) -> str:
+    """The UNWIND/MATCH/MERGE statement writing every property of ``rel_type`` (or another
+    ``template`` with the same slots)."""
     spec = REL_BY_TYPE[rel_type]
     if (src_label, dst_label) not in spec.pairs:
         raise InvalidInput(f"{rel_type} does not join {src_label} to {dst_label}", field="rel_type")
     props = [p for p in spec.all_props if p.name != "rid"]
     return render(
-        "upsert_relationships",
+        template,
         dialect,
         src_label=src_label,
         dst_label=dst_label,

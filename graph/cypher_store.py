@@ -8,7 +8,7 @@ two stores differ only where their databases do.
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -27,7 +27,7 @@ from graph.schema import NODE_BY_LABEL, NODES, REL_BY_TYPE, RELS, Prop, label_of
 from graph.store import MAX_OFFSET, GraphStore, Row, check_label, check_rel_type
 from queries import load_query
 
-__all__ = ["BATCH_SIZE", "CypherStore"]
+__all__ = ["BATCH_SIZE", "CypherStore", "first_new"]
 
 #: Rows per UNWIND batch: large enough to amortise a round trip, small enough for memory.
 #: An adapter may set its own ``batch_size``.
@@ -43,6 +43,26 @@ def _iso(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+def first_new(
+    keys: Sequence[Hashable], existing: set[int], only: set[int] | None = None
+) -> tuple[list[int], list[int]]:
+    """Split row positions into the first row of each new key (to create in bulk) and the
+    rest, in order (to merge); rows outside ``only`` (a relationship whose end is missing)
+    go in neither."""
+    fresh: list[int] = []
+    rest: list[int] = []
+    seen: set[Hashable] = set()
+    for i, key in enumerate(keys):
+        if only is not None and i not in only:
+            continue
+        if i in existing or key in seen:
+            rest.append(i)
+        else:
+            fresh.append(i)
+        seen.add(key)
+    return fresh, rest
 
 
 class CypherStore(GraphStore):

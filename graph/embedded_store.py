@@ -5,7 +5,7 @@ The default store: a directory on disk, no server. One process holds it open for
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,7 @@ import ladybug
 import pyarrow as pa
 
 from graph.cypher import quote, render, render_node_upsert, render_rel_upsert
-from graph.cypher_store import CypherStore
+from graph.cypher_store import CypherStore, first_new
 from graph.errors import StoreError, StoreUnavailable
 from graph.model import Edge, Node
 from graph.schema import NODES, RELS, Prop, PropType
@@ -74,25 +74,6 @@ def ladybug_ddl() -> list[str]:
         columns = ", ".join(_column(p) for p in rel.all_props)
         statements.append(f"CREATE REL TABLE IF NOT EXISTS {quote(rel.type)}({pairs}, {columns})")
     return statements
-
-
-def _first_new(
-    keys: Sequence[Hashable], existing: set[int], only: set[int] | None = None
-) -> tuple[list[int], list[int]]:
-    """Split row positions into the first row of each new key (to copy) and the rest, in
-    order (to merge); rows outside ``only`` (a relationship whose end is missing) in neither."""
-    fresh: list[int] = []
-    rest: list[int] = []
-    seen: set[Hashable] = set()
-    for i, key in enumerate(keys):
-        if only is not None and i not in only:
-            continue
-        if i in existing or key in seen:
-            rest.append(i)
-        else:
-            fresh.append(i)
-        seen.add(key)
-    return fresh, rest
 
 
 def _numbered(table: pa.Table) -> pa.Table:
@@ -179,7 +160,7 @@ class EmbeddedStore(CypherStore):
         batch = _numbered(self._batch(props, columns))
         probe = render("upsert_nodes_probe", self.dialect, label=label)
         existing = {row["i"] for row in self._run(probe, {"rows": batch.select(["uid", "_i"])})}
-        fresh, rest = _first_new(columns["uid"], existing)
+        fresh, rest = first_new(columns["uid"], existing)
         if fresh:
             typed = _typed(_take(batch, fresh), props, order)
             if typed is None:
@@ -209,7 +190,7 @@ class EmbeddedStore(CypherStore):
         joined = {row["i"] for row in found}
         existing = {row["i"] for row in found if row["existing"]}
         keys = list(zip(columns["rid"], columns["src"], columns["dst"], strict=True))
-        fresh, rest = _first_new(keys, existing, only=joined)
+        fresh, rest = first_new(keys, existing, only=joined)
         if fresh:
             chosen = _take(batch, fresh)
             typed = _typed(chosen, props, order)

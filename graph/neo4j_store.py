@@ -6,7 +6,7 @@ batches inside managed transactions; every value is a parameter.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -16,11 +16,11 @@ from neo4j.graph import Node as DriverNode
 from neo4j.graph import Relationship as DriverRelationship
 from neo4j.time import Date, DateTime
 
-from graph.cypher import quote
-from graph.cypher_store import CypherStore
+from graph.cypher import quote, render, render_node_upsert, render_rel_upsert
+from graph.cypher_store import CypherStore, first_new
 from graph.errors import StoreError, StoreUnavailable
 from graph.model import Edge, Node
-from graph.schema import NODES, RELS
+from graph.schema import NODES, RELS, Prop
 
 __all__ = ["Neo4jStore", "neo4j_ddl"]
 
@@ -79,6 +79,72 @@ class Neo4jStore(CypherStore):
             raise StoreUnavailable(f"Neo4j at {self.uri}: {exc}") from exc
         except neo4j_errors.Neo4jError as exc:
             raise StoreError(f"Neo4j: {exc}") from exc
+
+    # Bulk writes. MERGE checks every row against what is stored, and for a relationship
+    # that means expanding between its two ends: on a first load (the common case) that is
+    # wasted work. A batch of at least ``bulk_min_rows`` is split instead: a probe (index
+    # seeks) finds the rows already stored, the first row of every other key is CREATEd
+    # and the rest (stored, or repeated within the batch) updated after it, in order. The
+    # bulk statements pin their plans (see the templates): a MERGE planned while a load
+    # runs can scan the whole relationship index once per row.
+    # Smaller writes (the API's) MERGE. Two bulk writers racing on the same new relationship
+    # key could both create it; ingest runs are not meant to overlap on one database.
+
+    #: Batches at least this large take the probe + CREATE path.
+    bulk_min_rows = 100
+
+    def _write_nodes(
+        self, label: str, props: Sequence[Prop], columns: dict[str, list[Any]]
+    ) -> None:
+        uids = columns["uid"]
+        if len(uids) < self.bulk_min_rows or self._tx is not None:
+            super()._write_nodes(label, props, columns)
+            return
+        probe = render("upsert_nodes_probe", self.dialect, label=label)
+        stored = {row["uid"] for row in self._run(probe, {"uids": uids})}
+        fresh, rest = first_new(uids, {i for i, uid in enumerate(uids) if uid in stored})
+        rows = self._batch(props, columns)
+        if fresh:
+            create = render_node_upsert(label, self.dialect, "upsert_nodes_create")
+            try:
+                self._run(create, {"rows": [rows[i] for i in fresh]})
+            except StoreError as exc:
+                if not isinstance(exc.__cause__, neo4j_errors.ConstraintError):
+                    raise
+                # Another writer created one of them since the probe: merge them all.
+                rest = sorted([*fresh, *rest])
+        if rest:
+            self._run(render_node_upsert(label, self.dialect), {"rows": [rows[i] for i in rest]})
+
+    def _write_rels(
+        self,
+        rel_type: str,
+        src_label: str,
+        dst_label: str,
+        props: Sequence[Prop],
+        columns: dict[str, list[Any]],
+    ) -> int:
+        rids = columns["rid"]
+        if len(rids) < self.bulk_min_rows or self._tx is not None:
+            return super()._write_rels(rel_type, src_label, dst_label, props, columns)
+        slots = {"rel_type": rel_type, "src_label": src_label, "dst_label": dst_label}
+        probe = render("upsert_relationships_probe", self.dialect, **slots)
+        params = {"rids": rids, "src": columns["src"], "dst": columns["dst"]}
+        stored = {int(row["i"]) for row in self._run(probe, params)}
+        keys = list(zip(rids, columns["src"], columns["dst"], strict=True))
+        fresh, rest = first_new(keys, stored)
+        rows = self._batch(props, columns)
+        written = 0
+        for positions, template in (
+            (fresh, "upsert_relationships_create"),
+            (rest, "upsert_relationships_update"),
+        ):
+            if not positions:
+                continue
+            statement = render_rel_upsert(rel_type, src_label, dst_label, self.dialect, template)
+            result = self._run(statement, {"rows": [rows[i] for i in positions]})
+            written += int(result[0]["written"]) if result else 0
+        return written
 
     def _native(self, value: Any) -> Any:
         if isinstance(value, (Date, DateTime)):

@@ -82,6 +82,38 @@ def test_upserting_the_same_rows_twice_changes_nothing(store: GraphStore) -> Non
     assert second.relationships["SHAREHOLDER_OF"] == 3
 
 
+def test_a_large_batch_creates_the_new_updates_the_stored_and_the_last_row_wins(
+    store: GraphStore,
+) -> None:
+    """Large enough for either adapter's bulk path (probe, create, then update)."""
+    build_scenario(store)
+    people = [{"uid": f"person:p{i}", "name": f"甲{i}"} for i in range(2_500)]
+    store.upsert_nodes("Person", people[:100])
+    again = [{"uid": f"person:p{i}", "name": f"乙{i}"} for i in range(10)]
+    store.upsert_nodes("Person", [*people, *again])
+    holdings = [
+        {"rid": f"sh:p{i}", "src": f"person:p{i}", "dst": B, "share": 0.0001} for i in range(2_495)
+    ]
+    missing = [
+        {"rid": f"sh:x{i}", "src": f"person:missing{i}", "dst": B, "share": 0.1} for i in range(5)
+    ]
+    store.upsert_relationships("SHAREHOLDER_OF", "Person", "Business", holdings[:100])
+    later = [{**row, "share": 0.2} for row in holdings[:10]]
+    written = store.upsert_relationships(
+        "SHAREHOLDER_OF", "Person", "Business", [*holdings, *missing, *later]
+    )
+    counts = store.counts()
+    assert written == 2_495 + 10
+    assert counts.nodes["Person"] == 2 + 2_500
+    assert counts.relationships["SHAREHOLDER_OF"] == 3 + 2_495
+    assert store.get_node("person:p3").props["name"] == "乙3"  # type: ignore[union-attr]
+    assert store.get_node("person:p30").props["name"] == "甲30"  # type: ignore[union-attr]
+    shares = {e.rid: e.props["share"] for e in store.edges_of([B], ["SHAREHOLDER_OF"])}
+    assert shares["sh:p3"] == pytest.approx(0.2)
+    assert shares["sh:p30"] == pytest.approx(0.0001)
+    assert "sh:x0" not in shares
+
+
 def test_get_nodes_keeps_the_order_asked_and_leaves_out_unknown_uids(store: GraphStore) -> None:
     build_scenario(store)
     nodes = store.get_nodes([B, "biz:nope", ZHANG, A])

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from graph.cypher import ColumnRows, encode_columns
-from graph.embedded_store import EmbeddedStore, _first_new
+from graph.cypher_store import first_new
+from graph.embedded_store import EmbeddedStore
 from graph.schema import NODE_BY_LABEL
 from graph.store import GraphStore
 from ingest.mappings import _is_canonical_timestamp
@@ -119,8 +120,8 @@ def test_ingest_through_the_bulk_path_gives_the_same_graph(
 
 def test_first_new_copies_the_first_of_each_new_key_and_merges_the_rest() -> None:
     keys = ["a", "b", "a", "c", "b", "d"]
-    assert _first_new(keys, existing={1}) == ([0, 3, 5], [1, 2, 4])
-    assert _first_new(keys, existing=set(), only={0, 2, 5}) == ([0, 5], [2])
+    assert first_new(keys, existing={1}) == ([0, 3, 5], [1, 2, 4])
+    assert first_new(keys, existing=set(), only={0, 2, 5}) == ([0, 5], [2])
 
 
 def test_column_rows_encode_like_row_dicts() -> None:
