@@ -78,11 +78,15 @@ class RepairIn(BaseModel):
 
 
 def _after_write(state: ApiState) -> None:
-    """Make reads see the write at once: restriction snapshot and name index."""
+    """Make reads see the write at once (restriction snapshot, name index) and send its
+    changes to webhooks without waiting for the next poll."""
     view = state.extras.get("restrictions")
     refresh = getattr(view, "refresh", None)
     if callable(refresh):
         refresh()
+    wake = getattr(state.extras.get("webhooks"), "wake", None)
+    if callable(wake):
+        wake()
     names = state.extras.get("names")
     invalidate = getattr(names, "invalidate", None)
     if callable(invalidate):

@@ -333,6 +333,16 @@ def test_a_new_change_is_delivered_signed(api: Api, receiver: Receiver) -> None:
     assert (delivery["first_seq"], delivery["last_seq"]) == (head + 1, expected[-1]["seq"])
 
 
+def test_a_listing_added_through_the_api_is_sent_without_waiting_for_the_poll(
+    make_api: ApiFactory, receiver: Receiver
+) -> None:
+    api = make_api(webhook_poll_seconds=60.0)
+    api.register(receiver.url)
+    time.sleep(0.2)  # the worker's first round, then it sleeps for a minute
+    api.list_business(UNLISTED[0], "W-1")
+    wait_for(lambda: bool(receiver.acknowledged()), timeout=5.0)
+
+
 def test_a_tampered_body_or_another_secret_fails_verification(api: Api, receiver: Receiver) -> None:
     created = api.register(receiver.url)
     api.list_business(UNLISTED[0], "W-1")
