@@ -225,6 +225,11 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
     updated REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS webhook_deliveries_hook ON webhook_deliveries(webhook_id, n);
+CREATE TABLE IF NOT EXISTS webhook_lease (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires REAL NOT NULL
+);
 """
 
 _SUB_COLUMNS = "id, key_id, url, status, since, created, last_error"
@@ -360,6 +365,32 @@ class WebhookStore:
         return [(int(r[0]), _delivery(r[1:])) for r in rows]
 
     # -- the worker's side -------------------------------------------------------------------
+    def hold_lease(self, holder: str, ttl: float) -> bool:
+        """Take or renew the delivery lease: true when ``holder`` may deliver for ``ttl``
+        seconds. Several API processes share one file; only the holder sends, so a change
+        is not sent once per process."""
+        now = time.time()
+        with self._tx() as conn:
+            row = conn.execute(
+                "SELECT holder, expires FROM webhook_lease WHERE name = 'delivery'"
+            ).fetchone()
+            if row is not None and row[0] != holder and row[1] > now:
+                return False
+            conn.execute(
+                "INSERT INTO webhook_lease (name, holder, expires) VALUES ('delivery', ?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET holder = excluded.holder,"
+                " expires = excluded.expires",
+                (holder, now + ttl),
+            )
+        return True
+
+    def release_lease(self, holder: str) -> None:
+        """Give the lease up (at shutdown) so another process takes over at once."""
+        with self._tx() as conn:
+            conn.execute(
+                "DELETE FROM webhook_lease WHERE name = 'delivery' AND holder = ?", (holder,)
+            )
+
     def any_active(self) -> bool:
         """Whether any subscription is active."""
         with self._lock:
@@ -526,11 +557,18 @@ def _change(event: service.ChangeEvent) -> ChangeOut:
 
 
 # -- the worker -----------------------------------------------------------------------------
+#: The delivery lease lasts this many polls (and at least ``LEASE_MIN_SECONDS``).
+LEASE_POLLS = 5
+LEASE_MIN_SECONDS = 2.0
+
+
 class WebhookWorker:
     """Follows the feed and delivers it to every active subscription (background threads).
 
     One polling thread finds subscriptions with something to send; a small pool sends,
-    never two batches of one subscription at a time.
+    never two batches of one subscription at a time. Among API processes sharing one
+    database, only the holder of the delivery lease sends (the lease lasts
+    :data:`LEASE_POLLS` polls, at least :data:`LEASE_MIN_SECONDS`, and is renewed each poll).
     """
 
     def __init__(self, hooks: WebhookStore, store: GraphStore, settings: Settings) -> None:
@@ -549,6 +587,8 @@ class WebhookWorker:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._closed = False
+        self._holder = uuid.uuid4().hex
+        self._leased = False
 
     def start(self) -> None:
         """Start delivering."""
@@ -574,6 +614,8 @@ class WebhookWorker:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
         self._client.close()
+        if self._leased:
+            self.hooks.release_lease(self._holder)
         self.hooks.close()
 
     def _run(self) -> None:
@@ -592,6 +634,10 @@ class WebhookWorker:
         assert self._pool is not None, "start() first"
         if not self.hooks.any_active():
             return  # no feed query while nobody listens
+        ttl = max(LEASE_MIN_SECONDS, LEASE_POLLS * self.settings.webhook_poll_seconds)
+        self._leased = self.hooks.hold_lease(self._holder, ttl)
+        if not self._leased:
+            return  # another process delivers
         for sid in self.hooks.due(feed_head(self.store), time.time()):
             with self._busy_lock:
                 if sid in self._busy:

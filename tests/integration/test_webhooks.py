@@ -25,7 +25,13 @@ from starlette.exceptions import StarletteDeprecationWarning
 from algorithms.propagation import service
 from api.app import create_app
 from api.deps import ApiState
-from api.webhooks import DELIVERY_HEADER, SEQ_HEADER, SIGNATURE_HEADER, verify_signature
+from api.webhooks import (
+    DELIVERY_HEADER,
+    SEQ_HEADER,
+    SIGNATURE_HEADER,
+    WebhookStore,
+    verify_signature,
+)
 from graph.config import Settings
 from graph.store import GraphStore
 from ingest.pipeline import ingest_directory
@@ -341,6 +347,40 @@ def test_a_listing_added_through_the_api_is_sent_without_waiting_for_the_poll(
     time.sleep(0.2)  # the worker's first round, then it sleeps for a minute
     api.list_business(UNLISTED[0], "W-1")
     wait_for(lambda: bool(receiver.acknowledged()), timeout=5.0)
+
+
+def test_two_api_processes_on_one_database_send_each_change_once(
+    make_api: ApiFactory, receiver: Receiver
+) -> None:
+    first = make_api(webhook_batch_size=1)
+    second = make_api(webhook_batch_size=1)  # same API database, its own worker
+    created = first.register(receiver.url)
+    first.list_business(UNLISTED[0], "W-1")  # wakes the first worker
+    second.list_business(UNLISTED[1], "W-2")  # wakes the second
+    expected = [e["seq"] for e in first.feed(created["since"])]
+
+    def delivered() -> list[int]:
+        return [e["seq"] for r in receiver.acknowledged() for e in r.json["events"]]
+
+    wait_for(lambda: delivered() == expected)
+    time.sleep(0.3)
+    assert delivered() == expected
+
+
+def test_the_delivery_lease_has_one_holder_until_released_or_expired(tmp_path: Path) -> None:
+    one, other = WebhookStore(tmp_path / "api.sqlite3"), WebhookStore(tmp_path / "api.sqlite3")
+    try:
+        assert one.hold_lease("a", ttl=60)
+        assert not other.hold_lease("b", ttl=60)
+        assert one.hold_lease("a", ttl=0.05)  # renewed, shorter
+        time.sleep(0.1)
+        assert other.hold_lease("b", ttl=60)  # a's lease ran out
+        assert not one.hold_lease("a", ttl=60)
+        other.release_lease("b")
+        assert one.hold_lease("a", ttl=60)
+    finally:
+        one.close()
+        other.close()
 
 
 def test_a_tampered_body_or_another_secret_fails_verification(api: Api, receiver: Receiver) -> None:
