@@ -344,6 +344,10 @@ class EntityProfile(_Out):
     compliance: list[EntityOut] = Field(description="Violation records (administrative penalties)")
     dishonesty: list[EntityOut] = Field(description="Credit-list entries, in force or not")
     roles: list[EdgeOut] = Field(description="Ownership, roles and stores operated")
+    licences: list[LicenceOut] = Field(
+        default_factory=list,
+        description="Licences (许可证) a business holds, with their standing today",
+    )
     restrictions: dict[str, Any] | None = Field(
         None, description="Restriction status (null when the engine is not installed)"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -11,6 +12,7 @@ from api.deps import ApiState, OfficerKey, StateDep, audit_subject, audit_subjec
 from api.errors import PROBLEM_RESPONSES
 from api.routers._views import edge_out, entity_out, next_link
 from api.routers.feedback import feedback_store
+from api.routers.identity import licences_on_record
 from api.routers.search_index import SEARCHABLE, NameIndexCache
 from api.schemas import EntityProfile, Network, Page, SearchHit
 from graph.errors import InvalidInput, NotFound
@@ -146,6 +148,7 @@ def _profile(state: ApiState, uid: str) -> EntityProfile:
         compliance=[entity_out(n) for n in of("PENALISED")],
         dishonesty=[entity_out(n) for n in of("LISTED")],
         roles=[edge_out(e) for e in sorted(roles, key=lambda e: (e.type, e.rid))],
+        licences=licences_on_record(store, uid, date.today()) if node.label == "Business" else [],
         restrictions=restriction_status(state, uid),
         feedback=feedback_store(state).list(subject=uid, limit=50),
     )
@@ -155,8 +158,9 @@ def _profile(state: ApiState, uid: str) -> EntityProfile:
 async def profile(
     key: OfficerKey, state: StateDep, uid: UidPath, request: Request
 ) -> EntityProfile:
-    """Basic record, compliance (violations), dishonesty (listings), roles, restrictions
-    (when the joint-punishment engine is installed) and platform feedback about it."""
+    """Basic record, compliance (violations), dishonesty (listings), roles, licences,
+    restrictions (when the joint-punishment engine is installed) and platform feedback
+    about it."""
     audit_subject(request, uid)
     return await run_in_threadpool(_profile, state, uid)
 

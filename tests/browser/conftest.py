@@ -79,6 +79,9 @@ class Market:
     degree: int
     #: An active business restricted by nothing, with a legal representative on record.
     plain_uscc: str
+    #: A business holding a licence, and that licence's number.
+    licensed_uid: str
+    licence_no: str
 
 
 def _free_port() -> int:
@@ -91,7 +94,7 @@ def _free_port() -> int:
 def _derived_example(store: EmbeddedStore) -> tuple[str, str, str]:
     """A named business restricted today through a path from another entity."""
     today = date.today()
-    records = service._current(store)  # noqa: SLF001 - test setup reads the materialised view
+    records = service.current_restrictions(store)
     derived = sorted(
         (r for r in records if r.in_force(today) and r.listed_uid != r.subject_uid),
         key=lambda r: (not r.subject_uid.startswith("biz:"), r.subject_uid),
@@ -105,7 +108,7 @@ def _derived_example(store: EmbeddedStore) -> tuple[str, str, str]:
 
 def _plain_business(store: EmbeddedStore, input_dir: Path) -> str:
     """The USCC of an active business with no restriction and a legal representative."""
-    restricted = {r.subject_uid for r in service._current(store)}  # noqa: SLF001
+    restricted = {r.subject_uid for r in service.current_restrictions(store)}
     with (input_dir / "businesses.csv").open(encoding="utf-8") as lines:
         for row in csv.DictReader(lines):
             uid = f"biz:{row['business_id']}"
@@ -116,7 +119,19 @@ def _plain_business(store: EmbeddedStore, input_dir: Path) -> str:
     raise AssertionError("the generated market has no unrestricted active business")
 
 
-def _prepare(root: Path) -> tuple[Settings, tuple[str, str, str], int, str]:
+def _licensed_business(store: EmbeddedStore, input_dir: Path) -> tuple[str, str]:
+    """A business on record with a licence, and the licence's number as stored."""
+    with (input_dir / "licences.csv").open(encoding="utf-8") as lines:
+        for row in csv.DictReader(lines):
+            uid = f"biz:{row['business_id']}"
+            held = store.edges_of([uid], ["HOLDS_LICENCE"], direction="out")
+            licence = store.get_node(held[0].dst) if held else None
+            if licence is not None:
+                return uid, str(licence.get("licence_no"))
+    raise AssertionError("the generated market has no licence holder")
+
+
+def _prepare(root: Path) -> tuple[Settings, tuple[str, str, str], int, str, tuple[str, str]]:
     settings = Settings(
         environment="test",
         store="embedded",
@@ -143,9 +158,10 @@ def _prepare(root: Path) -> tuple[Settings, tuple[str, str, str], int, str]:
         example = _derived_example(store)
         degree = len(store.neighbourhood(example[0], 1, None, max_nodes=50).nodes)
         plain = _plain_business(store, root / "input")
+        licensed = _licensed_business(store, root / "input")
     finally:
         store.close()
-    return settings, example, degree, plain
+    return settings, example, degree, plain, licensed
 
 
 @pytest.fixture(scope="session")
@@ -154,7 +170,7 @@ def market(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Market]:
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is missing")
     root = tmp_path_factory.mktemp("console")
-    settings, (uid, name, measure), degree, plain = _prepare(root)
+    settings, (uid, name, measure), degree, plain, (licensed, licence_no) = _prepare(root)
     keys = KeyStore(api_db_path(settings))
     # Generous limits: a test clicks faster than an officer.
     officer = keys.create("browser-officer", "officer", rate=1000, burst=1000).token
@@ -193,7 +209,9 @@ def market(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Market]:
             if time.monotonic() > deadline:
                 raise AssertionError("credgraph serve did not become ready in 60 s")
             time.sleep(0.2)
-        yield Market(base, officer, platform, uid, name, measure, degree, plain)
+        yield Market(
+            base, officer, platform, uid, name, measure, degree, plain, licensed, licence_no
+        )
     finally:
         server.terminate()
         try:

@@ -221,3 +221,15 @@ def test_english_switch_and_shell_queue(page: Page, market: Market) -> None:
     shot(page, "17-shell-cluster")
     page.click("#lang")
     page.wait_for_function("document.querySelector('#nav a').textContent === '搜索'")
+
+
+def test_a_business_page_lists_its_licences_and_their_standing(page: Page, market: Market) -> None:
+    sign_in(page, market)
+    page.goto(f"{market.base}/console/#/entity/{market.licensed_uid}")
+    page.wait_for_selector("#licences-table tbody tr")
+    table = page.inner_text("#licences-table")
+    assert market.licence_no in table
+    standings = page.locator("#licences-table [data-standing]").all_inner_texts()
+    assert standings
+    assert set(standings) <= {"有效", "已过期", "已吊销", "已暂停", "尚未生效"}
+    shot(page, "18-entity-licences")

@@ -263,6 +263,20 @@ def test_profile_is_the_credit_record(api: Api) -> None:
     assert [v["props"]["violation_id"] for v in body["compliance"]] == ["V-2024-001"]
     assert [v["props"]["list_type"] for v in body["dishonesty"]] == ["serious_dishonesty"]
     assert {"SHAREHOLDER_OF", "LEGAL_REPRESENTATIVE_OF"} <= {r["type"] for r in body["roles"]}
+    # Licences with their standing today: the food licence runs to 2029, the device one
+    # lapsed in 2023 although the authority's record still says valid.
+    standing = {lic["licence_type"]: lic["standing"] for lic in body["licences"]}
+    assert standing == {"food_operation": "valid", "medical_device_operation": "expired"}
+
+
+def test_a_revoked_licence_shows_on_the_profile(api: Api) -> None:
+    body = api.client.get(f"/v1/entities/biz:{YUNFAN}", headers=api.officer).json()
+    [licence] = body["licences"]
+    assert (licence["licence_no"], licence["standing"], licence["valid"]) == (
+        "JY13301060054321",
+        "revoked",
+        False,
+    )
 
 
 def test_person_profile_shows_masked_id_never_the_hash(api: Api) -> None:

@@ -72,6 +72,7 @@ export async function renderEntity(root, uid, _params, alive) {
     restrictionsSection(explanation),
     h("div", { class: "grid-2" }, basic, listingsSection(profile.dishonesty)),
     violationsSection(profile.compliance),
+    e.label === "Business" ? licencesSection(profile.licences || []) : null,
     rolesSection(e.uid, profile.roles, names),
   );
   if (e.label === "Business" && has("ownership")) {
@@ -162,6 +163,25 @@ function violationsSection(violations) {
         v.props.authority || "",
         v.props.legal_basis || "",
       ]),
+    ),
+  );
+}
+
+function licencesSection(licences) {
+  if (!licences.length) return section(t("entity_licences"), h("p", { class: "muted" }, t("none")));
+  return section(
+    t("entity_licences"),
+    table(
+      [t("licence_type"), t("licence_no"), t("authority"), t("issued"), t("expires"), t("licence_standing")],
+      licences.map((l) => [
+        l.licence_type_name,
+        h("code", {}, l.licence_no),
+        l.authority || "",
+        fmtDate(l.issued),
+        fmtDate(l.expires),
+        h("span", { class: l.valid ? "pill" : "pill warn", dataset: { standing: l.standing } }, t(`standing_${l.standing}`)),
+      ]),
+      { id: "licences-table" },
     ),
   );
 }
