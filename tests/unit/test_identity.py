@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable
+
 import pytest
+from stdnum.cn import ric
+from stdnum.exceptions import ValidationError
 
 from graph.errors import InvalidInput
 from graph.identity import (
@@ -12,6 +17,7 @@ from graph.identity import (
     normalise_address,
     normalise_phone,
     person_uid,
+    validate_ric,
 )
 from graph.lookup import candidate_uids
 
@@ -74,3 +80,30 @@ def test_what_a_person_types_is_read_as_every_entity_it_could_name() -> None:
     assert candidate_uids("91330106MA2AAAAA15", KEY)[0] == "biz:91330106MA2AAAAA15"
     assert candidate_uids("taobao:100234", KEY) == ["store:taobao:100234"]
     assert candidate_uids("330100198001011237", KEY) == [person_uid("330100198001011237", KEY)]
+
+
+def test_the_cached_resident_id_check_agrees_with_stdnum() -> None:
+    """validate_ric caches stdnum's birth-place lookup; it must accept and refuse the same
+    numbers: real ones, wrong check digits, unknown counties, impossible dates, junk."""
+    rng = random.Random(7)
+    counties = ["330106", "110101", "440305", "999999", "330100", "510104", "000000"]
+    numbers = []
+    for _ in range(3_000):
+        body = (
+            rng.choice(counties)
+            + f"{rng.randint(1900, 2030):04d}{rng.randint(0, 13):02d}{rng.randint(0, 32):02d}"
+            + f"{rng.randint(0, 999):03d}"
+        )
+        numbers.append(body + ric.calc_check_digit(body + "0"))
+        numbers.append(body + rng.choice("0123456789X"))
+    numbers += ["", "12345", "33010619800101123", "3301061980010112345", "33010619800101123A"]
+
+    def outcome(check: Callable[[str], str], number: str) -> str:
+        try:
+            return check(number)
+        except ValidationError as exc:
+            return type(exc).__name__
+
+    results = [outcome(validate_ric, n) for n in numbers]
+    assert results == [outcome(ric.validate, n) for n in numbers]
+    assert sum(r.isdigit() or r.endswith("X") for r in results) > 500  # many were valid
