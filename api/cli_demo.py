@@ -1,7 +1,8 @@
 """``credgraph demo``: the whole pipeline that exists, end to end, on the embedded store.
 
 generate → ingest (with quarantine and reconciliation) → actual controllers, shell
-clusters and brushing rings → propagation → a restriction check and its explanation.
+clusters and brushing rings → propagation → a restriction check and its explanation →
+a seller's identity and licence check.
 Each step is the same code the individual commands run.
 """
 
@@ -11,11 +12,14 @@ import shutil
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.panel import Panel
+
+if TYPE_CHECKING:
+    from graph.store import GraphStore
 
 __all__ = ["demo", "register"]
 
@@ -109,6 +113,13 @@ def demo(
         cli.console.rule("8 · and why: the rule and the path behind each measure")
         explain(uid, at=None, english=False, as_json=False)
 
+    with cli.open_store() as store:
+        holders = store.query("demo/licence_holders", {"limit": 20})
+        holder = next((h for h in holders if h["uid"].count(":") == 1), None)
+        if holder is not None:
+            cli.console.rule("9 · a seller's identity and licences checked (证照核验, task 八)")
+            _identity_check(store, holder)
+
     cli.console.rule("done")
     cli.console.print(
         f"whole pipeline in {time.perf_counter() - started:.0f} s. Go on with:\n"
@@ -118,6 +129,29 @@ def demo(
         f"  .venv/bin/credgraph explain <id>                 the paths behind a restriction\n"
         f"  .venv/bin/credgraph serve                        the API (docs at /docs)"
     )
+
+
+def _identity_check(store: GraphStore, holder: dict[str, Any]) -> None:
+    """What ``POST /v1/identity/verify`` answers a platform about a seller's claim: the
+    registered name, the licence types it holds and one it does not."""
+    from api import cli
+    from api.routers.identity import verify
+    from api.schemas import IdentityVerifyIn
+    from graph.licences import LICENCE_TYPES
+
+    held = sorted(set(holder["types"]))
+    asked = [*held, next(code for code in LICENCE_TYPES if code not in held)]
+    uscc = holder["uid"].split(":", 1)[1]
+    answer = verify(store, IdentityVerifyIn(uscc=uscc, name=holder["name"], licence_types=asked))
+    cli.console.print(
+        f"claim: {uscc} {escape(holder['name'])}, licences {', '.join(asked)}\n"
+        f"exists {answer.exists} · active {answer.active} · name matches {answer.name_matches}"
+        f" · verified [bold]{answer.verified}[/]"
+    )
+    for check in answer.licence_checks:
+        mark = "[green]✓[/]" if check.held else "[red]✗[/]"
+        name = f"{check.licence_type_name} ({check.licence_type})"
+        cli.console.print(f"  {mark} {name}: {check.result}")
 
 
 def register(app: typer.Typer) -> None:

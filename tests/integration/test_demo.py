@@ -27,6 +27,7 @@ def test_the_demo_runs_every_stage_and_explains_a_derived_restriction(
         "5 · joint punishment",
         "7 · a platform's check",
         "8 · and why",
+        "9 · a seller's identity and licences",
     ):
         assert stage in output
     assert "suspected shell clusters" in output
@@ -34,3 +35,8 @@ def test_the_demo_runs_every_stage_and_explains_a_derived_restriction(
     assert "restricted on" in output
     assert "not restricted" not in output
     assert "依据" in output  # the legal basis of each measure is shown
+    # The identity check: the licences held pass, the one asked for but not held fails.
+    assert "name matches True" in output
+    assert "✓" in output
+    assert "✗" in output
+    assert ": missing" in output
