@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
@@ -14,7 +15,19 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-__all__ = ["Counts", "Edge", "Node", "Path", "Projection", "Subgraph"]
+__all__ = ["Counts", "Edge", "Node", "Path", "Projection", "Subgraph", "as_date"]
+
+
+def as_date(value: Any) -> date | None:
+    """A date property as a store or projection gives it back (date, datetime, ISO text),
+    or None when unset (None, empty text, a NaN from a numeric column)."""
+    if value is None or value == "" or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
 
 
 @dataclass(frozen=True)

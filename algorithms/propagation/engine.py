@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -35,7 +35,7 @@ from algorithms.propagation.rules import (
     RuleSet,
     SubjectKind,
 )
-from graph.model import Projection
+from graph.model import Projection, as_date
 from graph.schema import label_of_uid
 
 __all__ = [
@@ -70,16 +70,6 @@ def _day(value: date) -> int:
 
 def _from_day(day: int) -> date:
     return _EPOCH + timedelta(days=int(day))
-
-
-def _as_date(value: Any) -> date | None:
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
 
 
 # -- inputs and outputs --------------------------------------------------------------------
@@ -221,7 +211,7 @@ class PreparedGraph:
         try:  # ISO date strings and None (what the stores' projections carry): vectorised
             days = np.array(values, dtype="datetime64[D]").astype(np.int64)
         except (ValueError, TypeError):
-            text = [None if (d := _as_date(v)) is None else d.isoformat() for v in values]
+            text = [None if (d := as_date(v)) is None else d.isoformat() for v in values]
             days = np.array(text, dtype="datetime64[D]").astype(np.int64)
         days[days == np.iinfo(np.int64).min] = missing
         return days

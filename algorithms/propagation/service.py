@@ -49,6 +49,7 @@ from algorithms.propagation.engine import (
 )
 from algorithms.propagation.rules import RuleSet, SubjectKind, default_rules
 from graph.errors import InvalidInput, NotFound
+from graph.model import as_date
 from graph.schema import label_of_uid
 from graph.store import GraphStore
 
@@ -226,16 +227,6 @@ def _paths_json(paths: Sequence[DerivationPath]) -> str:
     )
 
 
-def _date(value: Any) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
 def _datetime(value: Any) -> datetime | None:
     if value is None:
         return None
@@ -248,17 +239,19 @@ def _paths_from_json(text: str | None) -> tuple[DerivationPath, ...]:
     out = []
     for p in json.loads(text or "[]"):
         edges = tuple(
-            PathEdge(e["rid"], e["type"], e["src"], e["dst"], _date(e["since"]), _date(e["until"]))
+            PathEdge(
+                e["rid"], e["type"], e["src"], e["dst"], as_date(e["since"]), as_date(e["until"])
+            )
             for e in p["edges"]
         )
-        valid_from = _date(p["valid_from"])
+        valid_from = as_date(p["valid_from"])
         assert valid_from is not None
-        out.append(DerivationPath(tuple(p["nodes"]), edges, valid_from, _date(p["valid_to"])))
+        out.append(DerivationPath(tuple(p["nodes"]), edges, valid_from, as_date(p["valid_to"])))
     return tuple(out)
 
 
 def _record(row: Mapping[str, Any]) -> RestrictionRecord:
-    valid_from = _date(row["valid_from"])
+    valid_from = as_date(row["valid_from"])
     recorded_at = _datetime(row["recorded_at"])
     assert valid_from is not None
     assert recorded_at is not None
@@ -273,7 +266,7 @@ def _record(row: Mapping[str, Any]) -> RestrictionRecord:
         listing_uid=row["listing_uid"],
         listed_uid=row["listed_uid"],
         valid_from=valid_from,
-        valid_to=_date(row["valid_to"]),
+        valid_to=as_date(row["valid_to"]),
         recorded_at=recorded_at,
         superseded_at=_datetime(row["superseded_at"]),
         legal_basis=tuple(json.loads(row["legal_basis"] or "[]")),
@@ -300,7 +293,7 @@ def _as_restriction(record: RestrictionRecord) -> Restriction:
 
 
 def _listing(row: Mapping[str, Any]) -> Listing:
-    decided = _date(row["decided"])
+    decided = as_date(row["decided"])
     if decided is None:
         raise InvalidInput(f"listing {row['uid']} has no decision date", field="decided")
     return Listing(
@@ -308,8 +301,8 @@ def _listing(row: Mapping[str, Any]) -> Listing:
         subject_uid=row["subject_uid"],
         list_type=row["list_type"],
         decided=decided,
-        expires=_date(row["expires"]),
-        removed=_date(row["removed"]),
+        expires=as_date(row["expires"]),
+        removed=as_date(row["removed"]),
         removal_reason=row["removal_reason"],
         legal_basis=row["legal_basis"],
     )
@@ -870,8 +863,8 @@ def changes(store: GraphStore, since_seq: int = 0, limit: int = 100) -> list[Cha
             rule_id=row["rule_id"],
             listing_uid=row["listing_uid"],
             restriction_uid=row["restriction_uid"],
-            valid_from=_date(row["valid_from"]),
-            valid_to=_date(row["valid_to"]),
+            valid_from=as_date(row["valid_from"]),
+            valid_to=as_date(row["valid_to"]),
             reason=row["reason"] or "",
             at=_datetime(row["at"]) or datetime.min,
         )

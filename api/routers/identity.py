@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -15,6 +14,7 @@ from api.schemas import IdentityVerifyIn, IdentityVerifyOut, LicenceCheck, Licen
 from graph.errors import InvalidInput
 from graph.identity import business_uid
 from graph.licences import LICENCE_TYPES, LicenceType, Standing, licence_type, standing
+from graph.model import as_date
 from graph.store import GraphStore
 
 __all__ = ["router"]
@@ -59,16 +59,6 @@ def wanted_types(names: list[str]) -> list[LicenceType]:
     return list(wanted.values())
 
 
-def _as_date(value: Any) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
 def licences_on_record(store: GraphStore, uid: str, on: date) -> list[LicenceOut]:
     """The business's licences with their standing on ``on``: in force first, then newest."""
     edges = store.edges_of([uid], ["HOLDS_LICENCE"], direction="out")
@@ -78,7 +68,7 @@ def licences_on_record(store: GraphStore, uid: str, on: date) -> list[LicenceOut
             continue
         code = str(node.get("licence_type", ""))
         kind = LICENCE_TYPES.get(code)
-        issued, expires = _as_date(node.get("issued")), _as_date(node.get("expires"))
+        issued, expires = as_date(node.get("issued")), as_date(node.get("expires"))
         status = str(node.get("status", "valid"))
         now = standing(status, issued, expires, on)
         out.append(
