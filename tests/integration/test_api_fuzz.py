@@ -1,4 +1,5 @@
-"""Fuzz the OpenAPI document with schemathesis (in-process ASGI): no request gets a 5xx.
+"""Fuzz the OpenAPI document with schemathesis (in-process ASGI): no request gets a 5xx,
+on the embedded store and on Neo4j.
 
 Every operation is called with generated parameters and bodies (valid and not) under an
 officer key, and under a platform key where the operation is a platform's; the only
@@ -44,13 +45,27 @@ PLATFORM_PATHS = (
 )
 
 
+@pytest.fixture(
+    params=[
+        pytest.param("embedded", id="embedded"),
+        pytest.param("neo4j", id="neo4j", marks=pytest.mark.neo4j),
+    ]
+)
+def fuzzed_store(request: pytest.FixtureRequest) -> GraphStore:
+    """A clean store of each kind: the API is fuzzed over both."""
+    if request.param == "embedded":
+        store: GraphStore = request.getfixturevalue("embedded_store")
+        return store
+    neo4j: GraphStore = request.getfixturevalue("neo4j_store")
+    neo4j.wipe()
+    return neo4j
+
+
 def test_no_operation_answers_5xx(
-    embedded_store: GraphStore, settings: Settings, tmp_path: Path
+    fuzzed_store: GraphStore, settings: Settings, tmp_path: Path
 ) -> None:
-    ingest_directory(
-        embedded_store, SAMPLE_DIR, id_hash_key=TEST_KEY, quarantine_dir=tmp_path / "q"
-    )
-    service.propagate_store(embedded_store, full=True)
+    ingest_directory(fuzzed_store, SAMPLE_DIR, id_hash_key=TEST_KEY, quarantine_dir=tmp_path / "q")
+    service.propagate_store(fuzzed_store, full=True)
     db = tmp_path / "api.sqlite3"
     keys = KeyStore(db)
     officer = keys.create("fuzz-officer", "officer", rate=1e6, burst=1_000_000).token
@@ -58,7 +73,7 @@ def test_no_operation_answers_5xx(
     keys.close()
     # Webhook URLs are generated: register them, never POST to them.
     app = create_app(
-        settings.model_copy(update={"webhook_delivery": False}), embedded_store, api_db=db
+        settings.model_copy(update={"webhook_delivery": False}), fuzzed_store, api_db=db
     )
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     failures: list[str] = []
