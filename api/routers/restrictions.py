@@ -310,7 +310,7 @@ def restriction_view(state: ApiState) -> RestrictionView:
             if not isinstance(view, RestrictionView):
                 view = RestrictionView(state.store)
                 state.extras["restrictions"] = view
-        view.start(state.write_lock)
+                view.start(state.write_lock)  # once, by the thread that built it
     return view
 
 
@@ -330,9 +330,11 @@ def _shown(kind: EntityKind, value: str, key: str) -> str:
     return text[:1] + "*" * max(len(text) - 2, 1) + text[-1:]
 
 
-def _check_one(state: ApiState, kind: EntityKind, value: str, at: date | None) -> Response:
+def _check_one(
+    state: ApiState, kind: EntityKind, value: str, uid: str, at: date | None
+) -> Response:
+    """One answer; ``uid`` is what the endpoint already made of ``value``."""
     view = restriction_view(state)
-    uid = _uid(kind, value, state.id_hash_key)
     present = view.exists([uid])
     if uid not in present:
         raise NotFound(f"no {kind.value} with this id on record")
@@ -367,8 +369,8 @@ async def check(
     audit_subject(request, uid)
     view = state.extras.get("restrictions")
     if isinstance(view, RestrictionView) and view.answers_from_memory(uid):
-        return _check_one(state, kind, id, at)  # all in memory: no thread hop
-    return await run_in_threadpool(_check_one, state, kind, id, at)
+        return _check_one(state, kind, id, uid, at)  # all in memory: no thread hop
+    return await run_in_threadpool(_check_one, state, kind, id, uid, at)
 
 
 @router.post("/check", response_model=CheckResult, summary="Check one subject (id in the body)")
@@ -376,8 +378,9 @@ async def check_body(
     body: SingleCheckRequest, key: PlatformKey, state: StateDep, request: Request
 ) -> Response:
     """As ``GET /v1/restrictions/{kind}/{id}``, with the id in the body."""
-    audit_subject(request, subject_uid(body.kind, body.id, state.id_hash_key))
-    return await run_in_threadpool(_check_one, state, body.kind, body.id, body.at)
+    uid = subject_uid(body.kind, body.id, state.id_hash_key)
+    audit_subject(request, uid)
+    return await run_in_threadpool(_check_one, state, body.kind, body.id, uid, body.at)
 
 
 def _check_batch(state: ApiState, body: BatchCheckRequest) -> tuple[bytes, list[str]]:

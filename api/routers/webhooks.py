@@ -103,31 +103,11 @@ def webhooks(state: ApiState) -> WebhookWorker:
 
 
 def _out(sub: Subscription) -> WebhookOut:
-    return WebhookOut(
-        id=sub.id,
-        url=sub.url,
-        status=sub.status,
-        since=sub.since,
-        created=sub.created,
-        last_error=sub.last_error,
-    )
+    return WebhookOut.model_validate(sub, from_attributes=True)
 
 
 def _delivery_out(d: Delivery) -> DeliveryOut:
-    return DeliveryOut(
-        id=d.id,
-        kind=d.kind,
-        status=d.status,
-        first_seq=d.first_seq,
-        last_seq=d.last_seq,
-        events=d.events,
-        attempts=d.attempts,
-        http_status=d.http_status,
-        last_error=d.last_error,
-        next_retry=d.next_retry,
-        created=d.created,
-        updated=d.updated,
-    )
+    return DeliveryOut.model_validate(d, from_attributes=True)
 
 
 # Documents what the server sends to a registered URL (OpenAPI callbacks); never served.
