@@ -13,11 +13,12 @@ from typing import Any
 import ladybug
 import pyarrow as pa
 
-from graph.cypher import quote, render, render_node_upsert, render_rel_upsert
+from graph.cypher import encode_columns, quote, render, render_node_upsert, render_rel_upsert
 from graph.cypher_store import CypherStore, first_new
 from graph.errors import StoreError, StoreUnavailable
 from graph.model import Edge, Node
-from graph.schema import NODES, RELS, Prop, PropType
+from graph.schema import NODE_BY_LABEL, NODES, REL_BY_TYPE, RELS, Prop, PropType
+from graph.store import Row, check_label, check_rel_type
 
 __all__ = ["EmbeddedStore", "ladybug_ddl"]
 
@@ -214,6 +215,54 @@ class EmbeddedStore(CypherStore):
             result = self._run(statement, {"rows": _take(batch, rest).drop_columns(["_i"])})
             written += int(result[0]["written"]) if result else 0
         return written
+
+    # -- inserts of rows known new (a first load) --------------------------------------------
+    # Ingest knows when a table was empty at the start of its run and which keys it has
+    # written since: those rows need no probe and go straight to COPY.
+
+    def insert_new_nodes(self, label: str, rows: Sequence[Row]) -> int:
+        """COPY nodes the caller knows are new (see ``GraphStore.insert_new_nodes``)."""
+        spec = NODE_BY_LABEL[check_label(label)]
+        order = self._copy_order(label, spec.all_props)
+        if not rows or order is None or self._tx_depth:
+            return self.upsert_nodes(label, rows)
+        columns = encode_columns(spec.all_props, rows)
+        if any(uid is None for uid in columns["uid"]):
+            return self.upsert_nodes(label, rows)  # reports the row without a uid
+        typed = _typed(self._batch(spec.all_props, columns), spec.all_props, order)
+        if typed is None:
+            return self.upsert_nodes(label, rows)
+        self._run(render("upsert_nodes_copy", self.dialect, label=label), {"rows": typed})
+        return len(rows)
+
+    def insert_new_relationships(
+        self, rel_type: str, src_label: str, dst_label: str, rows: Sequence[Row]
+    ) -> int:
+        """COPY relationships the caller knows are new between ends it knows exist."""
+        spec = REL_BY_TYPE[check_rel_type(rel_type)]
+        render_rel_upsert(rel_type, check_label(src_label), check_label(dst_label), self.dialect)
+        props = (*spec.all_props, Prop("src"), Prop("dst"))
+        order = self._copy_order(rel_type, props)
+        if not rows or order is None or self._tx_depth:
+            return self.upsert_relationships(rel_type, src_label, dst_label, rows)
+        columns = encode_columns(props, rows)
+        batch = self._batch(props, columns)
+        typed = _typed(batch, props, order)
+        if typed is None:
+            return self.upsert_relationships(rel_type, src_label, dst_label, rows)
+        copy = render(
+            "upsert_relationships_copy",
+            self.dialect,
+            rel_type=rel_type,
+            from_table=src_label,
+            to_table=dst_label,
+        )
+        table = pa.Table.from_arrays(
+            [batch.column("src"), batch.column("dst"), *typed.columns],
+            names=["from", "to", *typed.column_names],
+        )
+        self._run(copy, {"rows": table})
+        return len(rows)
 
     def _node(self, value: Any) -> Node:
         return Node(value["uid"], value["_LABEL"], self._props(value, self._native))
