@@ -20,7 +20,13 @@ from graph.model import Edge, Node
 from graph.schema import NODE_BY_LABEL, NODES, REL_BY_TYPE, RELS, Prop, PropType
 from graph.store import Row, check_label, check_rel_type
 
-__all__ = ["EmbeddedStore", "ladybug_ddl"]
+__all__ = ["DEFAULT_BUFFER_POOL_MB", "EmbeddedStore", "ladybug_ddl"]
+
+#: LadybugDB's buffer pool unless configured: bounded, so that the store, the API and the
+#: algorithms fit a 24 GB machine together (0 lets the engine take about 80 % of memory).
+#: Ingest writes a chunk of at most 100k rows per COPY, which this holds at 100k
+#: businesses (docs/ingest.md).
+DEFAULT_BUFFER_POOL_MB = 4096
 
 
 #: Wire types of batch columns; dates and timestamps travel as ISO text and are cast in Cypher.
@@ -96,7 +102,11 @@ class EmbeddedStore(CypherStore):
     bulk_min_rows = 2_000
 
     def __init__(
-        self, path: str | Path, *, buffer_pool_mb: int = 0, read_only: bool = False
+        self,
+        path: str | Path,
+        *,
+        buffer_pool_mb: int = DEFAULT_BUFFER_POOL_MB,
+        read_only: bool = False,
     ) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
