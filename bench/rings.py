@@ -1,6 +1,6 @@
 """Benchmark brushing-ring detection against the published FRAUDAR implementation.
 
-Plants rings in synthetic markets (:mod:`algorithms.brushing.synthetic`) at several ring
+Plants rings in synthetic markets (:mod:`ingest.generate.market`) at several ring
 densities and camouflage kinds, then scores the accounts and stores each method reports:
 
 * ``ours-raw``: :func:`detect_dense_blocks` on the binary account x store matrix, blocks taken
@@ -44,8 +44,8 @@ from scipy import sparse
 from algorithms.brushing.fraudar import detect_dense_blocks
 from algorithms.brushing.rings import RingParams, find_rings
 from algorithms.brushing.signals import OrderTable
-from algorithms.brushing.synthetic import MarketSpec, PlantedGroup, SyntheticMarket, make_market
 from graph.errors import InvalidInput
+from ingest.generate.market import MarketSpec, PlantedGroup, SyntheticMarket, make_market
 
 __all__ = ["main"]
 

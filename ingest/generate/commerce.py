@@ -38,6 +38,7 @@ from ingest.generate.vocab import (
     CARRIER_WEIGHT,
     CARRIERS,
     DAY,
+    HOUR,
     ORDER_END,
     ORDER_START,
     PLATFORM_WEIGHT,
@@ -94,7 +95,7 @@ def make_commerce(g: Gen, st: Stores, out: Output) -> tuple[list[dict[str, Any]]
     o_st = np.concatenate(o_st_l)
     k = len(o_acc)
     placed = rng.integers(ORDER_START * DAY, ORDER_END * DAY, k)
-    floor_ = np.maximum(st.opened[o_st], acc_created[o_acc]) * DAY + rng.integers(3600, 40 * DAY, k)
+    floor_ = np.maximum(st.opened[o_st], acc_created[o_acc]) * DAY + rng.integers(HOUR, 40 * DAY, k)
     placed = np.maximum(placed, floor_)
     amount = np.round(rng.lognormal(np.log(80), 1.0, k), 2)
     recv = acc_home[o_acc]
@@ -103,8 +104,8 @@ def make_commerce(g: Gen, st: Stores, out: Output) -> tuple[list[dict[str, Any]]
     weight = np.round(np.maximum(rng.lognormal(np.log(0.9), 0.8, k), 0.05), 3)
     light = rng.random(k) < 0.005  # cards, documents: light but genuine
     weight[light] = np.round(rng.uniform(0.01, 0.049, int(light.sum())), 3)
-    ship_delay = rng.integers(2 * 3600, 72 * 3600, k)
-    deliver_delay = rng.integers(18 * 3600, 5 * DAY, k)
+    ship_delay = rng.integers(2 * HOUR, 72 * HOUR, k)
+    deliver_delay = rng.integers(18 * HOUR, 5 * DAY, k)
     kind = np.zeros(k, dtype=np.int64)  # 0 normal, 1 ring, 2 camouflage
     # receiver phone: index into [account phones..., ring phones...]; -1 = none
     recv_phone = o_acc.copy()
@@ -179,7 +180,7 @@ def make_commerce(g: Gen, st: Stores, out: Output) -> tuple[list[dict[str, Any]]
             slot = recv_a[rng.integers(0, nrecv, m)]
             r_acc_l.append(grid_a[hit])
             r_st_l.append(grid_s[hit])
-            r_t_l.append(start + (rng.random(m) * bp_params.window_hours * 3600).astype(np.int64))
+            r_t_l.append(start + (rng.random(m) * bp_params.window_hours * HOUR).astype(np.int64))
             r_recv_l.append(n_homes + slot)
             r_phone_l.append(-2 - slot)
             r_kind_l.append(np.ones(m, dtype=np.int64))
@@ -197,7 +198,7 @@ def make_commerce(g: Gen, st: Stores, out: Output) -> tuple[list[dict[str, Any]]
                 cs = popular
             else:
                 cs = np.where(rng.random(m) < 0.5, rnd, popular)
-            lo = np.maximum(st.opened[cs], created[ca - accs[0]]) * DAY + 3600
+            lo = np.maximum(st.opened[cs], created[ca - accs[0]]) * DAY + HOUR
             lo = np.maximum(lo, t0 - 20 * DAY)
             r_acc_l.append(ca)
             r_st_l.append(cs)
@@ -247,8 +248,8 @@ def make_commerce(g: Gen, st: Stores, out: Output) -> tuple[list[dict[str, Any]]
                 ship_delay,
                 np.where(
                     ring_order,
-                    rng.integers(1800, 6 * 3600, m),
-                    rng.integers(2 * 3600, 72 * 3600, m),
+                    rng.integers(HOUR // 2, 6 * HOUR, m),
+                    rng.integers(2 * HOUR, 72 * HOUR, m),
                 ),
             ]
         )
@@ -257,7 +258,7 @@ def make_commerce(g: Gen, st: Stores, out: Output) -> tuple[list[dict[str, Any]]
             [
                 deliver_delay,
                 np.where(
-                    empty, rng.integers(3600, 8 * 3600, m), rng.integers(18 * 3600, 5 * DAY, m)
+                    empty, rng.integers(HOUR, 8 * HOUR, m), rng.integers(18 * HOUR, 5 * DAY, m)
                 ),
             ]
         )

@@ -23,6 +23,7 @@ __all__ = [
     "EPOCH",
     "ESTATES",
     "GIVEN",
+    "HOUR",
     "INDUSTRIES",
     "MAIL_DOMAINS",
     "MOBILE_PREFIXES",
@@ -241,7 +242,8 @@ MOBILE_PREFIXES = (
 MAIL_DOMAINS = ("qq.com", "163.com", "126.com", "sina.com", "aliyun.com", "foxmail.com")
 
 EPOCH = np.datetime64("1970-01-01", "D")
-DAY = 86_400
+DAY = 86_400  # seconds
+HOUR = 3_600
 
 
 def day_of(iso: str) -> int:
