@@ -8,8 +8,6 @@ kept for the ground truth)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pyarrow as pa
 
@@ -68,7 +66,6 @@ class Gen:
         self.rng = np.random.default_rng(seed)
         self.noise = noise
         self.brushing = brushing
-        self.truth: dict[str, Any] = {}
         self.variants: dict[str, str] = {}  # variant -> canonical
         self.phone_variants: dict[str, str] = {}
         rng = self.rng

@@ -1,10 +1,11 @@
-"""The input files: their documented columns (:data:`COLUMNS`, in the order of
+"""What is written: the input files' documented columns (:data:`COLUMNS`, in the order of
 docs/formats.md, which is the load order) and :class:`Output`, which writes each file as CSV or
-Parquet chunk by chunk and slips the bad rows in."""
+Parquet chunk by chunk, slips the bad rows in, and writes ``ground_truth.json``."""
 
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -127,6 +128,14 @@ class Output:
         self.files: dict[str, Path] = {}
         self.rows: dict[str, int] = {}
         self.bad: list[dict[str, Any]] = []
+
+    def write_ground_truth(self, truth: Mapping[str, Any]) -> Path:
+        """Write ``ground_truth.json``: ``truth`` and the bad rows placed, by file and row."""
+        bad = sorted(self.bad, key=lambda b: (INPUT_FILES.index(b["file"]), b["row"]))
+        path = self.out_dir / "ground_truth.json"
+        text = json.dumps({**truth, "bad_rows": bad}, ensure_ascii=False, indent=1)
+        path.write_text(text, encoding="utf-8")
+        return path
 
     def emit(
         self,

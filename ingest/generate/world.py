@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from pathlib import Path
 from types import MappingProxyType
@@ -177,10 +176,8 @@ def generate(
         ],
         "false_reports": false_reports,
         "brushing_rings": rings,
-        "bad_rows": sorted(out.bad, key=lambda b: (INPUT_FILES.index(b["file"]), b["row"])),
     }
-    gt = out_dir / "ground_truth.json"
-    gt.write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
+    gt = out.write_ground_truth(truth)
     return GenerationSummary(
         out_dir=out_dir,
         fmt=fmt,
