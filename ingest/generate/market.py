@@ -24,8 +24,8 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from algorithms.brushing.signals import OrderTable
 from graph.errors import InvalidInput
+from graph.model import OrderTable
 from ingest.generate.columns import IntArr, probabilities
 from ingest.generate.vocab import DAY, HOUR
 
