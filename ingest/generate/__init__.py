@@ -70,6 +70,19 @@ operator_id, stores}); ``false_reports`` (report ids); ``brushing_rings`` ({plat
 accounts, stores}); ``bad_rows`` ({file, row, field, kind, value}); and the run's
 parameters (``seed``, ``entities``, ``format``, ``noise``, ``bad_rows_rate``,
 ``brushing_params``, ``schema_version``).
+
+Where each part is made
+-----------------------
+``world.generate`` runs the parts in a fixed order (the order fixes the random stream):
+``registry`` (businesses, people, their id numbers), ``ownership`` (shareholdings, roles),
+``stores``, ``brands`` (brands, counterfeits, infringement reports), ``commerce`` (accounts,
+orders, waybills, brushing rings), ``listings`` (listings, violations) and ``licences``;
+``bad_rows`` makes the invalid rows and ``output`` writes the files and the ground truth.
+``vocab`` holds the vocabularies and the calendar, ``columns`` the vectorised helpers,
+``context`` the run's random generator and the strings every part draws, ``params`` the
+parameters and the result. ``market`` stands apart: in-memory markets with planted rings for
+the ring detector's tests and benchmarks (no files). Changing any of them changes the bytes
+for a seed: ``tests/unit/test_generate_package.py`` holds the digests.
 """
 
 from ingest.generate.output import COLUMNS, INPUT_FILES
