@@ -331,6 +331,7 @@ def _register_features() -> None:
         "cli.punish",
         "cli.shells",
         "cli.agents",
+        "cli.exchange",
         "cli.rings",
         "cli.detect",
         "cli.brands",
