@@ -175,7 +175,7 @@ def find_rings(orders: OrderTable, params: RingParams = DEFAULT_PARAMS) -> list[
 
     Examples
     --------
-    >>> from algorithms.brushing.synthetic import MarketSpec, make_market
+    >>> from ingest.generate.market import MarketSpec, make_market
     >>> market = make_market(MarketSpec(n_orders=5_000, n_rings=1))
     >>> ring = find_rings(market.orders)[0]
     >>> bool(np.isin(market.rings[0].accounts, ring.accounts).mean() > 0.9)

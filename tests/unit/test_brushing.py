@@ -24,8 +24,8 @@ from algorithms.brushing.signals import (
     lockstep,
     receiver_sharing,
 )
-from algorithms.brushing.synthetic import MarketSpec, SyntheticMarket, make_market
 from graph.errors import InvalidInput
+from ingest.generate.market import MarketSpec, SyntheticMarket, make_market
 
 IntArray = npt.NDArray[np.int64]
 
