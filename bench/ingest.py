@@ -240,8 +240,8 @@ def neo4j_bulk(directory: Path, quarantine: Path, rows: int) -> Result:
     started = time.perf_counter()
     load = bulk_load(
         directory,
+        connect=neo4j_store,
         uri=uri,
-        user="neo4j",
         password=password,
         id_hash_key=KEY,
         quarantine_dir=quarantine,

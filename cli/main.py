@@ -118,8 +118,8 @@ def run_ingest(store: GraphStore | None, directory: Path) -> None:
 
             load = bulk_load(
                 directory,
+                connect=open_store,
                 uri=settings.neo4j_uri,
-                user=settings.neo4j_user,
                 password=settings.neo4j_password.get_secret_value(),
                 id_hash_key=settings.id_hash_key.get_secret_value(),
                 quarantine_dir=settings.quarantine_dir,

@@ -30,7 +30,7 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -44,6 +44,7 @@ import pyarrow.csv as pacsv
 from graph.cypher import ColumnRows, encode_columns
 from graph.errors import ConfigError, StoreError
 from graph.schema import NODE_BY_LABEL, REL_BY_TYPE, Prop, PropType
+from graph.store import GraphStore
 from ingest.pipeline import Flags, IngestReport, ProgressHook, Sink, run_ingest
 
 __all__ = ["BulkLoad", "ImportFiles", "LocalServer", "bulk_load", "import_header"]
@@ -283,8 +284,8 @@ class BulkLoad:
 def bulk_load(
     directory: Path,
     *,
+    connect: Callable[[], GraphStore],
     uri: str,
-    user: str,
     password: str,
     id_hash_key: str,
     quarantine_dir: Path,
@@ -294,10 +295,9 @@ def bulk_load(
     keep_files: bool = False,
 ) -> BulkLoad:
     """Load ``directory`` into the empty ``neo4j`` database of the local server (see the
-    module docstring). Raises ConfigError before anything is written when the server is
-    not the local one or its database is not empty."""
-    from graph.neo4j_store import Neo4jStore
-
+    module docstring). ``connect`` opens the Neo4j store at ``uri`` (through the port);
+    ``password`` is handed to ``scripts/neo4j-local``. Raises ConfigError before anything
+    is written when the server is not the local one or its database is not empty."""
     server = server or LocalServer.from_environment()
     if not (server.home / "lib").is_dir() or server.bolt_port is None:
         raise ConfigError(
@@ -314,11 +314,8 @@ def bulk_load(
     started = time.perf_counter()
     if not server.running(password):
         server.run(password, "start")
-    store = Neo4jStore(uri, user, password)
-    try:
-        held = int(store._run("MATCH (n) RETURN count(n) AS n")[0]["n"])
-    finally:
-        store.close()
+    with connect() as store:
+        held = store.counts().total_nodes
     if held:
         raise ConfigError(
             f"--bulk loads only an empty database, and Neo4j database 'neo4j' holds {held:,} "
@@ -362,16 +359,13 @@ def bulk_load(
     timings["import"] = time.perf_counter() - mark
     mark = time.perf_counter()
     server.run(password, "start")
-    store = Neo4jStore(uri, user, password)
-    try:
+    with connect() as store:
         store.create_schema()
         for name, pair, rows in sink.replays:
             if pair is None:
                 store.upsert_nodes(name, rows)
             else:
                 store.upsert_relationships(name, *pair, rows)
-    finally:
-        store.close()
     timings["start, schema and repeated keys"] = time.perf_counter() - mark
     if not keep_files:
         shutil.rmtree(files, ignore_errors=True)

@@ -114,8 +114,8 @@ def test_a_bulk_import_gives_every_node_relationship_and_property_the_normal_pat
     uri = f"bolt://127.0.0.1:{scratch_server.bolt_port}"
     load = bulk_load(
         bulk_input,
+        connect=lambda: Neo4jStore(uri, "neo4j", PASSWORD),
         uri=uri,
-        user="neo4j",
         password=PASSWORD,
         id_hash_key=TEST_KEY,
         quarantine_dir=tmp_path / "qb",
@@ -155,8 +155,8 @@ def test_a_bulk_import_refuses_a_database_that_holds_data(
     with pytest.raises(ConfigError, match="only an empty database"):
         bulk_load(
             SAMPLE_DIR,
+            connect=lambda: Neo4jStore(uri, "neo4j", PASSWORD),
             uri=uri,
-            user="neo4j",
             password=PASSWORD,
             id_hash_key=TEST_KEY,
             quarantine_dir=tmp_path / "q",
@@ -171,8 +171,8 @@ def test_a_bulk_import_refuses_a_server_it_cannot_reach_on_disk(tmp_path: Path) 
     with pytest.raises(ConfigError, match="cannot load a remote server"):
         bulk_load(
             SAMPLE_DIR,
+            connect=lambda: pytest.fail("a remote server must be refused before connecting"),
             uri="bolt://neo4j.example.org:7687",
-            user="neo4j",
             password=PASSWORD,
             id_hash_key=TEST_KEY,
             quarantine_dir=tmp_path / "q",
