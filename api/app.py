@@ -48,6 +48,7 @@ ROUTERS: tuple[str, ...] = (
     "shells",
     "agents",
     "alerts",
+    "overview",
     "rings",
     "brands",
 )
