@@ -19,8 +19,8 @@ from datetime import date, datetime
 
 import pytest
 
-from algorithms.ownership import ControlParams, ControlRule
-from algorithms.ownership_service import compute_controllers, computed_rid, ownership
+from algorithms.ownership.core import ControlParams, ControlRule
+from algorithms.ownership.service import compute_controllers, computed_rid, ownership
 from graph.errors import NotFound
 from graph.store import GraphStore
 

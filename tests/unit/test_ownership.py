@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from algorithms.ownership import (
+from algorithms.ownership.core import (
     ControllerFinding,
     ControlParams,
     ControlRule,

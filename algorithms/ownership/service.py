@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from algorithms.ownership import (
+from algorithms.ownership.core import (
     ControllerFinding,
     ControlParams,
     ControlRule,

@@ -1,8 +1,8 @@
 """``credgraph ownership ID``, ``credgraph detect shells``, ``credgraph shells ...`` and
 ``credgraph controllers compute``: who stands behind a business, and shell clusters.
 
-The commands reach the configured store through :func:`api.cli.open_store` (imported when a
-command runs, since ``api.cli`` imports this module to register it).
+The commands reach the configured store through :func:`cli.main.open_store` (imported when a
+command runs, since ``cli.main`` imports this module to register it).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from algorithms.ownership import ControlParams
-from algorithms.ownership_service import OwnershipReport, compute_controllers, ownership
-from algorithms.shells import ShellParams, ShellResult
-from algorithms.shells_service import (
+from algorithms.ownership.core import ControlParams
+from algorithms.ownership.service import OwnershipReport, compute_controllers, ownership
+from algorithms.shells.core import ShellParams, ShellResult
+from algorithms.shells.service import (
     ClusterDetail,
     ClusterStatus,
     Decision,
@@ -26,10 +26,10 @@ from algorithms.shells_service import (
     list_clusters,
     review_cluster,
 )
-from api.cli_common import parse_day as _day
-from api.cli_common import print_json as _print_json
-from api.cli_common import store_session as _store
-from api.cli_detect import detect_app
+from cli.common import parse_day as _day
+from cli.common import print_json as _print_json
+from cli.common import store_session as _store
+from cli.detect import detect_app
 
 __all__ = ["controllers_app", "register", "shells_app"]
 
@@ -101,7 +101,7 @@ def ownership_command(
     as_json: JsonOption = False,
 ) -> None:
     """Who holds a business through every chain, its beneficial owners and controller."""
-    from api.cli import current_settings
+    from cli.main import current_settings
     from graph.lookup import resolve_entity
 
     day = _day(at)
