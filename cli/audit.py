@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import mimetypes
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -48,8 +49,9 @@ evidence_app = typer.Typer(
     no_args_is_help=True,
 )
 console = Console()
-#: Notes about what was logged go to stderr: a command's --json output stays clean.
-notes = Console(stderr=True)
+#: Notes about what was logged go to stderr, and only to a terminal: a command's --json
+#: output stays clean however it is captured.
+notes = Console(stderr=True, quiet=not sys.stderr.isatty())
 JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable output")]
 
 

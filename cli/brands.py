@@ -260,7 +260,7 @@ def list_repeat(
         )
     log_decisions(
         rec.listing_added(
-            rec.cli_actor(authority),
+            rec.cli_actor(),
             listing_uid=f"listing:{listing_id}",
             subject_uid=actor,
             list_type="repeat_ip_infringer",

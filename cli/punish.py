@@ -202,7 +202,7 @@ def list_add(
     console.print(f"listed {escape(uid)} as {listing.uid}")
     log_decisions(
         rec.listing_added(
-            rec.cli_actor(authority),
+            rec.cli_actor(),
             listing_uid=listing.uid,
             subject_uid=uid,
             list_type=list_type,

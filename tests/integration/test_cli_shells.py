@@ -88,6 +88,10 @@ def test_review_a_cluster_from_the_command_line(run: CliRunner) -> None:
     )
     assert reviewed.exit_code == 0, reviewed.output
     assert "confirmed" in reviewed.output
+    logged = run.invoke(cli.app, ["audit", "log", "--subject", uid, "--json"])
+    assert [(e["kind"], e["actor"]["officer"]) for e in json.loads(logged.output)] == [
+        ("shell.confirmed", "o-1")
+    ]
     assert run.invoke(cli.app, ["detect", "shells", "--json"]).exit_code == 0
     shown = run.invoke(cli.app, ["shells", "show", uid, "--json"])
     assert _json(shown.output)["status"] == "confirmed"
