@@ -330,6 +330,7 @@ def _register_features() -> None:
     for module in (
         "cli.punish",
         "cli.shells",
+        "cli.agents",
         "cli.rings",
         "cli.detect",
         "cli.brands",
