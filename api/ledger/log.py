@@ -409,6 +409,8 @@ class DecisionLog:
 
     def entry(self, seq: int) -> Entry:
         """Entry ``seq`` (from 1)."""
+        if not 0 < seq < 2**63:
+            raise NotFound(f"no decision {seq} in the log")
         with self._lock:
             row = self._conn.execute(
                 "SELECT seq, entry, leaf_hash FROM entries WHERE seq = ?", (seq,)
@@ -426,6 +428,7 @@ class DecisionLog:
         limit: int = 100,
     ) -> list[Entry]:
         """Entries after ``after``, oldest first, about ``subject`` / of ``kind``."""
+        after, limit = min(max(after, 0), 2**63 - 1), min(max(limit, 0), 2**63 - 1)
         where: list[str] = ["seq > ?"]
         params: list[int | str] = [after]
         if subject is not None:
@@ -473,6 +476,7 @@ class DecisionLog:
 
     def heads(self, *, after: int = 0, limit: int = 1_000) -> list[TreeHead]:
         """Signed tree heads after head number ``after``, oldest first."""
+        after, limit = min(max(after, 0), 2**63 - 1), min(max(limit, 0), 2**63 - 1)
         with self._lock:
             rows = self._conn.execute(
                 "SELECT number, tree_size, timestamp, root_hash, key_id, signature"
@@ -492,6 +496,8 @@ class DecisionLog:
 
     def head_of_size(self, tree_size: int) -> TreeHead:
         """The (first) signed head of exactly ``tree_size`` entries."""
+        if not 0 < tree_size < 2**63:
+            raise NotFound(f"no signed tree head of size {tree_size}")
         with self._lock:
             row = self._conn.execute(
                 "SELECT number, tree_size, timestamp, root_hash, key_id, signature"

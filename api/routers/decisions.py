@@ -25,6 +25,9 @@ __all__ = ["ConsistencyProofOut", "InclusionProofOut", "TreeHeadOut", "router"]
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"], responses=PROBLEM_RESPONSES)
 
+#: Largest number accepted for a decision, head or size (SQLite integers are 64-bit).
+MAX_NUMBER = 2**62
+
 #: Entry kinds a platform key may have proofs of.
 PLATFORM_KINDS = ("listing.added", "listing.removed", "listing.repaired")
 
@@ -80,7 +83,7 @@ async def tree_head(key: AnyKey, state: StateDep) -> dict[str, Any]:
 async def tree_heads(
     key: AnyKey,
     state: StateDep,
-    after: Annotated[int, Query(ge=0, description="heads after this number")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_NUMBER, description="heads after this number")] = 0,
     limit: Annotated[int, Query(ge=1, le=1_000)] = 100,
 ) -> list[dict[str, Any]]:
     """For a witness: every head after the last one it holds."""
@@ -97,9 +100,9 @@ async def tree_heads(
 async def consistency(
     key: AnyKey,
     state: StateDep,
-    first: Annotated[int, Query(ge=0, description="the size of a head you hold")],
+    first: Annotated[int, Query(ge=0, le=MAX_NUMBER, description="the size of a head you hold")],
     second: Annotated[
-        int | None, Query(ge=1, description="a later head's size (default: latest)")
+        int | None, Query(ge=1, le=MAX_NUMBER, description="a later head's size (default: latest)")
     ] = None,
 ) -> dict[str, Any]:
     """RFC 6962 section 2.1.2: the newer tree keeps every decision of the older one."""
@@ -113,9 +116,10 @@ async def consistency(
 async def inclusion(
     key: PlatformKey,
     state: StateDep,
-    seq: Annotated[int, Path(ge=1, description="the decision's number")],
+    seq: Annotated[int, Path(ge=1, le=MAX_NUMBER, description="the decision's number")],
     tree_size: Annotated[
-        int | None, Query(ge=1, description="prove against this head's size (default: latest)")
+        int | None,
+        Query(ge=1, le=MAX_NUMBER, description="prove against this head's size (default: latest)"),
     ] = None,
 ) -> dict[str, Any]:
     """Check it without our database: docs/decision-log.md, or ``api/ledger/verify.py``."""
@@ -132,7 +136,7 @@ async def entries(
     state: StateDep,
     subject: Annotated[str | None, Query(max_length=200)] = None,
     kind: Annotated[str | None, Query(max_length=64)] = None,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_NUMBER)] = 0,
     limit: Annotated[int, Query(ge=1, le=1_000)] = 100,
 ) -> list[dict[str, Any]]:
     """Oldest first, with each entry's canonical text and leaf hash."""
