@@ -252,3 +252,33 @@ def test_the_whole_log_verifies_and_a_changed_evidence_file_is_caught(api: Api) 
     assert [(p.code.value, p.entry) for p in result.problems] == [
         ("evidence_changed", stored["decision"])
     ]
+
+
+def test_ring_decisions_through_the_api_are_on_record(
+    embedded_store: GraphStore, settings: Settings
+) -> None:
+    from algorithms.brushing import service as rings
+    from tests.contract.test_rings_contract import write_market
+
+    write_market(embedded_store)
+    rings.detect(embedded_store, batch_size=500)
+    first, second = (r.uid for r in rings.list_rings(embedded_store))
+    app = create_app(settings, embedded_store)
+    with TestClient(app) as client:
+        officer = {"X-API-Key": app.state.credgraph.keys.create("zj-amr", "officer").token}
+        confirmed = client.post(
+            f"/v1/rings/{first}/confirm", json={"reason": "空包"}, headers=officer
+        )
+        assert confirmed.status_code == 200, confirmed.text
+        dismissed = client.post(
+            f"/v1/rings/{second}/dismiss", json={"reason": "household"}, headers=officer
+        )
+        assert dismissed.status_code == 200, dismissed.text
+        logged = client.get("/v1/decisions", headers=officer).json()
+    ring_entries = [e for e in logged if e["kind"].startswith("ring.")]
+    assert [(e["kind"], e["subject"]) for e in ring_entries] == [
+        ("ring.confirmed", first),
+        ("ring.dismissed", second),
+    ]
+    assert ring_entries[0]["data"]["violation_uid"] == confirmed.json()["violation_uid"]
+    assert ring_entries[0]["actor"]["name"] == "zj-amr"

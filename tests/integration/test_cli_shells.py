@@ -178,6 +178,10 @@ def test_api_lists_reads_and_reviews_clusters_and_reports_ownership(
             assert reviewed.status_code == 200, reviewed.text
             assert reviewed.json()["status"] == "dismissed"
             assert reviewed.json()["reviewed_by"] == "officer-9"
+            logged = client.get("/v1/decisions", params={"subject": uid}, headers=officer).json()
+            assert [(e["kind"], e["actor"].get("name")) for e in logged][-1:] == [
+                ("shell.dismissed", "officer-9")
+            ]
             bad = client.post(
                 f"/v1/shells/{uid}/review",
                 headers=officer,
