@@ -100,7 +100,7 @@ def log_rules(rules: Path | None) -> None:
 def _public_key(text: str | None) -> bytes:
     if text is None:
         try:
-            return Signer(decision_key_path(current_settings())).public_key
+            return Signer(decision_key_path(current_settings()), create=False).public_key
         except CreditGraphError as exc:
             raise _fail(exc) from exc
     path = Path(text)

@@ -206,9 +206,11 @@ class Signer:
     refuses such a private key).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, create: bool = True) -> None:
         self.path = path
         if not path.exists():
+            if not create:
+                raise ConfigError(f"{path}: no decision-log signing key here")
             self._create(path)
         mode = stat.S_IMODE(path.stat().st_mode)
         if mode & 0o077:
@@ -300,6 +302,15 @@ class DecisionLog:
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.executescript(_SCHEMA)
         self._lock = threading.Lock()
+        last = self._conn.execute(
+            "SELECT key_id FROM tree_heads ORDER BY number DESC LIMIT 1"
+        ).fetchone()
+        if last is not None and last[0] != signer.key_id:
+            self._conn.close()
+            raise ConfigError(
+                f"{path}: its tree heads are signed by key {last[0][:16]}…, not by "
+                f"{signer.path} ({signer.key_id[:16]}…); restore the log's key file"
+            )
 
     @classmethod
     def open(cls, settings: Settings) -> DecisionLog:

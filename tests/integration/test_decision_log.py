@@ -395,3 +395,11 @@ def test_evidence_is_stored_by_digest_once_and_limited_in_size(tmp_path: Path) -
     with pytest.raises(EvidenceTooLarge, match="10 bytes"):
         store.put([b"0123456789", b"!"], name="big.bin")
     assert list((tmp_path / "evidence" / "tmp").iterdir()) == []
+
+
+def test_a_log_will_not_be_continued_under_another_key(log: DecisionLog, tmp_path: Path) -> None:
+    log.close()
+    with pytest.raises(ConfigError, match="restore the log's key file"):
+        DecisionLog(log.path, Signer(tmp_path / "new.key"))
+    with pytest.raises(ConfigError, match="no decision-log signing key"):
+        Signer(tmp_path / "missing.key", create=False)
