@@ -86,6 +86,9 @@ class Kind(StrEnum):
     KEY_REVOKED = "key.revoked"
     RULES_CHANGED = "rules.changed"
     EVIDENCE_ADDED = "evidence.added"
+    EXCHANGE_IMPORTED = "exchange.imported"
+    CASE_TRANSFERRED = "case.transferred"
+    CASE_ANSWERED = "case.answered"
     #: Reserved for the objection workflow (issue 18 item 1).
     OBJECTION_DECIDED = "objection.decided"
 

@@ -25,8 +25,10 @@ from api.security import ApiKey
 
 __all__ = [
     "api_actor",
+    "case_moved",
     "cli_actor",
     "evidence_added",
+    "exchange_imported",
     "key_created",
     "key_revoked",
     "listing_added",
@@ -204,6 +206,43 @@ def evidence_added(
             "filename": filename,
             "media_type": media_type,
             "note": note,
+        },
+    )
+
+
+def exchange_imported(
+    actor: Mapping[str, Any], report: Any, manifest: Path, restrictions: Any = None
+) -> Decision:
+    """A packet from another bureau loaded: its listings now propagate here. The manifest's
+    SHA-256 binds the entry to the exact signed packet."""
+    return Decision(
+        Kind.EXCHANGE_IMPORTED,
+        actor,
+        f"packet:{report.packet_id}",
+        {
+            "manifest_sha256": file_sha256(manifest),
+            "listings": list(report.listings),
+            "created": dict(sorted(report.created.items())),
+            "conflicts": len(report.conflicts),
+            **_feed(restrictions),
+        },
+    )
+
+
+def case_moved(actor: Mapping[str, Any], move: Any, packet_id: str) -> Decision:
+    """A case sent to another authority (案件移送), or one received accepted or returned."""
+    kind = Kind.CASE_TRANSFERRED if move.status == "sent" else Kind.CASE_ANSWERED
+    return Decision(
+        kind,
+        actor,
+        str(move.case),
+        {
+            "status": move.status,
+            "from_authority": move.from_authority,
+            "to_authority": move.to_authority,
+            "reason": move.reason,
+            "evidence_sha256": list(move.evidence_sha256),
+            "packet_id": packet_id,
         },
     )
 
