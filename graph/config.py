@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     # Loopback, private and link-local receivers are refused unless this is on (a webhook
     # URL must not reach into the regulator's own network).
     webhook_allow_private_hosts: bool = False
+    # The decision log and evidence (api/ledger, docs/decision-log.md). None: beside the
+    # embedded graph, in the data directory (decisions.sqlite3, decision-log.key with mode
+    # 0600, evidence/).
+    decision_log_path: Path | None = None
+    decision_key_path: Path | None = None
+    evidence_dir: Path | None = None
+    evidence_max_bytes: int = Field(25 * 1024 * 1024, ge=1, le=2**31)
 
     @model_validator(mode="after")
     def _refuse_unsafe_combinations(self) -> Settings:
