@@ -71,8 +71,8 @@ def fold_id(text: str) -> str:
 
 def valid_cn_registration_no(number: str) -> bool:
     """A pre-2015 15-digit registration number (注册号): ISO 7064 MOD 11,10 check digit."""
-    return len(number) == 15 and number.isdigit() and number.isascii() and mod_11_10.is_valid(
-        number
+    return (
+        len(number) == 15 and number.isdigit() and number.isascii() and mod_11_10.is_valid(number)
     )
 
 
