@@ -178,8 +178,34 @@ def run_ingest(store: GraphStore | None, directory: Path) -> None:
         "",
     )
     console.print(table)
+    print_reconciliation(report, settings.quarantine_dir)
     if not all(f.reconciled for f in report.files):
         raise typer.Exit(code=3)
+
+
+def print_reconciliation(report: Any, quarantine_dir: Path) -> None:
+    """Quarantine reasons (rows per reason) and conflicts per file, and the report JSON."""
+    from ingest.pipeline import report_json
+
+    for f in report.files:
+        if f.reasons:
+            console.print(f"[bold]{f.name}[/]: quarantined rows per reason")
+            for reason, count in sorted(f.reasons.items(), key=lambda kv: -kv[1]):
+                console.print(f"  {count:>8,}  {reason}")
+        if f.conflicts:
+            console.print(
+                f"[bold]{f.name}[/]: [yellow]{f.conflicts:,} key(s) given again with other "
+                "values[/] (the last row in file order wins)"
+            )
+            for c in f.conflict_list[:10]:
+                console.print(
+                    f"  {c['kind']} {c['key']}: row {c['won_row']} replaced row "
+                    f"{c['replaced_row']} ({', '.join(c['fields'])})"
+                )
+    target = quarantine_dir / report.run_id / "report.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(report_json(report), ensure_ascii=False, indent=2), "utf-8")
+    console.print(f"report: {target}")
 
 
 @app.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
@@ -25,6 +26,7 @@ from graph.cypher import ColumnRows
 from graph.errors import InvalidInput
 from graph.store import GraphStore
 from ingest.columnar import Converted, NodeBatch, Objects, RelBatch, Rows, convert_chunk
+from ingest.conflicts import ConflictTracker
 from ingest.mappings import MAPPINGS, FileMapping
 from ingest.privacy import mask_personal_ids
 from ingest.readers import find_input, iter_chunks, read_table
@@ -39,6 +41,8 @@ __all__ = [
     "Sink",
     "StoreSink",
     "check_headers",
+    "reason_kind",
+    "report_json",
     "ingest_directory",
     "run_ingest",
 ]
@@ -63,6 +67,13 @@ class FileReport:
     nodes_written: int = 0
     relationships_written: int = 0
     quarantine_file: str | None = None
+    #: Quarantined rows per reason (field and reason with the row's values left out).
+    reasons: dict[str, int] = field(default_factory=dict)
+    #: Keys asserted again with other values (the last row won; see ``ingest.conflicts``).
+    conflicts: int = 0
+    conflict_list: list[dict[str, Any]] = field(default_factory=list)
+    #: Keys asserted again with the same values.
+    repeats: int = 0
 
     @property
     def reconciled(self) -> bool:
@@ -92,6 +103,38 @@ class IngestReport:
     def quarantined(self) -> int:
         """Rows quarantined in all files."""
         return sum(f.quarantined for f in self.files)
+
+
+def report_json(report: IngestReport) -> dict[str, Any]:
+    """The run's reconciliation as JSON: per file the counts, the quarantine reasons with
+    their counts, and the conflicts (which row won, which it replaced, which fields)."""
+    return {
+        "run_id": report.run_id,
+        "directory": report.directory,
+        "read": report.read,
+        "loaded": report.loaded,
+        "quarantined": report.quarantined,
+        "files": [
+            {
+                "name": f.name,
+                "path": f.path,
+                "read": f.read,
+                "loaded": f.loaded,
+                "quarantined": f.quarantined,
+                "reconciled": f.reconciled,
+                "nodes_written": f.nodes_written,
+                "relationships_written": f.relationships_written,
+                "quarantine_file": f.quarantine_file,
+                "quarantine_reasons": dict(sorted(f.reasons.items(), key=lambda kv: -kv[1])),
+                "repeats": f.repeats,
+                "conflicts": f.conflicts,
+                "conflict_rule": "last row in file order wins",
+                "conflict_list": f.conflict_list,
+            }
+            for f in report.files
+            if f.path is not None
+        ],
+    }
 
 
 def check_headers(directory: Path) -> dict[str, Path]:
@@ -202,6 +245,14 @@ def run_ingest(
         run.file(mapping, path, file_report, provenance, quarantine_dir / run_id, progress)
     sink.finish()
     return report
+
+
+_VALUE = re.compile(r"'[^']*'|\"[^\"]*\"|\([^)]*\)|\d+(\.\d+)?")
+
+
+def reason_kind(field_name: str, reason: str) -> str:
+    """A quarantine reason without the row's own values, to count rows per reason."""
+    return f"{field_name or '-'}: {_VALUE.sub('…', reason)}"
 
 
 def _run_id(paths: Iterable[Path], at: str) -> str:
@@ -321,6 +372,7 @@ class _Run:
         total, chunks = iter_chunks(path, CHUNK_ROWS)
         offset = 2 if path.suffix == ".csv" else 1  # CSV: line numbers, header is line 1
         quarantine = _QuarantineWriter(quarantine_dir, path, mapping.name)
+        tracker = ConflictTracker()
         start = 0
         for frame in chunks:
             frame.columns = [str(c) for c in frame.columns]
@@ -333,6 +385,12 @@ class _Run:
             report.loaded += len(frame) - len(bad)
             if bad:
                 quarantine.write(frame, start + offset, bad)
+                for name, reason in bad.values():
+                    kind = reason_kind(name, reason)
+                    report.reasons[kind] = report.reasons.get(kind, 0) + 1
+            gone = np.fromiter(bad, dtype=np.int64, count=len(bad))
+            tracker.add(converted.nodes, gone)
+            tracker.add(converted.rels, gone)
             nodes, rels = self._write(converted, bad, provenance)
             report.nodes_written += nodes
             report.relationships_written += rels
@@ -342,6 +400,9 @@ class _Run:
         if progress:
             progress(mapping.name, start, start)
         report.quarantine_file = quarantine.close()
+        report.conflicts, listed = tracker.finish()
+        report.repeats = tracker.repeats
+        report.conflict_list = [{"file": path.name, **c.as_dict()} for c in listed]
 
     def _resolve(
         self, converted: Converted, refused: dict[int, tuple[str, str]]
