@@ -74,19 +74,27 @@ def generate(
     entities: Annotated[int, typer.Option(help="number of businesses (1k .. 1M)")] = 10_000,
     seed: Annotated[int, typer.Option(help="random seed: the same seed gives the same files")] = 7,
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet")] = "csv",
+    offshore: Annotated[
+        int,
+        typer.Option(
+            help="also an offshore registry slice of N companies in OUT/offshore (0: none)"
+        ),
+    ] = 0,
 ) -> None:
     """Write realistic synthetic input files with their ground truth."""
     from ingest.generate import generate as run_generate
 
     started = time.perf_counter()
     with console.status(f"generating {entities:,} businesses ..."):
-        summary = run_generate(out, entities, seed, fmt=fmt)  # type: ignore[arg-type]
+        summary = run_generate(out, entities, seed, fmt=fmt, offshore=offshore)  # type: ignore[arg-type]
     table = Table(title=f"generated in {time.perf_counter() - started:.1f} s → {out}")
     table.add_column("file")
     table.add_column("rows", justify="right")
     for name, rows in summary.rows.items():
         table.add_row(name, f"{rows:,}")
     console.print(table)
+    if offshore:
+        console.print(f"offshore slice: {offshore:,} companies → {out / 'offshore'}")
 
 
 def run_ingest(store: GraphStore | None, directory: Path) -> None:
