@@ -26,7 +26,7 @@ from cli.common import (
     use_settings,
     use_store,
 )
-from graph.errors import ConfigError, CreditGraphError
+from graph.errors import ConfigError, CreditGraphError, InvalidInput
 from graph.lookup import resolve_entity
 from graph.model import Node, Subgraph
 from graph.render import node_name
@@ -146,7 +146,11 @@ def run_ingest(store: GraphStore | None, directory: Path) -> None:
                 quarantine_dir=settings.quarantine_dir,
                 progress=hook,
             )
-    elapsed = time.perf_counter() - started
+    print_report(report, time.perf_counter() - started, settings.quarantine_dir)
+
+
+def print_report(report: Any, elapsed: float, quarantine_dir: Path) -> None:
+    """The reconciliation table, the reasons and conflicts; exit 3 if rows went missing."""
     table = Table(
         title=f"ingest run {report.run_id} "
         f"({elapsed:.1f} s, {report.read / max(elapsed, 1e-9):,.0f} rows/s)"
@@ -186,7 +190,7 @@ def run_ingest(store: GraphStore | None, directory: Path) -> None:
         "",
     )
     console.print(table)
-    print_reconciliation(report, settings.quarantine_dir)
+    print_reconciliation(report, quarantine_dir)
     if not all(f.reconciled for f in report.files):
         raise typer.Exit(code=3)
 
@@ -218,7 +222,9 @@ def print_reconciliation(report: Any, quarantine_dir: Path) -> None:
 
 @app.command()
 def ingest(
-    directory: Annotated[Path, typer.Argument(help="directory of input files (docs/formats.md)")],
+    directory: Annotated[
+        Path, typer.Argument(help="directory of input files (docs/formats.md); an FtM file")
+    ],
     store: StoreOption = None,
     bulk: Annotated[
         bool,
@@ -228,10 +234,38 @@ def ingest(
             "(stops and restarts the scripts/neo4j-local server; docs/ingest.md)",
         ),
     ] = False,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="dir: a directory of input files (docs/formats.md); ftm: a FollowTheMoney "
+            "JSON-lines file (docs/formats.md, FollowTheMoney import)",
+        ),
+    ] = "dir",
+    dataset: Annotated[
+        str | None, typer.Option(help="--format ftm: the dataset named in provenance")
+    ] = None,
 ) -> None:
     """Validate and load a directory of CSV/Parquet files; bad rows go to quarantine."""
     _use_store(store)
     try:
+        if fmt == "ftm":
+            from ingest.ftm_import import ingest_ftm
+
+            settings = current_settings()
+            started = time.perf_counter()
+            with open_store() as graph_store:
+                report = ingest_ftm(
+                    graph_store,
+                    directory,
+                    id_hash_key=settings.id_hash_key.get_secret_value(),
+                    quarantine_dir=settings.quarantine_dir,
+                    dataset=dataset,
+                )
+            print_report(report, time.perf_counter() - started, settings.quarantine_dir)
+            return
+        if fmt != "dir":
+            raise InvalidInput("--format is dir or ftm", field="format")
         if bulk:
             if current_settings().store != "neo4j":
                 raise ConfigError("--bulk loads Neo4j: add --store neo4j")

@@ -44,6 +44,7 @@ __all__ = [
     "reason_kind",
     "report_json",
     "ingest_directory",
+    "run_frames",
     "run_ingest",
 ]
 
@@ -255,6 +256,52 @@ def reason_kind(field_name: str, reason: str) -> str:
     return f"{field_name or '-'}: {_VALUE.sub('…', reason)}"
 
 
+#: A column of frames handed to :func:`run_frames`: the input line each row came from.
+LINE = "_line"
+
+
+def run_frames(
+    sink: Sink,
+    frames: dict[str, pd.DataFrame],
+    *,
+    source: str,
+    id_hash_key: str,
+    quarantine_dir: Path,
+    now: datetime | None = None,
+    report: IngestReport | None = None,
+) -> IngestReport:
+    """Validate, quarantine and load input rows already in memory (one frame of text
+    columns per file kind of docs/formats.md, optionally with a ``_line`` column of input
+    line numbers), exactly as files would be; provenance ``source`` on everything."""
+    seen_at = (now or datetime.now(UTC)).replace(tzinfo=None, microsecond=0).isoformat()
+    digest = hashlib.sha256(source.encode()).hexdigest()[:8]
+    run_id = f"{seen_at.replace('-', '').replace(':', '')}-{digest}-{uuid.uuid4().hex[:4]}"
+    report = report or IngestReport(run_id=run_id, directory=source)
+    report.run_id = run_id
+    sink.prepare()
+    run = _Run(sink, id_hash_key, True)
+    for mapping in MAPPINGS:
+        frame = frames.get(mapping.name)
+        if frame is None:
+            continue
+        unknown = [c for c in frame.columns if c not in mapping.columns and c != LINE]
+        if unknown:
+            raise InvalidInput("unknown column", file=mapping.name, field=str(unknown[0]))
+        path = Path(f"{mapping.name}.csv")
+        file_report = FileReport(mapping.name, f"{source} ({mapping.name})")
+        report.files.append(file_report)
+        provenance = {
+            "source": source,
+            "run_id": run_id,
+            "first_seen": seen_at,
+            "last_seen": seen_at,
+        }
+        chunks = [frame.iloc[i : i + CHUNK_ROWS] for i in range(0, len(frame), CHUNK_ROWS)]
+        run.file(mapping, path, file_report, provenance, quarantine_dir / run_id, None, chunks)
+    sink.finish()
+    return report
+
+
 def _run_id(paths: Iterable[Path], at: str) -> str:
     digest = hashlib.sha256()
     for path in sorted(paths):
@@ -368,8 +415,12 @@ class _Run:
         provenance: dict[str, Any],
         quarantine_dir: Path,
         progress: ProgressHook | None,
+        frames: Sequence[pd.DataFrame] | None = None,
     ) -> None:
-        total, chunks = iter_chunks(path, CHUNK_ROWS)
+        if frames is None:
+            total, chunks = iter_chunks(path, CHUNK_ROWS)
+        else:
+            total, chunks = sum(len(f) for f in frames), iter(frames)
         offset = 2 if path.suffix == ".csv" else 1  # CSV: line numbers, header is line 1
         quarantine = _QuarantineWriter(quarantine_dir, path, mapping.name)
         tracker = ConflictTracker()
@@ -377,6 +428,9 @@ class _Run:
         for frame in chunks:
             frame.columns = [str(c) for c in frame.columns]
             rows = np.arange(start + offset, start + offset + len(frame), dtype=np.int64)
+            if LINE in frame.columns:  # rows made from other input: its line numbers
+                rows = frame[LINE].to_numpy(dtype=np.int64)
+                frame = frame.drop(columns=[LINE])
             converted = convert_chunk(mapping, frame, rows, self.key, columnar=self.columnar)
             bad = {row: (name, reason) for row, name, reason in converted.bad}
             bad.update(self._resolve(converted, bad))
@@ -384,7 +438,7 @@ class _Run:
             report.quarantined += len(bad)
             report.loaded += len(frame) - len(bad)
             if bad:
-                quarantine.write(frame, start + offset, bad)
+                quarantine.write(frame, rows, bad)
                 for name, reason in bad.values():
                     kind = reason_kind(name, reason)
                     report.reasons[kind] = report.reasons.get(kind, 0) + 1
@@ -544,7 +598,7 @@ class _QuarantineWriter:
         self._writer: Any = None
         self._columns: list[str] = []
 
-    def write(self, frame: pd.DataFrame, first_row: int, bad: dict[int, tuple[str, str]]) -> None:
+    def write(self, frame: pd.DataFrame, rows: Rows, bad: dict[int, tuple[str, str]]) -> None:
         if self._writer is None:
             self.directory.mkdir(parents=True, exist_ok=True)
             self.target = self.directory / f"{self.path.stem}.quarantine.csv"
@@ -553,9 +607,10 @@ class _QuarantineWriter:
             self._columns = [str(c) for c in frame.columns]
             self._writer.writerow(["_row", "_field", "_reason", *self._columns])
         values = frame.to_numpy(dtype=object)
+        position = {int(r): i for i, r in enumerate(rows.tolist()) if int(r) in bad}
         for row in sorted(bad):
             name, reason = bad[row]
-            record = dict(zip(self._columns, values[row - first_row], strict=True))
+            record = dict(zip(self._columns, values[position[row]], strict=True))
             masked = mask_personal_ids(self.kind, record)
             self._writer.writerow([row, name, reason, *(masked.get(c, "") for c in self._columns)])
 
