@@ -20,6 +20,7 @@ from algorithms import brands_service as svc
 from algorithms.brands import LinkParams
 from api.deps import ApiState, BrandKey, OfficerKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES, Forbidden
+from api.paging import CursorQuery, cursor_link
 from api.security import ApiKey, Scope
 from graph.store import MAX_OFFSET
 
@@ -120,11 +121,13 @@ def _complainant(key: ApiKey) -> str:
 # -- brands and members --------------------------------------------------------------------------
 @router.get("", summary="Brands you may act for")
 async def brands(
-    key: BrandKey, state: StateDep, offset: Offset = 0, limit: Limit = 100
-) -> list[svc.BrandOut]:
-    """Officers see every brand; alliance members the brands they act for."""
+    key: BrandKey, state: StateDep, request: Request, cursor: CursorQuery = None, limit: Limit = 100
+) -> svc.BrandPage:
+    """Officers see every brand; alliance members the brands they act for. By uid; follow
+    ``next`` for more."""
     scope, _ = await _scope_for(state, key)
-    return await run_in_threadpool(svc.list_brands, state.store, scope, offset, limit)
+    page = await run_in_threadpool(svc.list_brands, state.store, scope, cursor, limit)
+    return page.model_copy(update={"next": cursor_link(request, page.next)})
 
 
 @router.get("/members", summary="Alliance members")
@@ -296,19 +299,21 @@ async def reports(
     brand: Annotated[str, _BRAND],
     key: BrandKey,
     state: StateDep,
+    request: Request,
     status_: Annotated[
         list[Literal["pending", "confirmed", "rejected", "countered"]] | None,
         Query(alias="status"),
     ] = None,
-    offset: Offset = 0,
+    cursor: CursorQuery = None,
     limit: Limit = 100,
 ) -> svc.ReportPage:
-    """Reports in filed order; filter by ``status`` (repeatable)."""
+    """Reports in filed order; filter by ``status`` (repeatable); follow ``next`` for more."""
     scope, uid = await _scope_for(state, key, brand)
     statuses = list(status_ or ("pending", "confirmed", "rejected", "countered"))
-    return await run_in_threadpool(
-        svc.list_reports, state.store, scope, uid, statuses, offset, limit
+    page = await run_in_threadpool(
+        svc.list_reports, state.store, scope, uid, statuses, cursor, limit
     )
+    return page.model_copy(update={"next": cursor_link(request, page.next)})
 
 
 @router.post("/{brand}/reports", status_code=status.HTTP_201_CREATED, summary="File a report")

@@ -15,9 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from algorithms import shells_service as service
 from api.deps import OfficerKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES
-from api.routers._views import next_link
+from api.paging import CursorQuery, cursor_link
 from api.schemas import Page
-from graph.store import MAX_OFFSET
 
 __all__ = ["ReviewRequest", "router"]
 
@@ -58,20 +57,16 @@ async def list_clusters(
     ] = None,
     min_score: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    cursor: CursorQuery = None,
 ) -> Page[service.ClusterSummary]:
     """Clusters the last detection run found, ranked by score; ``next`` pages on, null on
     the last page. Each carries its reasons in words and the identifiers its members share."""
     page = await run_in_threadpool(
-        service.list_clusters,
-        state.store,
-        status=status,
-        min_score=min_score,
-        limit=limit,
-        offset=offset,
+        lambda: service.list_clusters(
+            state.store, status=status, min_score=min_score, limit=limit, cursor=cursor
+        )
     )
-    more = offset + len(page.items) < page.total
-    nxt = next_link(request, offset=offset + limit, limit=limit) if more else None
+    nxt = cursor_link(request, page.next)
     return Page[service.ClusterSummary](items=page.items, limit=limit, next=nxt)
 
 

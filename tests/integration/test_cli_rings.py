@@ -45,7 +45,7 @@ def test_detect_list_show_confirm_dismiss(cli: CliRunner, planted: set[str]) -> 
     again = json.loads(_run(cli, "detect", "rings", "--json"))
     assert (again["created"], again["updated"]) == (0, 2)
     assert "2 found" in _run(cli, "detect", "rings")
-    listed = json.loads(_run(cli, "rings", "list", "--json"))
+    listed = json.loads(_run(cli, "rings", "list", "--json"))["items"]
     assert [r["status"] for r in listed] == ["suspected", "suspected"]
     first, second = (r["uid"] for r in listed)
     assert first in _run(cli, "rings", "list")
@@ -63,7 +63,8 @@ def test_detect_list_show_confirm_dismiss(cli: CliRunner, planted: set[str]) -> 
     )
     other = second if boosted == first else first
     _run(cli, "rings", "dismiss", other, "--officer", "o-1", "--reason", "household")
-    statuses = {r["uid"]: r["status"] for r in json.loads(_run(cli, "rings", "list", "--json"))}
+    listed = json.loads(_run(cli, "rings", "list", "--json"))["items"]
+    statuses = {r["uid"]: r["status"] for r in listed}
     assert statuses == {boosted: "confirmed", other: "dismissed"}
 
 
