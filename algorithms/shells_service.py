@@ -408,8 +408,10 @@ def list_clusters(
     )
     items = [ClusterSummary(**_summary_fields(row)) for row in rows[:limit]]
     last = rows[limit - 1] if len(rows) > limit else None
-    nxt = None if last is None else encode_cursor(
-        "shells", (float(last["score"]), int(last["size"]), str(last["uid"]))
+    nxt = (
+        None
+        if last is None
+        else encode_cursor("shells", (float(last["score"]), int(last["size"]), str(last["uid"])))
     )
     return ClusterPage(items=items, total=total, limit=limit, next=nxt)
 

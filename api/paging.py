@@ -11,9 +11,10 @@ from typing import Annotated
 
 from fastapi import Query, Request
 
+from graph.errors import InvalidInput
 from graph.paging import MAX_CURSOR_LENGTH
 
-__all__ = ["CursorQuery", "cursor_link"]
+__all__ = ["CursorQuery", "cursor_link", "refuse_offset"]
 
 CursorQuery = Annotated[
     str | None,
@@ -32,3 +33,12 @@ def cursor_link(request: Request, cursor: str | None) -> str | None:
         return None
     url = request.url.remove_query_params("offset").include_query_params(cursor=cursor)
     return f"{url.path}?{url.query}"
+
+
+def refuse_offset(
+    offset: Annotated[str | None, Query(include_in_schema=False)] = None,
+) -> None:
+    """A 422 for ``offset`` on a keyset-paged list, rather than a silent first page: a
+    client still paging by offset learns at once that it must follow ``next``."""
+    if offset is not None:
+        raise InvalidInput("this list pages by cursor: follow the page's next", field="offset")

@@ -57,8 +57,9 @@ def encode_cursor(kind: str, key: Sequence[KeyPart]) -> str:
 
 
 def _bad(reason: str) -> InvalidInput:
-    return InvalidInput(f"not a cursor this list issued ({reason}); start again without one",
-                        field="cursor")
+    return InvalidInput(
+        f"not a cursor this list issued ({reason}); start again without one", field="cursor"
+    )
 
 
 def decode_cursor(kind: str, cursor: str, shape: Sequence[type[KeyPart]]) -> tuple[KeyPart, ...]:

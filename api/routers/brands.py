@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Path, Query, Request, status
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,7 +20,7 @@ from algorithms import brands_service as svc
 from algorithms.brands import LinkParams
 from api.deps import ApiState, BrandKey, OfficerKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES, Forbidden
-from api.paging import CursorQuery, cursor_link
+from api.paging import CursorQuery, cursor_link, refuse_offset
 from api.security import ApiKey, Scope
 from graph.store import MAX_OFFSET
 
@@ -119,7 +119,7 @@ def _complainant(key: ApiKey) -> str:
 
 
 # -- brands and members --------------------------------------------------------------------------
-@router.get("", summary="Brands you may act for")
+@router.get("", summary="Brands you may act for", dependencies=[Depends(refuse_offset)])
 async def brands(
     key: BrandKey, state: StateDep, request: Request, cursor: CursorQuery = None, limit: Limit = 100
 ) -> svc.BrandPage:
@@ -294,7 +294,7 @@ async def brand(brand: Annotated[str, _BRAND], key: BrandKey, state: StateDep) -
     return await run_in_threadpool(svc.get_brand, state.store, scope, uid)
 
 
-@router.get("/{brand}/reports", summary="Reports on a brand")
+@router.get("/{brand}/reports", summary="Reports on a brand", dependencies=[Depends(refuse_offset)])
 async def reports(
     brand: Annotated[str, _BRAND],
     key: BrandKey,

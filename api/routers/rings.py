@@ -10,14 +10,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from algorithms.brushing import service
 from api.deps import OfficerKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES
-from api.paging import CursorQuery, cursor_link
+from api.paging import CursorQuery, cursor_link, refuse_offset
 from api.schemas import Page
 
 __all__ = ["ConfirmRequest", "DismissRequest", "router"]
@@ -58,7 +58,10 @@ def _uid(ring_id: str) -> str:
 
 
 @router.get(
-    "", response_model=Page[service.RingSummary], summary="Brushing rings, best score first"
+    "",
+    response_model=Page[service.RingSummary],
+    summary="Brushing rings, best score first",
+    dependencies=[Depends(refuse_offset)],
 )
 async def list_rings(
     key: OfficerKey,

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from algorithms import shells_service as service
 from api.deps import OfficerKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES
-from api.paging import CursorQuery, cursor_link
+from api.paging import CursorQuery, cursor_link, refuse_offset
 from api.schemas import Page
 
 __all__ = ["ReviewRequest", "router"]
@@ -47,6 +47,7 @@ class ReviewRequest(BaseModel):
     "",
     response_model=Page[service.ClusterSummary],
     summary="Suspected shell clusters, highest score first",
+    dependencies=[Depends(refuse_offset)],
 )
 async def list_clusters(
     key: OfficerKey,

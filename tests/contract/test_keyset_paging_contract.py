@@ -129,9 +129,7 @@ def test_shell_clusters_page_by_score_then_size_then_uid(store: GraphStore) -> N
         return [c.uid for c in page.items], page.next
 
     uids, pages = _walk(fetch)
-    keyed = sorted(
-        (-(0.9, 0.5, 0.5, 0.1)[i % 4], -(2 + i % 2), f"shell:{i:04x}") for i in range(N)
-    )
+    keyed = sorted((-(0.9, 0.5, 0.5, 0.1)[i % 4], -(2 + i % 2), f"shell:{i:04x}") for i in range(N))
     assert uids == [uid for *_, uid in keyed]
     assert pages == 4
 
