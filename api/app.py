@@ -22,6 +22,7 @@ from fastapi import APIRouter, FastAPI
 from api.audit import AuditLog, AuditMiddleware, RedactingFilter
 from api.deps import ApiState, serialised
 from api.errors import install_error_handlers
+from api.limits import RequestLimitMiddleware, body_limits
 from api.security import KeyStore
 from api.webhooks import WebhookStore, WebhookWorker
 from graph.config import Settings
@@ -153,6 +154,11 @@ def create_app(
         bench_ceiling = os.environ.get(BENCH_CEILING_ENV) == "1"
     if bench_ceiling:
         _add_ceiling(app)
+    app.add_middleware(
+        RequestLimitMiddleware,
+        default=settings.max_body_bytes,
+        per_endpoint=body_limits(settings),
+    )
     app.add_middleware(AuditMiddleware)
     _redact_access_log()
     return app

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.deps import ApiState, OfficerKey, StateDep, audit_subject, audit_subjects
 from api.errors import PROBLEM_RESPONSES
+from api.params import Uid
 from api.routers._views import edge_out, entity_out, next_link
 from api.routers.feedback import feedback_store
 from api.routers.identity import licences_on_record
@@ -37,7 +38,7 @@ ROLE_TYPES = (
 _MAX_RANKED = 500
 
 UidPath = Annotated[
-    str,
+    Uid,
     Path(
         min_length=3,
         max_length=200,
