@@ -22,6 +22,7 @@ from api.deps import ApiState, BrandKey, OfficerKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES, Forbidden
 from api.paging import CursorQuery, cursor_link, refuse_offset
 from api.security import ApiKey, Scope
+from graph.errors import InvalidInput
 from graph.store import MAX_OFFSET
 
 __all__ = ["DecisionIn", "MemberIn", "RepeatListingIn", "ReportIn", "router"]
@@ -116,6 +117,28 @@ async def _scope_for(
 def _complainant(key: ApiKey) -> str:
     members = [b for b in key.brands if b.startswith("member:")]
     return members[0] if members else key.name
+
+
+def _as_filed(
+    key: ApiKey, rows: list[svc.NewReport], first_row: int | None = None
+) -> list[svc.NewReport]:
+    """Reports as the key files them: a brand key's reports are the key's member's (its
+    ``member:`` uid, else the key's name), so a body naming anyone else is refused rather
+    than recorded (a member must not file as a bureau or another member). An officer may
+    record a complaint received on someone's behalf, so its rows keep their complainant."""
+    if key.scope is Scope.OFFICER:
+        return rows
+    me = _complainant(key)
+    for i, row in enumerate(rows):
+        if row.complainant is not None and row.complainant != me:
+            where = "" if first_row is None else f"row {first_row + i}: "
+            raise InvalidInput(
+                f"{where}a brand key files as {me}; complainant cannot name another",
+                file="reports" if first_row is not None else None,
+                row=None if first_row is None else first_row + i,
+                field="complainant",
+            )
+    return [row.model_copy(update={"complainant": me}) for row in rows]
 
 
 # -- brands and members --------------------------------------------------------------------------
@@ -244,7 +267,7 @@ async def file_bulk(
 ) -> svc.FiledReports:
     """Every brand named must be one you act for."""
     scope, _ = await _scope_for(state, key)
-    rows = svc.parse_reports_csv(csv_text)
+    rows = _as_filed(key, svc.parse_reports_csv(csv_text), first_row=2)
     for row in rows:
         await _scope_for(state, key, row.brand_id)
 
@@ -323,7 +346,7 @@ async def file_report(
     """Files a ``pending`` report naming a store and this brand, with its evidence."""
     scope, uid = await _scope_for(state, key, brand)
     assert uid is not None
-    new = svc.NewReport(brand_id=uid, **body.model_dump())
+    (new,) = _as_filed(key, [svc.NewReport(brand_id=uid, **body.model_dump())])
 
     def run() -> svc.FiledReports:
         with state.write_lock:
