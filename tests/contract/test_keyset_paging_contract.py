@@ -15,9 +15,9 @@ from typing import TypeVar
 
 import pytest
 
-from algorithms import brands_service as svc
-from algorithms import shells_service
+from algorithms.brands import service as svc
 from algorithms.brushing import service as rings
+from algorithms.shells import service as shells_service
 from graph.errors import InvalidInput
 from graph.store import GraphStore
 
