@@ -173,7 +173,8 @@ def store_uid(store_id: str, field: str = "store_id") -> str:
 
 def normalise_uid(text: str) -> str:
     """A uid as stored, read the way ingest reads identifiers (:mod:`graph.normalise`):
-    cleaned; a USCC after ``biz:`` compacted, a store's platform lower-cased.
+    cleaned; a USCC after ``biz:`` (18 characters once compacted) compacted, a store's
+    platform lower-cased.
 
     Raises
     ------
@@ -186,8 +187,8 @@ def normalise_uid(text: str) -> str:
     if label is None:
         raise InvalidInput("not a uid: a label prefix and a key, e.g. biz:…", field="uid")
     prefix, _, rest = value.partition(":")
-    if label == "Business" and ":" not in rest:
-        rest = compact_identifier(rest)
+    if label == "Business" and ":" not in rest and len(compact_identifier(rest)) == 18:
+        rest = compact_identifier(rest)  # a USCC, however it was written
     elif label == "Store":
         rest = store_key(rest, "uid")
     if not rest:
