@@ -1,5 +1,10 @@
 """The API side of keyset paging: the ``cursor`` query parameter and the ``next`` link.
 
+Lists ranked in memory after a whole computation (search, a brand's links and repeat
+infringers) take the same ``cursor`` and give the same ``next``; their cursor holds the
+position in the ranking (:func:`start_of`, :func:`position_link`), and their ``offset``
+stays for older clients (at most :data:`graph.store.MAX_OFFSET`; never a store ``SKIP``).
+
 Lists answer with ``next``, a relative URL that repeats the request with ``cursor`` set to
 an opaque token (:mod:`graph.paging`); null on the last page. A cursor that is not one the
 list issued is a 422 naming the field ``cursor``, never a store error.
@@ -12,9 +17,10 @@ from typing import Annotated
 from fastapi import Query, Request
 
 from graph.errors import InvalidInput
-from graph.paging import MAX_CURSOR_LENGTH
+from graph.paging import MAX_CURSOR_LENGTH, decode_cursor, encode_cursor
+from graph.store import MAX_OFFSET
 
-__all__ = ["CursorQuery", "cursor_link", "refuse_offset"]
+__all__ = ["CursorQuery", "cursor_link", "position_link", "refuse_offset", "start_of"]
 
 CursorQuery = Annotated[
     str | None,
@@ -42,3 +48,20 @@ def refuse_offset(
     client still paging by offset learns at once that it must follow ``next``."""
     if offset is not None:
         raise InvalidInput("this list pages by cursor: follow the page's next", field="offset")
+
+
+def start_of(kind: str, cursor: str | None, offset: int) -> int:
+    """Where a page of in-memory list ``kind`` starts: the cursor's position, else ``offset``."""
+    if cursor is None:
+        return offset
+    (position,) = decode_cursor(kind, cursor, (int,))
+    if not isinstance(position, int) or not 0 <= position <= MAX_OFFSET:
+        raise InvalidInput("not a cursor this list issued (position)", field="cursor")
+    return position
+
+
+def position_link(request: Request, kind: str, position: int | None) -> str | None:
+    """The ``next`` of a page of in-memory list ``kind`` that goes on at ``position``."""
+    if position is None or position > MAX_OFFSET:
+        return None
+    return cursor_link(request, encode_cursor(kind, (position,)))

@@ -249,6 +249,7 @@ class LinkPage(_Model):
     offset: int
     limit: int
     has_more: bool
+    next: str | None = Field(None, description="URL of the next page; null on the last")
 
 
 class RepeatOut(_Model):
@@ -275,6 +276,7 @@ class RepeatPage(_Model):
     offset: int
     limit: int
     has_more: bool
+    next: str | None = Field(None, description="URL of the next page; null on the last")
 
 
 class ReputationOut(_Model):

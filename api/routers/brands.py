@@ -10,7 +10,7 @@ refused with 403 before any query, and the queries themselves return nothing out
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
@@ -20,7 +20,7 @@ from algorithms.brands import service as svc
 from algorithms.brands.core import LinkParams
 from api.deps import ApiState, BrandKey, OfficerKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES, Forbidden
-from api.paging import CursorQuery, cursor_link, refuse_offset
+from api.paging import CursorQuery, cursor_link, position_link, refuse_offset, start_of
 from api.security import ApiKey, Scope
 from graph.errors import InvalidInput
 from graph.store import MAX_OFFSET
@@ -141,6 +141,15 @@ def _as_filed(
     return [row.model_copy(update={"complainant": me}) for row in rows]
 
 
+_Ranked = TypeVar("_Ranked", svc.LinkPage, svc.RepeatPage)
+
+
+def _with_next(request: Request, kind: str, page: _Ranked) -> _Ranked:
+    """A ranked page with its ``next`` (a position cursor: the list is ranked in memory)."""
+    more = page.offset + page.limit if page.has_more else None
+    return page.model_copy(update={"next": position_link(request, kind, more)})
+
+
 # -- brands and members --------------------------------------------------------------------------
 @router.get("", summary="Brands you may act for", dependencies=[Depends(refuse_offset)])
 async def brands(
@@ -198,17 +207,22 @@ async def complainants(key: BrandKey, state: StateDep) -> list[svc.ReputationOut
 async def repeat_all(
     key: BrandKey,
     state: StateDep,
+    request: Request,
     confirmed_only: bool = False,
+    cursor: CursorQuery = None,
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> svc.RepeatPage:
-    """Operators, people and shell clusters behind several infringing stores, ranked."""
+    """Operators, people and shell clusters behind several infringing stores, ranked;
+    follow ``next`` for more (``offset`` is kept for older clients)."""
     scope, _ = await _scope_for(state, key)
-    return await run_in_threadpool(
+    start = start_of("repeat-infringers", cursor, offset)
+    page = await run_in_threadpool(
         lambda: svc.rank_repeat_infringers(
-            state.store, scope, None, confirmed_only=confirmed_only, offset=offset, limit=limit
+            state.store, scope, None, confirmed_only=confirmed_only, offset=start, limit=limit
         )
     )
+    return _with_next(request, "repeat-infringers", page)
 
 
 @router.post(
@@ -362,7 +376,9 @@ async def links(
     brand: Annotated[str, _BRAND],
     key: BrandKey,
     state: StateDep,
+    request: Request,
     min_weight: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
+    cursor: CursorQuery = None,
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> svc.LinkPage:
@@ -372,9 +388,11 @@ async def links(
     scope, uid = await _scope_for(state, key, brand)
     assert uid is not None
     params = LinkParams(min_weight=min_weight)
-    return await run_in_threadpool(
-        svc.links_for_brand, state.store, scope, uid, params, offset, limit
+    start = start_of("links", cursor, offset)
+    page = await run_in_threadpool(
+        svc.links_for_brand, state.store, scope, uid, params, start, limit
     )
+    return _with_next(request, "links", page)
 
 
 @router.get("/{brand}/repeat-infringers", summary="Repeat infringers of a brand")
@@ -382,14 +400,19 @@ async def repeat_brand(
     brand: Annotated[str, _BRAND],
     key: BrandKey,
     state: StateDep,
+    request: Request,
     confirmed_only: bool = False,
+    cursor: CursorQuery = None,
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> svc.RepeatPage:
-    """Actors behind several stores reported for this brand, ranked, with reasons."""
+    """Actors behind several stores reported for this brand, ranked, with reasons; follow
+    ``next`` for more."""
     scope, uid = await _scope_for(state, key, brand)
-    return await run_in_threadpool(
+    start = start_of("repeat-infringers", cursor, offset)
+    page = await run_in_threadpool(
         lambda: svc.rank_repeat_infringers(
-            state.store, scope, uid, confirmed_only=confirmed_only, offset=offset, limit=limit
+            state.store, scope, uid, confirmed_only=confirmed_only, offset=start, limit=limit
         )
     )
+    return _with_next(request, "repeat-infringers", page)

@@ -792,9 +792,7 @@ def test_formation_agents_are_for_officers_and_read_in_both_languages(api: Api) 
     from tests.contract.test_agents_contract import _registry
 
     _registry(api.state.store)
-    found = api.client.get(
-        "/v1/formation-agents", params={"at": "2025-06-30"}, headers=api.officer
-    )
+    found = api.client.get("/v1/formation-agents", params={"at": "2025-06-30"}, headers=api.officer)
     assert found.status_code == 200
     first = found.json()[0]
     assert (first["agent_name"], first["address_text"], first["companies"]) == (

@@ -108,6 +108,15 @@ def test_links_page_with_paths(api: Api) -> None:
     first = page["items"][0]
     assert first["paths"][0]["nodes"][0].startswith("report:")
     assert first["evidence"]
+    rest = api.client.get(page["next"], headers=api.member_a).json()
+    assert [x["store"] for x in rest["items"]] == [
+        x["store"]
+        for x in api.client.get(
+            "/v1/brands/A/links", params={"limit": 10}, headers=api.member_a
+        ).json()["items"][3:]
+    ]
+    assert rest["next"] is None
+    assert rest["has_more"] is False
 
 
 def test_file_single_and_bulk_then_decide(api: Api) -> None:

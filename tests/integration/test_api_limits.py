@@ -297,3 +297,23 @@ def test_an_officer_may_record_a_complaint_on_someones_behalf(api: Api) -> None:
     uid = filed.json()["filed"][0]
     got = api.client.get(f"/v1/brands/reports/{uid}", headers=api.officer).json()
     assert got["complainant"] == "消费者"
+
+
+# -- lists ranked in memory page by cursor too ----------------------------------------------
+def test_search_pages_by_cursor_and_a_bad_cursor_is_422(api: Api) -> None:
+    whole = api.client.get("/v1/entities", params={"q": "星辰", "limit": 100}, headers=api.officer)
+    everything = [h["entity"]["uid"] for h in whole.json()["items"]]
+    assert len(everything) > 2
+    seen: list[str] = []
+    url: str | None = "/v1/entities?q=星辰&limit=1"
+    while url is not None:
+        page = api.client.get(url, headers=api.officer).json()
+        seen.extend(h["entity"]["uid"] for h in page["items"])
+        url = page["next"]
+        assert url is None or "cursor=" in url
+        assert len(seen) <= len(everything)
+    assert seen == everything
+    bad = api.client.get(
+        "/v1/entities", params={"q": "星辰", "cursor": "e30.AAAAAAAAAAA"}, headers=api.officer
+    )
+    assert _problem(bad, 422)["field"] == "cursor"
