@@ -82,7 +82,7 @@ def test_errors_exit_2_with_a_plain_message(cli: CliRunner) -> None:
 
 def test_a_bare_ring_id_works_where_the_prefixed_one_does(cli: CliRunner) -> None:
     _run(cli, "detect", "rings", "--json")
-    listed = json.loads(_run(cli, "rings", "list", "--json"))
+    listed = json.loads(_run(cli, "rings", "list", "--json"))["items"]
     uid = listed[0]["uid"]
     bare = uid.removeprefix("ring:").upper()
     assert json.loads(_run(cli, "rings", "show", bare, "--json"))["uid"] == uid
