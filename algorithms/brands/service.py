@@ -42,6 +42,8 @@ from algorithms.brands.core import (
     store_evidence,
 )
 from graph.errors import InvalidInput, NotFound
+from graph.identity import store_uid
+from graph.normalise import clean_identifier
 from graph.paging import decode_cursor, encode_cursor
 from graph.store import GraphStore
 
@@ -518,7 +520,10 @@ def file_reports(
         if uid in seen:
             raise InvalidInput(f"report id {rid!r} twice", row=i + 1, field="report_id")
         seen.add(uid)
-        s = r.store_id if r.store_id.startswith("store:") else f"store:{r.store_id}"
+        try:  # the reading ingest gives store ids (graph/normalise.py)
+            s = store_uid(clean_identifier(r.store_id).removeprefix("store:"), "store_id")
+        except InvalidInput as exc:
+            raise InvalidInput(exc.reason, row=i + 1, field="store_id") from exc
         rows.append(
             {
                 "uid": uid,

@@ -223,6 +223,14 @@ def test_a_store_is_found_however_its_id_is_written(api: Api, spelling: str) -> 
     profile = api.client.get(f"/v1/entities/store:{spelling}", headers=api.officer)
     assert profile.status_code == 200, profile.text
     assert profile.json()["entity"]["uid"] == "store:taobao:100234"
+    filed = api.client.post(
+        "/v1/brands/XC/reports",
+        json={"store_id": spelling, "evidence": "test purchase"},
+        headers=api.brand,
+    )
+    assert filed.status_code == 201, filed.text
+    report = api.client.get(f"/v1/brands/reports/{filed.json()['filed'][0]}", headers=api.brand)
+    assert report.json()["store"] == "store:taobao:100234"
 
 
 @pytest.mark.parametrize(
