@@ -325,3 +325,19 @@ def test_search_pages_by_cursor_and_a_bad_cursor_is_422(api: Api) -> None:
         "/v1/entities", params={"q": "星辰", "cursor": "e30.AAAAAAAAAAA"}, headers=api.officer
     )
     assert _problem(bad, 422)["field"] == "cursor"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/feedback?subject=330100198001011237",
+        "/v1/entities/330100198001011237/network",
+        "/v1/entities/330100198001011237/restrictions",
+        "/console/api/entities/330100198001011237/explanation",
+    ],
+)
+def test_a_bare_id_number_is_not_a_uid_anywhere(api: Api, path: str) -> None:
+    response = api.client.get(path, headers=api.officer)
+    problem = _problem(response, 422)
+    assert problem["field"] in ("uid", "subject")
+    assert "330100198001011237" not in problem["detail"]
