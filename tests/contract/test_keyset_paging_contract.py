@@ -19,6 +19,7 @@ from algorithms.brands import service as svc
 from algorithms.brushing import service as rings
 from algorithms.shells import service as shells_service
 from graph.errors import InvalidInput
+from graph.paging import encode_cursor
 from graph.store import GraphStore
 
 N, PAGE = 11, 3
@@ -178,3 +179,13 @@ def test_one_lists_cursor_is_refused_by_another(store: GraphStore) -> None:
     with pytest.raises(InvalidInput) as caught:
         shells_service.list_clusters(store, limit=PAGE, cursor=brands_next)
     assert caught.value.field == "cursor"
+
+
+def test_a_cursor_past_every_row_is_an_empty_last_page(store: GraphStore) -> None:
+    # where SKIP past the end crashed LadybugDB, a key past the end is simply no rows
+    _plant(store)
+    beyond = encode_cursor("rings", (-1.0, "ring:ffffffffffffffff"))
+    page = rings.list_rings(store, limit=PAGE, cursor=beyond)
+    assert (page.items, page.next) == ([], None)
+    last_brand = encode_cursor("brands", ("brand:~",))
+    assert svc.list_brands(store, OFFICER, last_brand, PAGE).items == []
