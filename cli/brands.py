@@ -84,7 +84,9 @@ def member_list(as_json: JsonOption = False) -> None:
 def reports(
     brand: Annotated[str, typer.Argument(help="brand id or uid")],
     status: Annotated[list[str] | None, typer.Option("--status", help="filter (repeat)")] = None,
-    offset: int = 0,
+    cursor: Annotated[
+        str | None, typer.Option(help="resume after a page (the cursor the last page printed)")
+    ] = None,
     limit: int = 50,
     as_member: MemberOption = None,
     as_json: JsonOption = False,
@@ -96,7 +98,7 @@ def reports(
             _scope(store, as_member),
             svc.brand_uid(brand),
             status or ("pending", "confirmed", "rejected", "countered"),
-            offset,
+            cursor,
             limit,
         )
     if as_json:
@@ -113,6 +115,8 @@ def reports(
             escape(r.evidence or ""),
         )
     console.print(table)
+    if page.next:
+        console.print(f"[dim]more: --cursor {page.next}[/]")
 
 
 @brands_app.command("file")

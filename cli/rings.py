@@ -95,17 +95,21 @@ def list_(
         typer.Option("--status", help="suspected, confirmed, dismissed, superseded (repeat)"),
     ] = None,
     limit: Annotated[int, typer.Option(help="rings per page")] = 50,
-    offset: Annotated[int, typer.Option(help="rings to skip")] = 0,
+    cursor: Annotated[
+        str | None, typer.Option(help="resume after a page (the cursor the last page printed)")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Rings ranked by score (default: suspected, confirmed and dismissed)."""
     statuses = status or ["suspected", "confirmed", "dismissed"]
     with _store() as store:
-        rings = service.list_rings(store, statuses, limit=limit, offset=offset)
+        page = service.list_rings(store, statuses, limit=limit, cursor=cursor)
     if as_json:
-        _dump([r.model_dump(mode="json") for r in rings])
-    else:
-        console.print(_rings_table("brushing rings", rings))
+        _dump(page.model_dump(mode="json"))
+        return
+    console.print(_rings_table("brushing rings", page.items))
+    if page.next:
+        console.print(f"[dim]more: credgraph rings list --cursor {page.next}[/]")
 
 
 def show(ring: RingArg, as_json: JsonOption = False) -> None:

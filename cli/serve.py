@@ -13,7 +13,7 @@ from rich.table import Table
 from api.ledger import record as rec
 from api.security import KeyStore, Scope
 from cli.audit import log_decisions
-from cli.main import console, current_settings, fail
+from cli.main import console, current_settings, fail, open_store
 from graph.errors import CreditGraphError
 
 __all__ = ["API_DB_ENV", "keys_app", "log_config", "register"]
@@ -61,7 +61,14 @@ def serve(
 
     from api.app import create_app
 
-    app = create_app(current_settings(), api_db=_db(db))
+    # Opened here, not in the app's startup, so that a store another process holds is one
+    # plain line and exit code 2 instead of a failed startup's trace.
+    try:
+        store = open_store()
+    except CreditGraphError as exc:
+        raise fail(exc) from exc
+    # The app closes it at shutdown (uvicorn re-raises SIGTERM once the app has stopped).
+    app = create_app(current_settings(), store, api_db=_db(db), close_store=True)
     uvicorn.run(app, host=host, port=port, log_config=log_config(), access_log=access_log)
 
 

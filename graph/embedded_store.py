@@ -14,7 +14,15 @@ from typing import Any
 import ladybug
 import pyarrow as pa
 
-from graph.cypher import encode_columns, quote, render, render_node_upsert, render_rel_upsert
+from graph import store_lock
+from graph.cypher import (
+    ColumnRows,
+    encode_columns,
+    quote,
+    render,
+    render_node_upsert,
+    render_rel_upsert,
+)
 from graph.cypher_store import CypherStore, first_new
 from graph.errors import StoreError, StoreUnavailable
 from graph.model import Edge, Node
@@ -119,7 +127,13 @@ class EmbeddedStore(CypherStore):
             )
             self._conn = ladybug.Connection(self._db)
         except RuntimeError as exc:
+            held = store_lock.locked_message(self.path, str(exc))
+            if held is not None:
+                raise StoreUnavailable(held) from None  # one line, not the engine's trace
             raise StoreUnavailable(f"cannot open the embedded store at {self.path}: {exc}") from exc
+        self._read_only = read_only
+        if not read_only:
+            store_lock.take(self.path)
         self._tx_depth = 0
         self._column_order: dict[str, list[str]] = {}
 
@@ -231,16 +245,29 @@ class EmbeddedStore(CypherStore):
     # Ingest knows when a table was empty at the start of its run and which keys it has
     # written since: those rows need no probe and go straight to COPY.
 
+    def _arrow(self, props: Sequence[Prop], rows: Sequence[Row]) -> pa.Table:
+        """``rows`` as an Arrow table in wire types: columns of ingest's ``ColumnRows``
+        (already in wire form) straight into Arrow; anything Arrow will not take as it is
+        (a date object, a number for a string) through ``encode_columns``, as upserts do."""
+        if isinstance(rows, ColumnRows) and not set(rows.columns) - {p.name for p in props}:
+            try:
+                return pa.table(
+                    {p.name: pa.array(rows.column(p.name), type=_ARROW[p.type]) for p in props}
+                )
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                pass
+        return self._batch(props, encode_columns(props, rows))
+
     def insert_new_nodes(self, label: str, rows: Sequence[Row]) -> int:
         """COPY nodes the caller knows are new (see ``GraphStore.insert_new_nodes``)."""
         spec = NODE_BY_LABEL[check_label(label)]
         order = self._copy_order(label, spec.all_props)
         if not rows or order is None or self._tx_depth:
             return self.upsert_nodes(label, rows)
-        columns = encode_columns(spec.all_props, rows)
-        if any(uid is None for uid in columns["uid"]):
+        batch = self._arrow(spec.all_props, rows)
+        if batch.column("uid").null_count:
             return self.upsert_nodes(label, rows)  # reports the row without a uid
-        typed = _typed(self._batch(spec.all_props, columns), spec.all_props, order)
+        typed = _typed(batch, spec.all_props, order)
         if typed is None:
             return self.upsert_nodes(label, rows)
         self._run(render("upsert_nodes_copy", self.dialect, label=label), {"rows": typed})
@@ -256,8 +283,7 @@ class EmbeddedStore(CypherStore):
         order = self._copy_order(rel_type, props)
         if not rows or order is None or self._tx_depth:
             return self.upsert_relationships(rel_type, src_label, dst_label, rows)
-        columns = encode_columns(props, rows)
-        batch = self._batch(props, columns)
+        batch = self._arrow(props, rows)
         typed = _typed(batch, props, order)
         if typed is None:
             return self.upsert_relationships(rel_type, src_label, dst_label, rows)
@@ -326,3 +352,5 @@ class EmbeddedStore(CypherStore):
         """Close the connection and the database files."""
         self._conn.close()
         self._db.close()
+        if not self._read_only:
+            store_lock.release(self.path)

@@ -200,9 +200,7 @@ class _Columns:
     def prefixed(self, prefix: str, name: str, *, required: bool = True) -> Objects:
         """``identity.prefixed`` on ``name``'s text: ``prefix:namespace:id``."""
         values = self.text(name, required=required)
-        text = pc.utf8_normalize(pa.array(values, pa.string()), "NFKC")
-        if prefix == "store":
-            text = pc.utf8_lower(text)
+        text = pa.array(values, pa.string())
         ok = pc.and_(
             pc.match_substring(text, ":"),
             pc.invert(pc.or_(pc.starts_with(text, ":"), pc.ends_with(text, ":"))),

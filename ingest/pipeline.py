@@ -30,7 +30,7 @@ from ingest.conflicts import ConflictTracker
 from ingest.mappings import MAPPINGS, FileMapping
 from ingest.privacy import mask_personal_ids
 from ingest.readers import find_input, iter_chunks, read_table
-from ingest.uidset import HashSet, hash_keys
+from ingest.uidset import HashSet, hash_keys, sorted_unique
 
 Flags = npt.NDArray[np.bool_]
 
@@ -470,7 +470,9 @@ class _Run:
             for batch in converted.nodes:
                 keep = ~np.isin(batch.rows, gone)
                 hashes = hash_keys(batch.columns["uid"][keep])
-                made[batch.label] = np.union1d(made.get(batch.label, _NO_HASHES), hashes)
+                made[batch.label] = sorted_unique(
+                    np.concatenate([made.get(batch.label, _NO_HASHES), hashes])
+                )
             failures: dict[int, tuple[int, int, str, str]] = {}
             for rel in converted.rels:
                 keep = ~np.isin(rel.rows, gone)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -48,7 +49,7 @@ def run(market: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> CliRunner
     return CliRunner()
 
 
-def _json(output: str) -> dict[str, object]:
+def _json(output: str) -> dict[str, Any]:
     value = json.loads(output)
     assert isinstance(value, dict)
     return value
@@ -79,9 +80,20 @@ def test_review_a_cluster_from_the_command_line(run: CliRunner) -> None:
     assert run.invoke(cli.app, ["detect", "shells", "--json"]).exit_code == 0
     listed = run.invoke(cli.app, ["shells", "list", "--json", "--limit", "1"])
     assert listed.exit_code == 0, listed.output
-    items = _json(listed.output)["items"]
+    first = _json(listed.output)
+    items = first["items"]
     assert isinstance(items, list)
     uid = items[0]["uid"]
+    assert first["total"] > 1
+    # the next page by its cursor: another cluster
+    after = run.invoke(
+        cli.app, ["shells", "list", "--json", "--limit", "1", "--cursor", first["next"]]
+    )
+    assert after.exit_code == 0, after.output
+    assert _json(after.output)["items"][0]["uid"] != uid
+    bad = run.invoke(cli.app, ["shells", "list", "--cursor", "not-a-cursor"])
+    assert bad.exit_code == 2
+    assert "cursor" in bad.output
     reviewed = run.invoke(
         cli.app,
         ["shells", "review", uid, "--decision", "confirm", "--officer", "o-1", "--reason", "visit"],

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from graph.errors import InvalidInput
-from graph.identity import business_uid, prefixed, valid_cn_registration_no
+from graph.identity import business_uid, store_uid, valid_cn_registration_no
 from graph.store import GraphStore
 from ingest.pipeline import FileReport, IngestReport, ingest_directory, report_json
 from tests.conftest import SAMPLE_DIR, TEST_KEY
@@ -81,7 +81,7 @@ def test_identifiers_are_folded_from_full_width_and_case() -> None:
     assert business_uid("９１３３０１０６ma2aaaaa15") == f"biz:{HOLDING}"
     assert business_uid("ｈｋ：１２３４５６７") == "biz:HK:1234567"
     assert business_uid("hk:ab123") == business_uid("HK:AB123")
-    assert prefixed("store", "ＴＡＯＢＡＯ：100234", "store_id") == "store:taobao:100234"
+    assert store_uid("ＴＡＯＢＡＯ：100234") == "store:taobao:100234"
 
 
 def test_the_pre_2015_registration_number_has_its_own_check_digit() -> None:
