@@ -548,25 +548,33 @@ def _logistic(x: FloatArray, y: BoolArray, ridge: float = 1.0) -> tuple[FloatArr
     return beta[1:], float(beta[0])
 
 
-def _isotonic(raw: FloatArray, y: BoolArray, bins: int = 200) -> tuple[FloatArray, FloatArray]:
-    """Pool-adjacent-violators on ``raw`` sorted, compressed to at most ``bins`` knots."""
+def _isotonic(raw: FloatArray, y: BoolArray, bins: int = 400) -> tuple[FloatArray, FloatArray]:
+    """Pool-adjacent-violators on ``raw`` sorted: a step function, as knots for ``np.interp``.
+
+    Each pooled block contributes its first and last raw value at the block's rate, so the
+    table is flat inside a block and linear only across the gap between two blocks.  Large
+    tables are thinned to about ``bins`` knots.
+    """
     order = np.argsort(raw, kind="stable")
     xs, ys = raw[order], y[order].astype(np.float64)
     values: list[float] = []
     weights: list[float] = []
     lefts: list[float] = []
+    rights: list[float] = []
     for xv, yv in zip(xs.tolist(), ys.tolist(), strict=True):
         values.append(yv)
         weights.append(1.0)
         lefts.append(xv)
+        rights.append(xv)
         while len(values) > 1 and values[-2] >= values[-1]:
             w = weights[-2] + weights[-1]
             v = (values[-2] * weights[-2] + values[-1] * weights[-1]) / w
             values[-2:] = [v]
             weights[-2:] = [w]
             lefts[-2:] = [lefts[-2]]
-    knots_x = np.array(lefts)
-    knots_y = np.array(values)
+            rights[-2:] = [rights[-1]]
+    knots_x = np.ravel(np.column_stack([lefts, rights]))
+    knots_y = np.repeat(np.array(values), 2)
     if knots_x.size > bins:
         keep = np.unique(np.linspace(0, knots_x.size - 1, bins).round().astype(int))
         knots_x, knots_y = knots_x[keep], knots_y[keep]
