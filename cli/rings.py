@@ -251,7 +251,7 @@ def _check_lang(lang: str) -> str:
 def _scores(kind: score_store.Kind, top: int, min_score: float, lang: str, as_json: bool) -> None:
     lang = _check_lang(lang)
     with _store() as store:
-        found = score_store.list_scores(store, kind, limit=top, min_score=min_score)
+        found = score_store.list_scores(store, kind, limit=top, min_score=min_score).items
     if as_json:
         _dump([e.model_dump(mode="json") for e in found])
         return

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict
 
 from algorithms.brushing.scores import EntityScores, Reason
 from graph.errors import InvalidInput, NotFound
+from graph.paging import decode_cursor, encode_cursor
 from graph.render import reason_text
 from graph.schema import label_of_uid
 from graph.store import GraphStore
@@ -29,6 +30,7 @@ from graph.store import GraphStore
 __all__ = [
     "EntityScore",
     "Kind",
+    "ScorePage",
     "ScoreReason",
     "entity_score",
     "list_scores",
@@ -63,6 +65,15 @@ class EntityScore(BaseModel):
     score: float
     reasons: tuple[ScoreReason, ...]
     detection_run: str | None = None
+
+
+class ScorePage(BaseModel):
+    """One page of scores and the cursor of the next (None on the last page)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    items: list[EntityScore]
+    next: str | None = None
 
 
 def _reason_json(reason: Reason) -> dict[str, Any]:
@@ -118,25 +129,46 @@ def _entity(row: Mapping[str, Any], kind: Kind) -> EntityScore:
 
 
 def list_scores(
-    store: GraphStore, kind: Kind, *, limit: int = 50, offset: int = 0, min_score: float = 0.0
-) -> list[EntityScore]:
-    """Accounts (or stores) by brushing score, highest first; one page.
+    store: GraphStore,
+    kind: Kind,
+    *,
+    limit: int = 50,
+    cursor: str | None = None,
+    min_score: float = 0.0,
+) -> ScorePage:
+    """Accounts (or stores) by brushing score, highest first (ties by uid); one page of
+    ``limit`` from ``cursor`` (the ``next`` of the previous page; None for the first).
 
     Raises
     ------
     InvalidInput
-        If ``kind`` is unknown or the page bounds or ``min_score`` are out of range.
+        If ``kind`` is unknown, ``limit`` or ``min_score`` is out of range, or ``cursor`` is
+        not one this list issued.
     """
     if kind not in _LABEL:
         raise InvalidInput(f"unknown kind {kind!r}; use account or store", field="kind")
-    if not 1 <= limit <= 1000 or offset < 0:
-        raise InvalidInput("limit must be 1..1000 and offset >= 0", field="limit")
+    if not 1 <= limit <= 1000:
+        raise InvalidInput("limit must be 1..1000", field="limit")
     if not 0.0 <= min_score <= 1.0:
         raise InvalidInput("min_score must lie in 0..1", field="min_score")
+    name = f"{kind}_scores"
+    after = (0.0, "") if cursor is None else decode_cursor(name, cursor, (float, str))
     rows = store.query(
-        f"rings/{kind}_scores", {"min_score": min_score, "skip": offset, "limit": limit}
+        f"rings/{name}",
+        {
+            "min_score": min_score,
+            "first": cursor is None,
+            "after_score": after[0],
+            "after_uid": after[1],
+            "limit": limit + 1,
+        },
     )
-    return [_entity(row, kind) for row in rows]
+    items = [_entity(row, kind) for row in rows[:limit]]
+    nxt = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        nxt = encode_cursor(name, (float(last["score"]), str(last["uid"])))
+    return ScorePage(items=items, next=nxt)
 
 
 def scores_of(store: GraphStore, uids: Sequence[str]) -> list[EntityScore]:

@@ -63,49 +63,57 @@ MinScore = Annotated[float, Query(ge=0.0, le=1.0, description="only scores at le
 
 
 async def _scores(
-    state: StateDep, request: Request, kind: score_store.Kind, limit: int, offset: int, low: float
+    state: StateDep,
+    request: Request,
+    kind: score_store.Kind,
+    limit: int,
+    cursor: str | None,
+    low: float,
 ) -> Page[score_store.EntityScore]:
-    found = await run_in_threadpool(
-        score_store.list_scores, state.store, kind, limit=limit + 1, offset=offset, min_score=low
+    page = await run_in_threadpool(
+        lambda: score_store.list_scores(
+            state.store, kind, limit=limit, cursor=cursor, min_score=low
+        )
     )
-    more = len(found) > limit
-    nxt = next_link(request, offset=offset + limit, limit=limit) if more else None
-    return Page[score_store.EntityScore](items=found[:limit], limit=limit, next=nxt)
+    nxt = cursor_link(request, page.next)
+    return Page[score_store.EntityScore](items=page.items, limit=limit, next=nxt)
 
 
 @router.get(
     "/accounts",
     response_model=Page[score_store.EntityScore],
     summary="Accounts by calibrated brushing score, with reasons",
+    dependencies=[Depends(refuse_offset)],
 )
 async def account_scores(
     key: OfficerKey,
     state: StateDep,
     request: Request,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    cursor: CursorQuery = None,
     min_score: MinScore = 0.0,
 ) -> Page[score_store.EntityScore]:
     """Every account with orders has a score in [0, 1] (about 90% precision at 0.9) from
     the last detection run; reasons come as codes with figures and as sentences."""
-    return await _scores(state, request, "account", limit, offset, min_score)
+    return await _scores(state, request, "account", limit, cursor, min_score)
 
 
 @router.get(
     "/stores",
     response_model=Page[score_store.EntityScore],
     summary="Stores by calibrated brushing score, with reasons",
+    dependencies=[Depends(refuse_offset)],
 )
 async def store_scores(
     key: OfficerKey,
     state: StateDep,
     request: Request,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    cursor: CursorQuery = None,
     min_score: MinScore = 0.0,
 ) -> Page[score_store.EntityScore]:
     """Every store with orders has a score in [0, 1] from the last detection run."""
-    return await _scores(state, request, "store", limit, offset, min_score)
+    return await _scores(state, request, "store", limit, cursor, min_score)
 
 
 EntityUid = Annotated[

@@ -151,14 +151,16 @@ def test_every_account_and_store_with_orders_gets_a_score_with_reasons(store: Gr
     shops = {row["dst"] for row in graph.rels[("AT_STORE", "Order", "Store")]}
     assert (report.scored_accounts, report.scored_stores) == (len(buyers), len(shops))
     ring_accounts = set().union(*planted)
-    top = score_store.list_scores(store, "account", limit=len(ring_accounts))
+    page = score_store.list_scores(store, "account", limit=len(ring_accounts))
+    top = page.items
     assert {e.uid for e in top} == ring_accounts
     assert all(e.score >= 0.9 and e.reasons for e in top)
     assert all(r.text_zh and r.text_en and "{" not in r.text_en for r in top[0].reasons)
-    scored = score_store.list_scores(store, "account", limit=1000, offset=0)
-    honest = [e for e in scored if e.uid not in ring_accounts]
+    rest = score_store.list_scores(store, "account", limit=1000, cursor=page.next).items
+    assert not {e.uid for e in rest} & ring_accounts
+    honest = [e for e in rest if e.uid not in ring_accounts]
     assert max(e.score for e in honest) < 0.5
-    best_store = score_store.list_scores(store, "store", limit=1)[0]
+    best_store = score_store.list_scores(store, "store", limit=1).items[0]
     assert best_store.score >= 0.9
     assert any(r.code.startswith("brushing_store_") for r in best_store.reasons)
     one = score_store.entity_score(store, top[0].uid)

@@ -48,7 +48,10 @@ def test_officers_rank_accounts_by_score_with_reasons_in_both_languages(api: Api
     assert page.status_code == 200
     body = page.json()
     assert {item["uid"] for item in body["items"]} == api.ring_accounts
-    assert body["next"] is not None
+    rest = api.client.get(body["next"], headers=api.officer).json()
+    assert rest["items"]
+    assert not {item["uid"] for item in rest["items"]} & api.ring_accounts
+    assert rest["items"][0]["score"] <= body["items"][-1]["score"]
     first = body["items"][0]
     assert first["score"] >= 0.9
     assert first["reasons"][0]["code"].startswith("brushing_account_")
@@ -74,3 +77,5 @@ def test_unscored_entities_are_not_found_and_members_are_refused(api: Api) -> No
     assert api.client.get("/v1/rings/accounts", headers=api.member).status_code == 403
     bad = api.client.get("/v1/rings/stores?min_score=2", headers=api.officer)
     assert bad.status_code == 422
+    by_offset = api.client.get("/v1/rings/accounts?offset=10", headers=api.officer)
+    assert by_offset.status_code == 422
