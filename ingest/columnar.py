@@ -465,10 +465,12 @@ def _roles(c: _Columns, out: _Out) -> None:
     rid = _join(rel_types, ":", holder, "->", business, ":", _or_empty(since))
     for rel_type in m._ROLE_TYPES.values():
         extra = {"computed": _fill(c.n, False)} if rel_type == "ACTUAL_CONTROLLER_OF" else {}
+        labels = label.copy()
+        labels[rel_types != rel_type] = None
         _labelled(
             out,
             rel_type,
-            (np.asarray(np.where(rel_types == rel_type, label, None), dtype=object), holder),
+            (labels, holder),
             ("Business", business),
             ("Person", "Business"),
             order=0,

@@ -81,14 +81,14 @@ def make_offshore(out_dir: Path, companies: int, seed: int) -> dict[str, Any]:
         return f"{jurisdiction}:{next(serial)}"
 
     n_agents = max(1, companies // 40)
-    agents = []
+    agents: list[dict[str, Any]] = []
     for _ in range(n_agents):
         agent = company("HKG")
         address = f"Suite {int(rng.integers(100, 3000))}, " + _address(rng)
         name = f"{_WORDS[int(rng.integers(len(_WORDS)))]} Corporate Services Limited"
         rows["businesses"].append([agent, name, "active", "2005-06-01", address, ""])
         agents.append({"agent": agent, "address": address, "companies": []})
-    nominees = []
+    nominees: list[str] = []
     for _ in range(max(1, companies // 50)):
         nominee = company("SYC")
         address = agents[len(nominees) % n_agents]["address"]
@@ -112,19 +112,19 @@ def make_offshore(out_dir: Path, companies: int, seed: int) -> dict[str, Any]:
     for i in range(companies):
         jurisdiction = _JURISDICTIONS[int(rng.integers(len(_JURISDICTIONS)))]
         uid = company(jurisdiction)
-        agent = agents[i % n_agents]
+        office = agents[i % n_agents]
         burst = _START + timedelta(days=365 * (i % n_agents))
         late = rng.random() < 0.2
         established = burst + timedelta(days=int(rng.integers(400 if late else 25)))
         name = _company_name(rng, jurisdiction)
         rows["businesses"].append(
-            [uid, name, "active", established.isoformat(), agent["address"], ""]
+            [uid, name, "active", established.isoformat(), office["address"], ""]
         )
         ids.append(uid)
         names.append(name)
-        agent["companies"].append(uid)
+        office["companies"].append(uid)
         since = established.isoformat()
-        rows["roles"].append(["business", agent["agent"], uid, "registration_agent", since, ""])
+        rows["roles"].append(["business", office["agent"], uid, "registration_agent", since, ""])
         officer = people[int(rng.integers(len(people)))]
         rows["roles"].append(["person", officer, uid, "director", since, ""])
         if rng.random() < 0.3:

@@ -50,7 +50,7 @@ def carried(store: GraphStore) -> dict[str, Any]:
         uid = str(projection.uids[i])
         return f"person {names[i]}" if uid.startswith("person:") else uid
 
-    edges = Counter()
+    edges: Counter[tuple[Any, ...]] = Counter()
     for k in range(projection.n_edges):
         share = projection.edge_props["share"][k]
         edges[

@@ -41,10 +41,10 @@ def rewrite(path: Path, header: str, *rows: str) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header.split(","))
-        for row in old[1:]:
-            writer.writerow(row + [""] * extra)
-        for row in rows:
-            handle.write(row + "\n")
+        for values in old[1:]:
+            writer.writerow(values + [""] * extra)
+        for line in rows:
+            handle.write(line + "\n")
 
 
 def run(store: GraphStore, directory: Path, tmp_path: Path) -> IngestReport:
