@@ -132,6 +132,10 @@ class ConflictTracker:
 
 def _hash_values(values: Objects) -> npt.NDArray[np.uint64]:
     """A hash per value (computed once per distinct value); None and NaN hash alike."""
+    try:
+        return np.asarray(pd.util.hash_array(values, categorize=True), dtype=np.uint64)
+    except TypeError:  # values of mixed types: by their text
+        pass
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     text = np.asarray(
         ["\x00" if v is None or (isinstance(v, float) and v != v) else repr(v) for v in uniques],
