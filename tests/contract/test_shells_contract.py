@@ -9,7 +9,6 @@ businesses. On Neo4j with GDS the in-database path must give the same clusters.
 from __future__ import annotations
 
 import hashlib
-import os
 from datetime import datetime
 
 import pytest
@@ -32,6 +31,7 @@ from algorithms.shells_service import (
 )
 from graph.errors import InvalidInput, NotFound
 from graph.store import GraphStore
+from tests.conftest import in_ci
 
 NOW = datetime(2025, 6, 30, 12, 0, 0)
 CLUSTER_A = [f"biz:A{i}" for i in range(4)]  # one address + one legal representative
@@ -292,8 +292,8 @@ def test_gds_gives_the_same_clusters_as_the_projection_path(
             detect_shells(store, params, use_gds=True)
         return
     if not _has_gds(store):
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but this Neo4j has no GDS plugin")
+        if in_ci():
+            pytest.fail("CI is set but this Neo4j has no GDS plugin")
         pytest.skip("Neo4j without the GDS plugin")
     plant(store)
     pure = detect_shells(store, params, use_gds=False, now=NOW)
