@@ -1,0 +1,217 @@
+"""``credgraph detect rings`` and ``credgraph rings list | show | confirm | dismiss``.
+
+Brushing rings (刷单炒信) are suspicions: detection writes them as ``suspected``; only an
+officer's confirmation creates a violation and the listings the punishment rules take up.
+The commands reach the configured store through :func:`cli.main.open_store` (imported when a
+command runs, since ``cli.main`` imports this module to register it).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from algorithms.brushing import service
+from algorithms.brushing.rings import RingParams
+from cli.common import store_session as _store
+
+__all__ = ["register", "rings_app"]
+
+rings_app = typer.Typer(
+    name="rings",
+    help="Review suspected brushing rings (刷单炒信): list, show evidence, confirm, dismiss.",
+    no_args_is_help=True,
+)
+console = Console()
+
+JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable output")]
+RingArg = Annotated[str, typer.Argument(help="the ring's uid (ring:…) or its 16 hex digits")]
+OfficerOption = Annotated[str, typer.Option("--officer", help="who reviews the ring")]
+ReasonOption = Annotated[str, typer.Option("--reason", help="why (kept with the ring)")]
+
+
+def _dump(value: Any) -> None:
+    typer.echo(json.dumps(value, default=str, ensure_ascii=False, indent=2))
+
+
+def _rings_table(title: str, rings: tuple[service.RingSummary, ...] | list[Any]) -> Table:
+    table = Table(title=title)
+    table.add_column("ring", no_wrap=True)
+    for column in ("score", "accounts", "stores", "status", "first reason"):
+        table.add_column(column, justify="right" if column in ("score", "accounts") else "left")
+    for ring in rings:
+        table.add_row(
+            ring.uid,
+            f"{ring.score:.2f}",
+            str(ring.n_accounts),
+            str(ring.n_stores),
+            ring.status,
+            escape(ring.reasons[0]) if ring.reasons else "",
+        )
+    return table
+
+
+# -- commands ------------------------------------------------------------------------------
+def detect_rings(
+    blocks: Annotated[int, typer.Option(min=1, max=100, help="dense blocks to look for")] = 5,
+    orders_only: Annotated[
+        bool, typer.Option("--orders-only", help="ignore logistics and identity signals")
+    ] = False,
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=1_000_000, help="orders read per page")
+    ] = 50_000,
+    as_json: JsonOption = False,
+) -> None:
+    """Find brushing rings in orders and logistics; write them as suspected (刷单团伙)."""
+    params = RingParams.orders_only(n_blocks=blocks) if orders_only else RingParams(n_blocks=blocks)
+    with _store() as store:
+        report = service.detect(store, params, batch_size=batch_size)
+    if as_json:
+        _dump(report.model_dump(mode="json"))
+        return
+    console.print(
+        f"read {report.orders:,} orders of {report.accounts:,} accounts at "
+        f"{report.stores:,} stores in {report.pages} pages; {report.seconds:.1f} s"
+    )
+    console.print(
+        f"rings: {len(report.rings)} found, {report.created} new, {report.updated} updated, "
+        f"{report.kept_reviewed} already reviewed, {report.superseded} superseded"
+    )
+    if report.rings:
+        console.print(_rings_table(f"detection run {report.run_id}", report.rings))
+
+
+def list_(
+    status: Annotated[
+        list[str] | None,
+        typer.Option("--status", help="suspected, confirmed, dismissed, superseded (repeat)"),
+    ] = None,
+    limit: Annotated[int, typer.Option(help="rings per page")] = 50,
+    offset: Annotated[int, typer.Option(help="rings to skip")] = 0,
+    as_json: JsonOption = False,
+) -> None:
+    """Rings ranked by score (default: suspected, confirmed and dismissed)."""
+    statuses = status or ["suspected", "confirmed", "dismissed"]
+    with _store() as store:
+        rings = service.list_rings(store, statuses, limit=limit, offset=offset)
+    if as_json:
+        _dump([r.model_dump(mode="json") for r in rings])
+    else:
+        console.print(_rings_table("brushing rings", rings))
+
+
+def show(ring: RingArg, as_json: JsonOption = False) -> None:
+    """A ring's members and evidence: orders, waybills, shared receivers."""
+    with _store() as store:
+        detail = service.ring_detail(store, service.as_ring_uid(ring))
+    if as_json:
+        _dump(detail.model_dump(mode="json"))
+        return
+    console.print(
+        f"[bold]{detail.uid}[/]  score {detail.score:.2f}  status {detail.status}"
+        + (f"  (by {escape(detail.reviewed_by)})" if detail.reviewed_by else "")
+    )
+    for reason in detail.reasons:
+        console.print(f"  • {escape(reason)}")
+    console.print(f"accounts ({len(detail.accounts)}): " + ", ".join(detail.accounts))
+    console.print(
+        "boosted stores: " + ", ".join(f"{s.uid} {escape(s.name or '')}" for s in detail.stores)
+    )
+    table = Table(title=f"shared receivers ({len(detail.shared_receivers)})")
+    for column in ("kind", "receiver", "accounts", "orders"):
+        table.add_column(column)
+    for shared in detail.shared_receivers:
+        table.add_row(
+            shared.kind,
+            escape(shared.text or shared.uid),
+            str(len(shared.accounts)),
+            str(shared.orders),
+        )
+    console.print(table)
+    orders = Table(title=f"evidence: {len(detail.orders)} orders, {detail.waybills} waybills")
+    for column in ("order", "account", "store", "placed", "kg", "shipped → delivered"):
+        orders.add_column(column)
+    for order in detail.orders[:30]:
+        hours = (
+            f"{(order.delivered - order.shipped).total_seconds() / 3600:.1f} h"
+            if order.delivered and order.shipped
+            else ""
+        )
+        weight = "" if order.weight_kg is None else f"{order.weight_kg:.3f}"
+        orders.add_row(
+            order.order_uid, order.account, order.store, str(order.placed or ""), weight, hours
+        )
+    console.print(orders)
+    if len(detail.orders) > 30:
+        console.print(f"… {len(detail.orders) - 30} more orders (use --json for all)")
+
+
+def confirm(
+    ring: RingArg,
+    officer: OfficerOption,
+    reason: ReasonOption,
+    decided: Annotated[
+        str | None, typer.Option(help="decision date YYYY-MM-DD (default: today)")
+    ] = None,
+    authority: Annotated[str | None, typer.Option(help="deciding authority")] = None,
+    case_no: Annotated[str | None, typer.Option("--case-no", help="case number")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Confirm a ring: record the violation, list the operators, show the restrictions."""
+    try:
+        day = date.fromisoformat(decided) if decided else None
+    except ValueError as exc:
+        raise typer.BadParameter(f"{decided!r} is not a date (YYYY-MM-DD)") from exc
+    with _store() as store:
+        result = service.confirm(
+            store,
+            service.as_ring_uid(ring),
+            officer,
+            reason,
+            decided=day,
+            authority=authority,
+            case_no=case_no,
+        )
+    if as_json:
+        _dump(result.model_dump(mode="json"))
+        return
+    console.print(f"[bold]{result.ring.uid}[/] confirmed; violation {result.violation_uid}")
+    console.print("penalised: " + ", ".join(result.penalised))
+    if result.note:
+        console.print(f"[yellow]{escape(result.note)}[/]")
+    table = Table(title=f"restrictions that followed ({len(result.restrictions)})")
+    for column in ("subject", "measure", "rule", "listing"):
+        table.add_column(column)
+    for r in result.restrictions:
+        table.add_row(r.subject_uid, r.measure_name_zh, r.rule_id, r.listing_uid)
+    console.print(table)
+
+
+def dismiss(
+    ring: RingArg, officer: OfficerOption, reason: ReasonOption, as_json: JsonOption = False
+) -> None:
+    """Dismiss a ring with the reason; nobody is punished."""
+    with _store() as store:
+        result = service.dismiss(store, service.as_ring_uid(ring), officer, reason)
+    if as_json:
+        _dump(result.model_dump(mode="json"))
+    else:
+        console.print(f"[bold]{result.ring.uid}[/] dismissed by {escape(officer)}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``credgraph detect rings`` and ``credgraph rings ...`` to the CLI."""
+    from cli.detect import detect_app
+
+    detect_app.command("rings")(detect_rings)
+    rings_app.command("list")(list_)
+    rings_app.command()(show)
+    rings_app.command()(confirm)
+    rings_app.command()(dismiss)
+    app.add_typer(rings_app, name="rings")
