@@ -255,10 +255,10 @@ def main() -> None:
     token = env["BENCH_TOKEN"]
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    credgraph = Path(sys.executable).with_name("credgraph")
+    serve = [sys.executable, "-c", "from cli.main import run; run()", "serve"]
     server = subprocess.Popen(
-        [str(credgraph), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
-        env=env,
+        [*serve, "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+        env={**env, "PYTHONPATH": os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])},
         cwd=work,
         stdout=subprocess.DEVNULL,
         stderr=(work / "server.log").open("wb"),  # a file: a full pipe would stall the server
