@@ -97,6 +97,15 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/v1/brands/{brand}/reports"): Access.BRAND_A,
     ("GET", "/v1/brands/{brand}/links"): Access.BRAND_A,
     ("GET", "/v1/brands/{brand}/repeat-infringers"): Access.BRAND_A,
+    ("POST", "/v1/watches"): P,
+    ("GET", "/v1/watches"): P,
+    ("DELETE", "/v1/watches/{watch_id}"): P,
+    ("GET", "/v1/alerts"): P,
+    ("POST", "/v1/alerts/scan"): OFF,
+    ("POST", "/v1/alerts/{alert_id}"): P,
+    ("GET", "/v1/formation-agents"): OFF,
+    ("GET", "/v1/overview"): OFF,
+    ("GET", "/v1/overview/entities"): OFF,
     ("GET", "/console/api/me"): B,
     ("GET", "/console/api/meta"): OFF,
     ("GET", "/console/api/entities/{uid}/explanation"): OFF,
@@ -116,6 +125,8 @@ PATH_VALUES = {
     "actor": "biz:OP",
     "report": "report:r1",  # brand A's
     "brand": "A",
+    "watch_id": "1",
+    "alert_id": "1",
 }
 _ids = itertools.count()
 
