@@ -142,6 +142,7 @@ class Draw:
         for pool in (self.known, self.restricted, self.unknown):
             self.rng.shuffle(pool)
         self.used: set[str] = set()
+        self.asked = {"known": 0, "restricted": 0, "unknown": 0}
         self.unknown_share = unknown_share
         self.restricted_share = restricted_share
 
@@ -157,9 +158,16 @@ class Draw:
         """One fresh id and whether it is on record."""
         roll = self.rng.random()
         if roll < self.unknown_share:
+            self.asked["unknown"] += 1
             return self._take(self.unknown), False
-        if roll < self.unknown_share + self.restricted_share:
+        # Restricted businesses are few in a small market: once each was asked, known ones
+        # stand in (the report gives the counts actually asked).
+        while self.restricted and self.restricted[-1] in self.used:
+            self.restricted.pop()  # already asked through the known pool
+        if roll < self.unknown_share + self.restricted_share and self.restricted:
+            self.asked["restricted"] += 1
             return self._take(self.restricted), True
+        self.asked["known"] += 1
         return self._take(self.known), True
 
 
@@ -290,8 +298,8 @@ def main() -> None:
             },
             "asked": {
                 "single_checks": len(single),
-                "unknown": sum(r.expected == 404 for r in single),
                 "batch_ids": 1_000 * 2 * args.batches,
+                "drawn_from": dict(draw.asked),  # over singles and batches
             },
             "connections": args.connections,
             "load_generator": "httpx (asyncio), one process",
