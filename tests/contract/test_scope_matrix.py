@@ -41,6 +41,7 @@ class Access(Enum):
     """Who a route admits; each value is the expected answer per caller, in CALLERS order."""
 
     PUBLIC = ("ok", "ok", "ok", "ok", "ok")
+    ANY_KEY = (401, "ok", "ok", "ok", "ok")  # any known key, whatever its scope
     PLATFORM = (401, "ok", "ok", 403, 403)  # platform checks; officers may read them too
     PLATFORM_ONLY = (401, 403, "ok", 403, 403)
     OFFICER = (401, "ok", 403, 403, 403)
@@ -106,6 +107,14 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/v1/formation-agents"): OFF,
     ("GET", "/v1/overview"): OFF,
     ("GET", "/v1/overview/entities"): OFF,
+    ("GET", "/v1/decisions/tree-head"): Access.ANY_KEY,
+    ("GET", "/v1/decisions/tree-heads"): Access.ANY_KEY,
+    ("GET", "/v1/decisions/consistency"): Access.ANY_KEY,
+    ("GET", "/v1/decisions/{seq}/proof"): P,
+    ("GET", "/v1/decisions"): OFF,
+    ("POST", "/v1/evidence"): B,
+    ("GET", "/v1/evidence"): B,
+    ("GET", "/v1/evidence/{sha256}"): B,
     ("GET", "/console/api/me"): B,
     ("GET", "/console/api/meta"): OFF,
     ("GET", "/console/api/entities/{uid}/explanation"): OFF,
@@ -127,6 +136,8 @@ PATH_VALUES = {
     "brand": "A",
     "watch_id": "1",
     "alert_id": "1",
+    "seq": "1",
+    "sha256": "0" * 64,
 }
 _ids = itertools.count()
 
