@@ -227,6 +227,9 @@ class LocalServer:
     def _env(self, password: str) -> dict[str, str]:
         """The script's settings as this server was started with (so a restart keeps them)."""
         env = {
+            # A loaded machine can take minutes to bring a server up (the script's own
+            # default, 120 s, was too short at a load average of 30).
+            "CREDGRAPH_NEO4J_START_TIMEOUT": "600",
             **os.environ,
             "CREDGRAPH_NEO4J_HOME": str(self.home),
             "CREDGRAPH_NEO4J_PASSWORD": password,
