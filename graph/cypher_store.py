@@ -238,6 +238,44 @@ class CypherStore(GraphStore):
                     edges[edge.rid] = edge
         return list(edges.values())
 
+    def step_edges(
+        self,
+        uids: Sequence[str],
+        rel_type: str,
+        direction: str,
+        edge_props: Sequence[str] = (),
+    ) -> list[Edge]:
+        """Relationships of one type leaving (``out``) or entering (``in``) these nodes."""
+        if direction not in ("out", "in"):
+            raise InvalidInput("direction must be out or in", field="direction")
+        spec = REL_BY_TYPE[check_rel_type(rel_type)]
+        have = {p.name for p in spec.all_props}
+        wanted = [p for p in edge_props if p in have]
+        props = "".join(f", r.{p} AS {p}" for p in wanted)
+        edges: list[Edge] = []
+        for label, group in self.group_by_label(list(dict.fromkeys(uids))):
+            if label not in self._types_touching_labels(rel_type, direction):
+                continue
+            statement = render(
+                f"punish/step_{direction}",
+                self.dialect,
+                label=label,
+                rel_type=rel_type,
+                props=props,
+            )
+            for start in range(0, len(group), BATCH_SIZE):
+                params = {"uids": group[start : start + BATCH_SIZE]}
+                for row in self._run(statement, params):
+                    values = {p: _iso(self._native(row.get(p))) for p in wanted}
+                    edges.append(Edge(row["rid"], rel_type, row["src"], row["dst"], values))
+        return edges
+
+    @staticmethod
+    def _types_touching_labels(rel_type: str, direction: str) -> set[str]:
+        """Labels a relationship of ``rel_type`` can leave (out) or enter (in)."""
+        end = 0 if direction == "out" else 1
+        return {pair[end] for pair in REL_BY_TYPE[rel_type].pairs}
+
     @staticmethod
     def _types_touching(label: str, side: str, types: Sequence[str] | None) -> list[str]:
         """Relationship types that can leave (out) or enter (in) nodes of ``label``."""

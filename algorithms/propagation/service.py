@@ -35,6 +35,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from algorithms.propagation.bounded import neighbourhood, subjects_near
 from algorithms.propagation.engine import (
     DerivationPath,
     Listing,
@@ -42,7 +43,6 @@ from algorithms.propagation.engine import (
     PreparedGraph,
     Restriction,
     RestrictionDiff,
-    affected_by_edges,
     diff,
     prepare,
     propagate,
@@ -68,6 +68,7 @@ __all__ = [
     "explain",
     "listing_fingerprint",
     "load_listings",
+    "load_listings_of_subjects",
     "preview_listing",
     "propagate_store",
     "remove_listing",
@@ -88,6 +89,8 @@ REL_NAMES: dict[str, tuple[str, str]] = {
 }
 
 _SUBJECT_LABELS = ("Business", "Person", "Store")
+#: Uids per look-up query: keeps each parameter list, and its query, bounded.
+_LOOKUP_BATCH = 5_000
 
 
 # -- output models -------------------------------------------------------------------------
@@ -337,6 +340,18 @@ def load_listings(store: GraphStore, uids: Iterable[str] | None = None) -> list[
     return [_listing(row) for row in rows]
 
 
+def load_listings_of_subjects(store: GraphStore, subject_uids: Iterable[str]) -> list[Listing]:
+    """Listings on the given entities (looked up by subject, in bounded batches)."""
+    uids = sorted(set(subject_uids))
+    out: list[Listing] = []
+    for start in range(0, len(uids), _LOOKUP_BATCH):
+        rows = store.query(
+            "punish/listings_of_subjects", {"uids": uids[start : start + _LOOKUP_BATCH]}
+        )
+        out.extend(_listing(row) for row in rows)
+    return out
+
+
 def _current(
     store: GraphStore, listing_uids: Iterable[str] | None = None
 ) -> list[RestrictionRecord]:
@@ -356,6 +371,11 @@ def _graph(store: GraphStore, rules: RuleSet) -> PreparedGraph:
     return prepare(projection)
 
 
+def _local_graph(store: GraphStore, rules: RuleSet, listings: Iterable[Listing]) -> PreparedGraph:
+    """The subgraph the listings' restrictions depend on, read by a bounded traversal."""
+    return prepare(neighbourhood(store, rules, listings))
+
+
 def current_restrictions(
     store: GraphStore, listing_uids: Iterable[str] | None = None
 ) -> list[RestrictionRecord]:
@@ -370,11 +390,12 @@ def preview_listing(
 
     The same comparison :func:`add_listing`, :func:`remove_listing` and
     :func:`repair_listing` make before they write: the listing's current records against
-    what the engine derives for it over the current graph.
+    what the engine derives for it over the current graph (its neighbourhood within the
+    rules' hop limits, read from the store: see :mod:`algorithms.propagation.bounded`).
     """
     rules = rules or default_rules()
     current = _current(store, [listing.uid])
-    desired = propagate(_graph(store, rules), [listing], rules)
+    desired = propagate(_local_graph(store, rules, [listing]), [listing], rules)
     return diff([_as_restriction(r) for r in current], desired)
 
 
@@ -611,8 +632,8 @@ def _update_listings(
     graph: PreparedGraph | None = None,
 ) -> PropagationReport:
     started = time.perf_counter()
-    graph = graph or _graph(store, rules)
     listings = {lst.uid: lst for lst in load_listings(store, affected)}
+    graph = graph or _local_graph(store, rules, listings.values())
     current = _current(store, affected)
     desired = propagate(graph, listings.values(), rules)
     writer = _apply(store, rules, current, desired, listings, reason=reason, now=_now(now))
@@ -727,16 +748,21 @@ def edges_changed(
 ) -> PropagationReport:
     """Re-derive what edges added or changed at ``endpoints`` affect (ended, re-dated, shares).
 
-    Call it after writing the edges. An edge deleted outright is no longer in the graph to
-    find listings through: run :func:`propagate_store` with ``full=True`` for deletions.
+    Call it after writing the edges. Only listings whose rules' paths can pass an endpoint
+    are recomputed, each over its own neighbourhood (:func:`bounded.subjects_near
+    <algorithms.propagation.bounded.subjects_near>`). An edge deleted outright is no longer
+    in the graph to find listings through: run :func:`propagate_store` with ``full=True``
+    for deletions.
     """
     rules = rules or default_rules()
-    graph = _graph(store, rules)
-    listings = load_listings(store)
-    affected = affected_by_edges(graph, listings, rules, list(endpoints))
-    return _update_listings(
-        store, rules, affected, reason="relationships changed", now=now, graph=graph
-    )
+    reach = subjects_near(store, rules, endpoints)
+    candidates = set().union(*reach.values()) if reach else set()
+    affected = {
+        lst.uid
+        for lst in load_listings_of_subjects(store, candidates)
+        if lst.subject_uid in reach.get(lst.list_type, set())
+    }
+    return _update_listings(store, rules, affected, reason="relationships changed", now=now)
 
 
 # -- reads ---------------------------------------------------------------------------------
