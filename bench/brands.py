@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from algorithms.brands import LinkParams, infringement_links, repeat_infringers
-from algorithms.brands_service import BrandScope, load_network
+from algorithms.brands.core import LinkParams, infringement_links, repeat_infringers
+from algorithms.brands.service import BrandScope, load_network
 from graph.embedded_store import EmbeddedStore
 from graph.identity import person_uid
 from graph.store import GraphStore
@@ -73,7 +73,7 @@ def prepare(
     ingest_directory(store, part, id_hash_key=KEY, quarantine_dir=work / "q")
     if shells:
         try:
-            from algorithms.shells_service import detect_shells
+            from algorithms.shells.service import detect_shells
         except ImportError:  # pragma: no cover - the shell feature is optional
             pass
         else:

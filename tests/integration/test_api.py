@@ -146,7 +146,7 @@ def test_keys_are_stored_only_as_hashes(api: Api) -> None:
 
 
 def test_cli_creates_a_key_the_running_server_accepts(api: Api) -> None:
-    from api.cli import app as cli
+    from cli.main import app as cli
 
     result = CliRunner().invoke(
         cli, ["keys", "create", "--scope", "officer", "--name", "cli", "--db", str(api.db)]

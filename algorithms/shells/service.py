@@ -3,7 +3,7 @@
 :func:`detect_shells` projects the identifier edges out of the store, finds clusters with
 :func:`algorithms.shells.find_shell_clusters` (or, on Neo4j with the Graph Data Science
 plugin, builds the link graph and its components inside the database through
-:mod:`algorithms.gds_shells`; the clusters are the same) and writes them back:
+:mod:`algorithms.shells.gds`; the clusters are the same) and writes them back:
 
 * a ``ShellCluster`` node per cluster, uid ``shell:<cluster_id>``, with ``score``, ``size``,
   ``reasons`` and ``shared`` (JSON text), ``status`` (``suspected`` until an officer
@@ -37,7 +37,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from algorithms.shells import ShellCluster, ShellParams, ShellResult, find_shell_clusters
+from algorithms.shells.core import ShellCluster, ShellParams, ShellResult, find_shell_clusters
 from graph.errors import InvalidInput, NotFound
 from graph.model import Projection
 from graph.store import GraphStore
@@ -246,7 +246,7 @@ def detect_shells(
     params = params or ShellParams()
     projection = project_for_shells(store)
     if _use_gds(store, use_gds):
-        from algorithms.gds_shells import find_shell_clusters_gds
+        from algorithms.shells.gds import find_shell_clusters_gds
 
         result = find_shell_clusters_gds(store, projection, params)
     else:

@@ -2,8 +2,8 @@
 
 Brushing rings (刷单炒信) are suspicions: detection writes them as ``suspected``; only an
 officer's confirmation creates a violation and the listings the punishment rules take up.
-The commands reach the configured store through :func:`api.cli.open_store` (imported when a
-command runs, since ``api.cli`` imports this module to register it).
+The commands reach the configured store through :func:`cli.main.open_store` (imported when a
+command runs, since ``cli.main`` imports this module to register it).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from rich.table import Table
 
 from algorithms.brushing import service
 from algorithms.brushing.rings import RingParams
-from api.cli_common import store_session as _store
+from cli.common import store_session as _store
 
 __all__ = ["register", "rings_app"]
 
@@ -199,7 +199,7 @@ def dismiss(
 
 def register(app: typer.Typer) -> None:
     """Add ``credgraph detect rings`` and ``credgraph rings ...`` to the CLI."""
-    from api.cli_detect import detect_app
+    from cli.detect import detect_app
 
     detect_app.command("rings")(detect_rings)
     rings_app.command("list")(list_)

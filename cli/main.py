@@ -1,6 +1,6 @@
 """The ``credgraph`` command line (Typer + rich).
 
-Feature commands live beside this module (``api/cli_*.py``) and register themselves on
+Feature commands live beside this module (``cli/*.py``) and register themselves on
 :data:`app`; they reach the configured store through :func:`open_store`.
 """
 
@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.tree import Tree
 
-from api.cli_common import (
+from cli.common import (
     _state,
     console,
     current_settings,
@@ -28,6 +28,7 @@ from api.cli_common import (
 from graph.errors import CreditGraphError
 from graph.lookup import resolve_entity
 from graph.model import Node, Subgraph
+from graph.render import node_name
 from graph.store import GraphStore
 
 __all__ = [
@@ -210,8 +211,7 @@ def summary(store: StoreOption = None) -> None:
 
 def describe(node: Node) -> str:
     """A one-line description of a node for people."""
-    name = node.get("name") or node.get("text") or node.get("number") or node.get("list_type") or ""
-    return f"[bold]{node.label}[/] {escape(str(name))} [dim]{escape(node.uid)}[/]"
+    return f"[bold]{node.label}[/] {escape(node_name(node))} [dim]{escape(node.uid)}[/]"
 
 
 def print_network(sub: Subgraph, centre: str) -> None:
@@ -328,13 +328,13 @@ def _register_features() -> None:
     import importlib
 
     for module in (
-        "api.cli_punish",
-        "api.cli_shells",
-        "api.cli_rings",
-        "api.cli_detect",
-        "api.cli_brands",
-        "api.cli_demo",
-        "api.cli_serve",
+        "cli.punish",
+        "cli.shells",
+        "cli.rings",
+        "cli.detect",
+        "cli.brands",
+        "cli.demo",
+        "cli.serve",
     ):
         try:
             feature = importlib.import_module(module)
