@@ -48,6 +48,14 @@ from algorithms.propagation.engine import (
     propagate,
 )
 from algorithms.propagation.rules import RuleSet, SubjectKind, default_rules
+from algorithms.propagation.runs import (
+    DEFAULT_BATCH_ROWS,
+    RunRows,
+    RunState,
+    open_runs,
+    recover,
+    write_in_batches,
+)
 from graph.errors import InvalidInput, NotFound
 from graph.model import as_date
 from graph.render import Link, display_name, path_text
@@ -242,7 +250,7 @@ def _paths_from_json(text: str | None) -> tuple[DerivationPath, ...]:
     return tuple(out)
 
 
-def _record(row: Mapping[str, Any]) -> RestrictionRecord:
+def _record(row: Mapping[str, Any], runs: RunState | None = None) -> RestrictionRecord:
     valid_from = as_date(row["valid_from"])
     recorded_at = _datetime(row["recorded_at"])
     assert valid_from is not None
@@ -260,7 +268,7 @@ def _record(row: Mapping[str, Any]) -> RestrictionRecord:
         valid_from=valid_from,
         valid_to=as_date(row["valid_to"]),
         recorded_at=recorded_at,
-        superseded_at=_datetime(row["superseded_at"]),
+        superseded_at=(runs or RunState()).superseded_at(row),
         legal_basis=tuple(json.loads(row["legal_basis"] or "[]")),
         paths=_paths_from_json(row["paths"]),
         path_count=int(row["path_count"] or 0),
@@ -350,7 +358,9 @@ def _current(
         rows = store.query(
             "punish/current_restrictions_of_listings", {"uids": sorted(set(listing_uids))}
         )
-    return [_record(row) for row in rows]
+    runs = open_runs(store)
+    records = [_record(row, runs) for row in rows if not runs.hides(row)]
+    return [rec for rec in records if rec.superseded_at is None]
 
 
 def _graph(store: GraphStore, rules: RuleSet) -> PreparedGraph:
@@ -400,6 +410,9 @@ class _Writer:
     fingerprints: Mapping[str, str]
     seq: int
     first_seq: int | None = None
+    #: rows per transaction; a larger write goes in as a recorded batched run
+    batch_rows: int = DEFAULT_BATCH_ROWS
+    mode: str = "incremental"
 
     def __post_init__(self) -> None:
         self.versions: list[dict[str, Any]] = []
@@ -484,8 +497,33 @@ class _Writer:
         self.supersede(record_uid)
         self._event("lifted", r, record_uid, reason or self.reason)
 
+    @property
+    def rows(self) -> int:
+        """Rows the change writes (versions, supersessions, events)."""
+        return len(self.versions) + len(self.superseded) + len(self.events)
+
     def flush(self) -> None:
-        """Write everything collected, atomically."""
+        """Write everything collected, all or nothing for readers.
+
+        Up to ``batch_rows`` rows go in one transaction; more go in as a recorded run
+        committed in batches (:mod:`algorithms.propagation.runs`), so no transaction
+        outgrows the server's transaction memory.
+        """
+        if self.rows > self.batch_rows:
+            write_in_batches(
+                self.store,
+                RunRows(
+                    mode=self.mode,
+                    recorded_at=self.now,
+                    versions=self.versions,
+                    superseded=[row["uid"] for row in self.superseded],
+                    events=self.events,
+                    first_seq=self.first_seq,
+                    last_seq=self.seq if self.first_seq is not None else None,
+                ),
+                self.batch_rows,
+            )
+            return
         with self.store.transaction():
             if self.superseded:
                 self.store.set_node_properties("Restriction", self.superseded)
@@ -500,7 +538,8 @@ class _Writer:
 def _last_seq(store: GraphStore) -> int:
     rows = store.query("punish/last_change_seq")
     value = rows[0]["seq"] if rows else None
-    return int(value) if value is not None else 0
+    # numbers an open batched run reserved count as taken, written yet or not
+    return max(int(value) if value is not None else 0, open_runs(store).reserved_seq)
 
 
 def _lift_reason(listing: Listing | None, fallback: str) -> str:
@@ -522,6 +561,8 @@ def _apply(
     *,
     reason: str,
     now: datetime,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+    mode: str = "incremental",
 ) -> _Writer:
     writer = _Writer(
         store,
@@ -530,6 +571,8 @@ def _apply(
         reason,
         {uid: listing_fingerprint(lst, rules) for uid, lst in listings.items()},
         _last_seq(store),
+        batch_rows=batch_rows,
+        mode=mode,
     )
     uid_by_key = {_as_restriction(rec).key: rec.uid for rec in current}
     change = diff([_as_restriction(rec) for rec in current], desired)
@@ -571,16 +614,20 @@ def propagate_store(
     *,
     full: bool = False,
     now: datetime | None = None,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
 ) -> PropagationReport:
     """Bring the materialised restrictions up to date with the listings and the graph.
 
     ``full`` recomputes every listing over the current graph (after graph changes whose
     endpoints are unknown, or edges deleted outright). Without it, only listings whose
     fields (or the rules version) changed since their records were written, and listings
-    gone from the store, are recomputed.
+    gone from the store, are recomputed. A write of more than ``batch_rows`` rows is
+    committed in batches of that size as a recorded run (all or nothing for readers);
+    an earlier run a crash left open is finished or rolled back first.
     """
     rules = rules or default_rules()
     started = time.perf_counter()
+    recover(store, batch_rows=batch_rows)
     now = _now(now)
     listings = {lst.uid: lst for lst in load_listings(store)}
     current = _current(store)
@@ -607,6 +654,8 @@ def propagate_store(
         listings,
         reason="full propagation" if full else "propagation",
         now=now,
+        batch_rows=batch_rows,
+        mode="full" if full else "incremental",
     )
     return _report("full" if full else "incremental", len(listings), len(todo), writer, started)
 
@@ -621,6 +670,7 @@ def _update_listings(
     graph: PreparedGraph | None = None,
 ) -> PropagationReport:
     started = time.perf_counter()
+    recover(store)
     listings = {lst.uid: lst for lst in load_listings(store, affected)}
     graph = graph or _local_graph(store, rules, listings.values())
     current = _current(store, affected)
@@ -762,7 +812,10 @@ def _records_of(store: GraphStore, uid: str) -> list[RestrictionRecord]:
     rows = store.query(f"punish/restrictions_of_{label.lower()}", {"uid": uid})
     if not rows:
         raise NotFound(f"no entity with uid {uid!r}")
-    return [_record(row) for row in rows if row.get("uid") is not None]
+    runs = open_runs(store)
+    return [
+        _record(row, runs) for row in rows if row.get("uid") is not None and not runs.hides(row)
+    ]
 
 
 def status(
@@ -860,7 +913,10 @@ def changes(store: GraphStore, since_seq: int = 0, limit: int = 100) -> list[Cha
     """The change feed after ``since_seq``, oldest first (platforms keep the last seq they saw)."""
     if limit < 1 or limit > 10_000:
         raise InvalidInput("limit must be between 1 and 10000", field="limit")
-    rows = store.query("punish/changes", {"since_seq": since_seq, "limit": limit})
+    # the feed stops short of a batched run still writing, so no one pages past its events
+    cap = open_runs(store).feed_cap()
+    params = {"since_seq": since_seq, "until_seq": 2**62 if cap is None else cap, "limit": limit}
+    rows = store.query("punish/changes", params)
     return [
         ChangeEvent(
             seq=int(row["seq"]),
