@@ -70,6 +70,9 @@ class CypherStore(GraphStore):
 
     #: Rows per write statement.
     batch_size: int = BATCH_SIZE
+    #: ``step_edges`` asks for one node per statement (``$uid``) instead of a list
+    #: (``$uids``): for a database that seeks a key only by equality.
+    step_one_uid_at_a_time: bool = False
 
     @abstractmethod
     def _run(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -263,8 +266,14 @@ class CypherStore(GraphStore):
                 rel_type=rel_type,
                 props=props,
             )
-            for start in range(0, len(group), BATCH_SIZE):
-                params = {"uids": group[start : start + BATCH_SIZE]}
+            if self.step_one_uid_at_a_time:
+                batches: list[dict[str, Any]] = [{"uid": uid} for uid in group]
+            else:
+                batches = [
+                    {"uids": group[start : start + BATCH_SIZE]}
+                    for start in range(0, len(group), BATCH_SIZE)
+                ]
+            for params in batches:
                 for row in self._run(statement, params):
                     values = {p: _iso(self._native(row.get(p))) for p in wanted}
                     edges.append(Edge(row["rid"], rel_type, row["src"], row["dst"], values))

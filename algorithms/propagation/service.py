@@ -350,7 +350,7 @@ def load_listings_of_subjects(store: GraphStore, subject_uids: Iterable[str]) ->
 
 
 def _current(
-    store: GraphStore, listing_uids: Iterable[str] | None = None
+    store: GraphStore, listing_uids: Iterable[str] | None = None, runs: RunState | None = None
 ) -> list[RestrictionRecord]:
     if listing_uids is None:
         rows = store.query("punish/current_restrictions")
@@ -358,7 +358,7 @@ def _current(
         rows = store.query(
             "punish/current_restrictions_of_listings", {"uids": sorted(set(listing_uids))}
         )
-    runs = open_runs(store)
+    runs = runs or open_runs(store)
     records = [_record(row, runs) for row in rows if not runs.hides(row)]
     return [rec for rec in records if rec.superseded_at is None]
 
@@ -535,11 +535,21 @@ class _Writer:
                 self.store.upsert_nodes("ChangeEvent", self.events)
 
 
-def _last_seq(store: GraphStore) -> int:
+def _last_seq(store: GraphStore, runs: RunState | None = None) -> int:
     rows = store.query("punish/last_change_seq")
     value = rows[0]["seq"] if rows else None
     # numbers an open batched run reserved count as taken, written yet or not
-    return max(int(value) if value is not None else 0, open_runs(store).reserved_seq)
+    reserved = (runs or open_runs(store)).reserved_seq
+    return max(int(value) if value is not None else 0, reserved)
+
+
+def _recovered(store: GraphStore, batch_rows: int = DEFAULT_BATCH_ROWS) -> RunState:
+    """Finish or roll back what a crash left open; the runs still open after that."""
+    runs = open_runs(store)
+    if runs.writing or runs.committed:
+        recover(store, batch_rows=batch_rows)
+        runs = open_runs(store)
+    return runs
 
 
 def _lift_reason(listing: Listing | None, fallback: str) -> str:
@@ -563,6 +573,7 @@ def _apply(
     now: datetime,
     batch_rows: int = DEFAULT_BATCH_ROWS,
     mode: str = "incremental",
+    runs: RunState | None = None,
 ) -> _Writer:
     writer = _Writer(
         store,
@@ -570,7 +581,7 @@ def _apply(
         now,
         reason,
         {uid: listing_fingerprint(lst, rules) for uid, lst in listings.items()},
-        _last_seq(store),
+        _last_seq(store, runs),
         batch_rows=batch_rows,
         mode=mode,
     )
@@ -627,10 +638,10 @@ def propagate_store(
     """
     rules = rules or default_rules()
     started = time.perf_counter()
-    recover(store, batch_rows=batch_rows)
+    runs = _recovered(store, batch_rows)
     now = _now(now)
     listings = {lst.uid: lst for lst in load_listings(store)}
-    current = _current(store)
+    current = _current(store, runs=runs)
     graph = _graph(store, rules)
     if full:
         todo = set(listings)
@@ -656,6 +667,7 @@ def propagate_store(
         now=now,
         batch_rows=batch_rows,
         mode="full" if full else "incremental",
+        runs=runs,
     )
     return _report("full" if full else "incremental", len(listings), len(todo), writer, started)
 
@@ -670,12 +682,14 @@ def _update_listings(
     graph: PreparedGraph | None = None,
 ) -> PropagationReport:
     started = time.perf_counter()
-    recover(store)
+    runs = _recovered(store)
     listings = {lst.uid: lst for lst in load_listings(store, affected)}
     graph = graph or _local_graph(store, rules, listings.values())
-    current = _current(store, affected)
+    current = _current(store, affected, runs)
     desired = propagate(graph, listings.values(), rules)
-    writer = _apply(store, rules, current, desired, listings, reason=reason, now=_now(now))
+    writer = _apply(
+        store, rules, current, desired, listings, reason=reason, now=_now(now), runs=runs
+    )
     return _report("incremental", len(listings), len(affected), writer, started)
 
 
