@@ -30,6 +30,7 @@ from graph.model import Node
 
 __all__ = [
     "LABEL_WORDS",
+    "REASONS",
     "REL_WORDS",
     "Lang",
     "Link",
@@ -38,6 +39,7 @@ __all__ = [
     "label_word",
     "node_name",
     "path_text",
+    "reason_text",
     "rel_word",
     "vocabulary",
 ]
@@ -197,6 +199,27 @@ def path_text(
         out.append(f" —{word}→ " if link.forward else f" ←{word}— ")
         out.append(entity_text(node, names))
     return "".join(out)
+
+
+#: Reasons by code: (中文, English) templates filled with the finding's parameters.
+REASONS: dict[str, tuple[str, str]] = {
+    "formation_agent": (
+        "代理人 {agent} 在 {address} 代理设立 {n} 家企业，其中 {burst} 家在 {window} 天内设立",
+        "{n} companies formed by agent {agent} at {address}, {burst} of them within {window} days",
+    ),
+    "registered_office": (
+        "{n} 家企业登记在同一地址 {address}，其中 {burst} 家在 {window} 天内设立",
+        "{n} companies registered at {address}, {burst} of them within {window} days",
+    ),
+}
+
+
+def reason_text(code: str, params: Mapping[str, object], lang: Lang = "zh") -> str:
+    """A structured reason written out; the code and its parameters when it has no words."""
+    pair = REASONS.get(code)
+    if pair is None:
+        return f"{code} {dict(params)}"
+    return _pick(pair, lang).format(**params)
 
 
 def vocabulary() -> dict[str, dict[str, list[str]]]:
