@@ -31,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +109,7 @@ def run(businesses: int, kind: str, pairs: int, seed: int = 5) -> dict[str, Any]
             )
         )
     graph = PreparedGraph(projection)
-    engine_only = [_timed(lambda x=x: engine.propagate(graph, [x], RULES)) for x in picks]
+    engine_only = [_timed(partial(engine.propagate, graph, [x], RULES)) for x in picks]
 
     with tempfile.TemporaryDirectory() as tmp:
         store = _open(kind, Path(tmp))
@@ -127,7 +128,7 @@ def run(businesses: int, kind: str, pairs: int, seed: int = 5) -> dict[str, Any]
                 adds.append(time.perf_counter() - t)
                 restrictions.append(report.imposed)
                 removes.append(
-                    _timed(lambda x=x: service.remove_listing(store, x.uid, DAY, "repaired", RULES))
+                    _timed(partial(service.remove_listing, store, x.uid, DAY, "repaired", RULES))
                 )
             hub: dict[str, Any] = {}
             for name, subject, list_type in (
@@ -140,8 +141,7 @@ def run(businesses: int, kind: str, pairs: int, seed: int = 5) -> dict[str, Any]
                 hub[f"{name}_add_ms"] = round((time.perf_counter() - t) * 1000, 1)
                 hub[f"{name}_restrictions"] = report.imposed
                 hub[f"{name}_remove_ms"] = round(
-                    _timed(lambda lst=lst: service.remove_listing(store, lst.uid, DAY, "repaired"))
-                    * 1000,
+                    _timed(partial(service.remove_listing, store, lst.uid, DAY, "repaired")) * 1000,
                     1,
                 )
         finally:
