@@ -4,6 +4,7 @@ bureaus: keygen, export, verify, import)."""
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -11,11 +12,15 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from api.ledger import record as rec
+from cli.audit import log_decisions
 from cli.common import current_settings
 from cli.common import parse_day as _day
 from cli.common import store_session as _store
 from graph.errors import CreditGraphError
 from ingest.exchange import (
+    CaseTransfer,
+    ImportReport,
     export_packet,
     import_packet,
     load_private_key,
@@ -24,10 +29,11 @@ from ingest.exchange import (
     verify_packet,
 )
 from ingest.ftm_export import export_ftm
+from ingest.transfers import TransferLog
 
 __all__ = ["exchange_app", "export_command", "register"]
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 exchange_app = typer.Typer(
     name="exchange",
@@ -52,6 +58,10 @@ def _key_path(key: Path | None) -> Path:
 def _fail(exc: CreditGraphError) -> typer.Exit:
     console.print(f"[bold red]error:[/] {escape(str(exc))}")
     return typer.Exit(code=2)
+
+
+def _transfer_log() -> TransferLog:
+    return TransferLog(current_settings().embedded_path.parent / "transfers.sqlite3")
 
 
 def _trusted(path: Path) -> list[str]:
@@ -135,10 +145,134 @@ def verify_command(
     )
 
 
+@exchange_app.command("transfer")
+def transfer_command(
+    case: Annotated[str, typer.Argument(help="the case: a violation uid (violation:…)")],
+    to: Annotated[str, typer.Option("--to", help="the receiving authority")],
+    authority: Annotated[str, typer.Option(help="this bureau's authority, as it signs")],
+    out_dir: Annotated[Path, typer.Option("--out", help="directory to write the packet in")],
+    evidence: Annotated[
+        list[str] | None, typer.Option("--evidence", help="SHA-256 of an evidence file (repeat)")
+    ] = None,
+    key: KeyOption = None,
+) -> None:
+    """Send a case (案件移送) to another authority in a signed packet; tracked as sent."""
+    move = CaseTransfer(
+        case=case,
+        from_authority=authority,
+        to_authority=to,
+        status="sent",
+        evidence_sha256=list(evidence or []),
+    )
+    manifest = _answer_packet(out_dir, authority, move, key)
+    with _transfer_log() as log:
+        log.record(case, "out", to, "sent", manifest, evidence=tuple(move.evidence_sha256))
+    log_decisions(rec.case_moved(rec.cli_actor(), move, manifest))
+    console.print(f"case {case} sent to {escape(to)} in packet {manifest}")
+
+
+@exchange_app.command("reply")
+def reply_command(
+    case: Annotated[str, typer.Argument(help="the case received (violation:…)")],
+    sender: Annotated[str, typer.Option("--sender", help="the authority that sent it")],
+    decision: Annotated[
+        Literal["accepted", "returned"], typer.Option("--decision", help="accepted or returned")
+    ],
+    authority: Annotated[str, typer.Option(help="this bureau's authority, as it signs")],
+    out_dir: Annotated[Path, typer.Option("--out", help="directory to write the packet in")],
+    reason: Annotated[str | None, typer.Option(help="why (needed to return a case)")] = None,
+    key: KeyOption = None,
+) -> None:
+    """Accept or return a case received; the answer travels in a signed packet."""
+    if decision == "returned" and not reason:
+        raise typer.BadParameter("a returned case needs --reason")
+    with _transfer_log() as log:
+        try:
+            log.get(case, "in", sender)
+        except CreditGraphError as exc:
+            raise _fail(exc) from exc
+        move = CaseTransfer(
+            case=case,
+            from_authority=authority,
+            to_authority=sender,
+            status=decision,
+            reason=reason,
+        )
+        packet_id = _answer_packet(out_dir, authority, move, key)
+        log.record(case, "in", sender, decision, packet_id, reason=reason)
+    log_decisions(rec.case_moved(rec.cli_actor(), move, packet_id))
+    console.print(f"case {case} {decision}; answer in packet {packet_id}")
+
+
+@exchange_app.command("cases")
+def cases_command() -> None:
+    """Cases this bureau sent or received, with their status."""
+    with _transfer_log() as log:
+        rows = log.all()
+    if not rows:
+        console.print("no case sent or received")
+    for row in rows:
+        way = "to" if row.direction == "out" else "from"
+        why = f" ({escape(row.reason)})" if row.reason else ""
+        typer.echo(f"{row.case_uid}  {way} {row.counterpart}  {row.status}{why}  {row.updated}")
+
+
+def _answer_packet(out_dir: Path, authority: str, move: CaseTransfer, key: Path | None) -> str:
+    settings = current_settings()
+    today = date.today()
+    with _store() as store:
+        try:
+            manifest = export_packet(
+                store,
+                out_dir,
+                load_private_key(_key_path(key)),
+                authority=authority,
+                region=None,
+                period_from=today,
+                period_to=today,
+                id_hash_key=settings.id_hash_key.get_secret_value(),
+                transfers=[move],
+            )
+        except CreditGraphError as exc:
+            raise _fail(exc) from exc
+    return manifest.packet_id
+
+
+def _track(report: ImportReport) -> None:
+    """Record the case transfers a packet carried for this bureau."""
+    if not report.transfers:
+        return
+    with _transfer_log() as log:
+        for move in report.transfers:
+            if move.status == "sent":
+                log.record(
+                    move.case,
+                    "in",
+                    move.from_authority,
+                    "received",
+                    report.packet_id,
+                    evidence=tuple(move.evidence_sha256),
+                )
+                console.print(f"case {move.case} received from {escape(move.from_authority)}")
+            else:
+                log.record(
+                    move.case,
+                    "out",
+                    move.from_authority,
+                    move.status,
+                    report.packet_id,
+                    reason=move.reason,
+                )
+                console.print(f"case {move.case} {move.status} by {escape(move.from_authority)}")
+
+
 @exchange_app.command("import")
 def import_command(
     packet: Annotated[Path, typer.Argument(help="the packet's directory")],
     trust: TrustOption,
+    authority: Annotated[
+        str | None, typer.Option(help="this bureau's authority (to receive cases sent to it)")
+    ] = None,
 ) -> None:
     """Verify and load a packet; its listings propagate under this bureau's rules."""
     from algorithms.propagation import service
@@ -147,11 +281,20 @@ def import_command(
     with _store() as store:
         try:
             report = import_packet(
-                store, packet, _trusted(trust), id_hash_key=settings.id_hash_key.get_secret_value()
+                store,
+                packet,
+                _trusted(trust),
+                id_hash_key=settings.id_hash_key.get_secret_value(),
+                authority=authority,
             )
         except CreditGraphError as exc:
             raise _fail(exc) from exc
         propagated = service.propagate_store(store) if report.listings else None
+    if report.created or report.listings:
+        log_decisions(
+            rec.exchange_imported(rec.cli_actor(), report, packet / "manifest.json", propagated),
+            rules=None,
+        )
     created = ", ".join(f"{n:,} {k}" for k, n in sorted(report.created.items())) or "nothing new"
     console.print(f"packet {report.packet_id}: created {created}")
     if report.unchanged:
@@ -165,6 +308,7 @@ def import_command(
         console.print(f"[yellow]conflict (kept ours):[/] {escape(conflict)}")
     if propagated is not None:
         console.print(f"restrictions under this bureau's rules: {propagated.imposed:,} imposed")
+    _track(report)
 
 
 def register(app: typer.Typer) -> None:

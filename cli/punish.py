@@ -18,6 +18,8 @@ from rich.table import Table
 from algorithms.propagation import service
 from algorithms.propagation.engine import Listing
 from algorithms.propagation.rules import RuleSet, default_rules, load_rules
+from api.ledger import record as rec
+from cli.audit import log_decisions, log_rules
 from cli.common import current_settings
 from cli.common import parse_day as _day
 from cli.common import parse_moment as _moment
@@ -69,6 +71,7 @@ def propagate(
     batch_rows = current_settings().propagation_batch_rows
     with _store() as store:
         report = service.propagate_store(store, _rules(rules), full=full, batch_rows=batch_rows)
+    log_rules(rules)
     if as_json:
         _dump(report.model_dump())
     else:
@@ -199,6 +202,21 @@ def list_add(
             store, listing, _rules(rules), authority=authority, region=region
         )
     console.print(f"listed {escape(uid)} as {listing.uid}")
+    log_decisions(
+        rec.listing_added(
+            rec.cli_actor(),
+            listing_uid=listing.uid,
+            subject_uid=uid,
+            list_type=list_type,
+            decided=decided_on,
+            expires=listing.expires,
+            legal_basis=legal_basis,
+            authority=authority,
+            region=region,
+            report=report,
+        ),
+        rules=rules,
+    )
     _print_report(report)
 
 
@@ -208,6 +226,7 @@ def _take_off(listing: str, on: str | None, reason: str, rules: Path | None) -> 
     with _store() as store:
         report = service.remove_listing(store, uid, day, reason, _rules(rules))
     console.print(f"{uid}: {reason} on {day}")
+    log_decisions(rec.listing_removed(rec.cli_actor(), uid, day, reason, report), rules=rules)
     _print_report(report)
 
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -50,6 +50,7 @@ from ingest.ftm_export import ftm_entity, ftm_id, uid_of_ftm_id
 
 __all__ = [
     "FORMAT",
+    "CaseTransfer",
     "ImportReport",
     "Manifest",
     "export_packet",
@@ -63,6 +64,19 @@ __all__ = [
 
 FORMAT = "credgraph-exchange/1"
 ENTITIES, MANIFEST, SIGNATURE = "entities.jsonl", "manifest.json", "manifest.sig"
+
+
+class CaseTransfer(BaseModel):
+    """A case sent to (``sent``) or answered by (``accepted``, ``returned``) an authority."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    case: str
+    from_authority: str
+    to_authority: str
+    status: str
+    evidence_sha256: list[str] = []
+    reason: str | None = None
 
 
 class Manifest(BaseModel):
@@ -81,6 +95,7 @@ class Manifest(BaseModel):
     counts: dict[str, int]
     signer: str
     id_key_fingerprint: str
+    transfers: list[CaseTransfer] = []
 
 
 @dataclass
@@ -93,6 +108,8 @@ class ImportReport:
     conflicts: list[str] = field(default_factory=list)
     unmatched_people: int = 0
     listings: list[str] = field(default_factory=list)
+    #: case transfers the packet carries for this bureau (sent to it, or answers to its own)
+    transfers: list[CaseTransfer] = field(default_factory=list)
 
 
 # -- keys ------------------------------------------------------------------------------------
@@ -170,14 +187,20 @@ def export_packet(
     key: Ed25519PrivateKey,
     *,
     authority: str,
-    region: str,
+    region: str | None,
     period_from: date,
     period_to: date,
     id_hash_key: str,
     now: datetime | None = None,
+    transfers: Sequence[CaseTransfer] = (),
 ) -> Manifest:
     """Write a signed packet of ``region``'s listings and violations decided in the period,
-    with the restrictions in force they caused and their subjects."""
+    with the restrictions in force they caused and their subjects.
+
+    ``transfers`` carry cases (violations) to other authorities, or answers to cases
+    received: a transferred case's violation and subject are in the packet whatever its
+    region and date. An answer packet may hold no entities at all.
+    """
     if period_to < period_from:
         raise InvalidInput("the period ends before it starts", field="period_to")
     projection = store.project(
@@ -192,11 +215,16 @@ def export_packet(
             (projection.node_props["decided"]).tolist(),
             strict=True,
         )
-        if label in ("Listing", "Violation")
+        if region is not None
+        and label in ("Listing", "Violation")
         and str(reg or "").startswith(region)
         and _in_period(decided, period_from, period_to)
     ]
-    records = store.get_nodes(sorted(picked))
+    sent_cases = {t.case for t in transfers if t.status == "sent"}
+    missing = sorted(sent_cases - {n.uid for n in store.get_nodes(sorted(sent_cases))})
+    if missing:
+        raise InvalidInput(f"no case (violation) {missing[0]!r} to transfer", field="case")
+    records = store.get_nodes(sorted(set(picked) | sent_cases))
     subject_of: dict[str, str] = {}
     for record in records:
         if record.label == "Listing":
@@ -217,14 +245,15 @@ def export_packet(
     digest = hashlib.sha256(body.encode()).hexdigest()
     created = (now or datetime.now(UTC)).replace(microsecond=0)
     counts = dict(sorted(Counter(str(e["schema"]) for e in entities).items()))
+    moves = "|".join(f"{t.case}>{t.to_authority}:{t.status}" for t in transfers)
     packet_id = hashlib.sha256(
-        f"{authority}|{region}|{period_from}|{period_to}|{digest}".encode()
+        f"{authority}|{region}|{period_from}|{period_to}|{digest}|{moves}".encode()
     ).hexdigest()[:32]
     manifest = Manifest(
         format=FORMAT,
         packet_id=packet_id,
         authority=authority,
-        region=region,
+        region=region or "",
         period_from=period_from,
         period_to=period_to,
         created=created,
@@ -232,6 +261,7 @@ def export_packet(
         counts=counts,
         signer=public_key_hex(key),
         id_key_fingerprint=key_fingerprint(id_hash_key),
+        transfers=list(transfers),
     )
     raw = json.dumps(manifest.model_dump(mode="json"), ensure_ascii=False, indent=2).encode()
     (out_dir / MANIFEST).write_bytes(raw)
@@ -382,10 +412,13 @@ def import_packet(
     *,
     id_hash_key: str,
     now: datetime | None = None,
+    authority: str | None = None,
 ) -> ImportReport:
-    """Verify and load a packet (see the module docstring); idempotent."""
+    """Verify and load a packet (see the module docstring); idempotent. The case transfers
+    addressed to ``authority`` (this bureau) are returned in the report."""
     manifest = verify_packet(packet, trusted)
     report = ImportReport(manifest.packet_id)
+    report.transfers = [t for t in manifest.transfers if authority and t.to_authority == authority]
     same_people = manifest.id_key_fingerprint == key_fingerprint(id_hash_key)
     stamp = (now or datetime.now(UTC)).replace(tzinfo=None, microsecond=0)
     provenance = {
@@ -458,58 +491,55 @@ def import_packet(
     existing = {
         n.uid: n for n in store.get_nodes(sorted({*subjects, *(r[1]["uid"] for r in records)}))
     }
+    nodes: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    rels: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for uid, (label, row) in sorted(subjects.items()):
+        if _merge(label, row, existing.get(uid), report, ("name",)):
+            nodes[label].append(row)
+    for label, row, subject in records:
+        fields = (
+            ("list_type", "subject_uid", "decided") if label == "Listing" else ("kind", "decided")
+        )
+        if not _merge(label, row, existing.get(row["uid"]), report, fields):
+            continue
+        nodes[label].append(row)
+        rel = "LISTED" if label == "Listing" else "PENALISED"
+        until = (row.get("removed") or row.get("expires")) if label == "Listing" else None
+        rels[(rel, subjects.get(subject, ("Business", {}))[0], label)].append(
+            {
+                "rid": f"{rel}:{subject}->{row['uid']}",
+                "src": subject,
+                "dst": row["uid"],
+                "since": row["decided"],
+                "until": until,
+                **provenance,
+            }
+        )
+        if label == "Listing":
+            report.listings.append(row["uid"])
+    # One write per label and relationship type, all or nothing.
     with store.transaction():
-        for uid, (label, row) in sorted(subjects.items()):
-            _merge(store, label, row, existing.get(uid), provenance, report, ("name",))
-        for label, row, subject in records:
-            fields = (
-                ("list_type", "subject_uid", "decided")
-                if label == "Listing"
-                else ("kind", "decided")
-            )
-            created = _merge(
-                store, label, row, existing.get(row["uid"]), provenance, report, fields
-            )
-            if not created:
-                continue
-            subject_label = subjects.get(subject, ("Business", {}))[0]
-            rel = "LISTED" if label == "Listing" else "PENALISED"
-            store.upsert_relationships(
-                rel,
-                subject_label,
-                label,
-                [
-                    {
-                        "rid": f"{rel}:{subject}->{row['uid']}",
-                        "src": subject,
-                        "dst": row["uid"],
-                        "since": row["decided"],
-                        "until": (row.get("removed") or row.get("expires"))
-                        if label == "Listing"
-                        else None,
-                        **provenance,
-                    }
-                ],
-            )
-            if label == "Listing":
-                report.listings.append(row["uid"])
+        for label in ("Business", "Person", "Store", "Listing", "Violation"):
+            if nodes.get(label):
+                rows = [{**r, **provenance} for r in nodes[label]]
+                store.upsert_nodes(
+                    label, [{k: v for k, v in r.items() if v is not None} for r in rows]
+                )
+        for (rel, src_label, dst_label), group in sorted(rels.items()):
+            store.upsert_relationships(rel, src_label, dst_label, group)
     return report
 
 
 def _merge(
-    store: GraphStore,
     label: str,
     row: dict[str, Any],
     local: Node | None,
-    provenance: Mapping[str, Any],
     report: ImportReport,
     compared: Sequence[str],
 ) -> bool:
-    """Create ``row`` when absent (True); else report differing fields, write nothing."""
+    """True when ``row`` is new here; else its differing fields are reported (a conflict,
+    ours kept) or it counts as unchanged."""
     if local is None:
-        store.upsert_nodes(
-            label, [{k: v for k, v in {**row, **provenance}.items() if v is not None}]
-        )
         report.created[label] += 1
         return True
     differ = [

@@ -11,7 +11,9 @@ Detection
     into an :class:`~algorithms.brushing.signals.OrderTable`.  :func:`detect` runs
     :func:`~algorithms.brushing.rings.find_rings` on it and writes each ring as a
     ``BrushingRing`` node (``status = suspected``) with ``MEMBER_OF`` edges from its accounts
-    (role ``account``) and the stores it boosts (role ``boosted_store``).
+    (role ``account``) and the stores it boosts (role ``boosted_store``).  The same run
+    scores every account and store with orders (:mod:`algorithms.brushing.scores`) and writes
+    the calibrated score and its reasons on the nodes (:mod:`algorithms.brushing.score_store`).
 Identity and re-runs
     A ring's uid is ``ring:`` plus a digest of its sorted member uids, so the same ring found
     again is the same node: a re-run updates score, reasons and evidence and never duplicates.
@@ -41,12 +43,15 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
-from algorithms.brushing.rings import DEFAULT_PARAMS, Ring, RingParams, find_rings
+from algorithms.brushing.rings import DEFAULT_PARAMS, Ring, RingParams, find_rings, order_tells
+from algorithms.brushing.score_store import EntityScore, score_rows, scores_of
+from algorithms.brushing.scores import score_entities
 from algorithms.brushing.signals import OrderTable
 from algorithms.propagation import service as punish
 from algorithms.propagation.engine import Listing
 from algorithms.propagation.rules import RuleSet, default_rules
 from graph.errors import InvalidInput, NotFound
+from graph.paging import decode_cursor, encode_cursor
 from graph.schema import label_of_uid
 from graph.store import GraphStore
 
@@ -62,6 +67,7 @@ __all__ = [
     "ReviewResult",
     "RingDetail",
     "RingMember",
+    "RingPage",
     "RingSummary",
     "SharedReceiver",
     "confirm",
@@ -115,6 +121,13 @@ class RingSummary(_Model):
     detection_run: str | None = None
 
 
+class RingPage(_Model):
+    """One page of rings, best score first; ``next`` resumes after it (None on the last)."""
+
+    items: list[RingSummary]
+    next: str | None = None
+
+
 class RingMember(_Model):
     """A member of a ring: an account, or a store it boosts."""
 
@@ -159,6 +172,7 @@ class RingDetail(RingSummary):
     orders: tuple[EvidenceOrder, ...]
     waybills: int
     shared_receivers: tuple[SharedReceiver, ...]
+    member_scores: tuple[EntityScore, ...] = ()
 
 
 class DetectionReport(_Model):
@@ -175,6 +189,8 @@ class DetectionReport(_Model):
     kept_reviewed: int
     superseded: int
     seconds: float
+    scored_accounts: int = 0
+    scored_stores: int = 0
 
 
 class CausedRestriction(_Model):
@@ -288,7 +304,7 @@ def load_orders(store: GraphStore, batch_size: int = _PAGE) -> OrderGraph:
     columns: dict[str, list[Any]] = {
         k: [] for k in ("account", "store", "placed", "weight", "shipped", "delivered")
     }
-    columns.update(address=[], phone=[])
+    columns.update(address=[], phone=[], rating=[], reviewed=[])
     after, pages = "", 0
     while True:
         rows = store.query("rings/orders_page", {"after": after, "limit": batch_size})
@@ -311,10 +327,17 @@ def load_orders(store: GraphStore, batch_size: int = _PAGE) -> OrderGraph:
             columns["delivered"].append(_epoch(row["delivered"]))
             columns["address"].append(addresses(row["address"]))
             columns["phone"].append(phones(row["phone"]))
+            rating = row.get("rating")
+            columns["rating"].append(np.nan if rating is None else float(rating))
+            columns["reviewed"].append(_epoch(row.get("reviewed")))
         if len(seen) < batch_size:
             break
         after = max(seen)
-    ints = {k: np.array(v, dtype=np.int64) for k, v in columns.items() if k != "weight"}
+    ints = {
+        k: np.array(v, dtype=np.int64) for k, v in columns.items() if k not in ("weight", "rating")
+    }
+    ratings = np.array(columns["rating"], dtype=np.float64)
+    reviewed = bool(np.isfinite(ratings).any())
     table = OrderTable(
         account=ints["account"],
         store=ints["store"],
@@ -326,6 +349,8 @@ def load_orders(store: GraphStore, batch_size: int = _PAGE) -> OrderGraph:
         phone=ints["phone"],
         n_accounts=len(accounts.code),
         n_stores=len(stores.code),
+        rating=ratings if reviewed else None,
+        reviewed=ints["reviewed"] if reviewed else None,
     )
     return OrderGraph(table, np.array(orders, dtype=object), accounts.uids(), stores.uids(), pages)
 
@@ -367,8 +392,14 @@ def detect(
     run = run_id or f"rings-{moment:%Y%m%dT%H%M%S}"
     graph = load_orders(store, batch_size)
     found: list[_Found] = []
+    score_updates: dict[str, list[dict[str, Any]]] = {"Account": [], "Store": []}
     if graph.table.n_orders:
-        for ring in find_rings(graph.table, params):
+        tells = order_tells(graph.table, params)
+        rings = find_rings(graph.table, params, tells=tells)
+        scored = score_entities(graph.table, params, rings=rings, tells=tells)
+        score_updates["Account"] = score_rows(scored.accounts, graph.account_uids, run, moment)
+        score_updates["Store"] = score_rows(scored.stores, graph.store_uids, run, moment)
+        for ring in rings:
             accounts = sorted(str(u) for u in graph.account_uids[ring.accounts])
             stores = sorted(str(u) for u in graph.store_uids[ring.stores])
             orders = sorted(str(u) for u in graph.order_uids[ring.evidence])
@@ -435,6 +466,9 @@ def detect(
                 for edge in edges:
                     edge.update(source=_SOURCE, run_id=run)
                 store.upsert_relationships("MEMBER_OF", label, "BrushingRing", edges)
+        for label, rows in score_updates.items():
+            for start in range(0, len(rows), _PAGE):
+                store.set_node_properties(label, rows[start : start + _PAGE])
     statuses: dict[str, Status] = {
         f.uid: _status(existing.get(f.uid) or "suspected") for f in found
     }
@@ -465,6 +499,8 @@ def detect(
         kept_reviewed=len(reviewed),
         superseded=len(stale),
         seconds=round(time.perf_counter() - started, 3),
+        scored_accounts=len(score_updates["Account"]),
+        scored_stores=len(score_updates["Store"]),
     )
 
 
@@ -504,21 +540,37 @@ def list_rings(
     statuses: Sequence[str] = ("suspected", "confirmed", "dismissed"),
     *,
     limit: int = 50,
-    offset: int = 0,
-) -> list[RingSummary]:
-    """Rings with one of ``statuses``, best score first; one page of ``limit`` from ``offset``.
+    cursor: str | None = None,
+) -> RingPage:
+    """Rings with one of ``statuses``, best score first (ties by uid); one page of ``limit``
+    from ``cursor`` (the ``next`` of the previous page; None for the first).
 
     Raises
     ------
     InvalidInput
-        If a status is unknown or the page bounds are out of range.
+        If a status is unknown, ``limit`` is outside 1..1000 or ``cursor`` is not one this
+        list issued.
     """
     for status in statuses:
         _status(status)
-    if not 1 <= limit <= 1000 or offset < 0:
-        raise InvalidInput("limit must be 1..1000 and offset >= 0", field="limit")
-    rows = store.query("rings/list", {"statuses": list(statuses), "skip": offset, "limit": limit})
-    return [_summary(row) for row in rows]
+    if not 1 <= limit <= 1000:
+        raise InvalidInput("limit must be 1..1000", field="limit")
+    after = (0.0, "") if cursor is None else decode_cursor("rings", cursor, (float, str))
+    rows = store.query(
+        "rings/list",
+        {
+            "statuses": list(statuses),
+            "first": cursor is None,
+            "after_score": after[0],
+            "after_uid": after[1],
+            "limit": limit + 1,
+        },
+    )
+    items = [_summary(row) for row in rows[:limit]]
+    nxt = None
+    if len(rows) > limit:
+        nxt = encode_cursor("rings", (float(rows[limit - 1]["score"]), str(rows[limit - 1]["uid"])))
+    return RingPage(items=items, next=nxt)
 
 
 def _ring_row(store: GraphStore, uid: str) -> dict[str, Any]:
@@ -586,6 +638,7 @@ def ring_detail(store: GraphStore, uid: str) -> RingDetail:
         orders=evidence,
         waybills=len({o.waybill for o in evidence if o.waybill}),
         shared_receivers=_shared(evidence),
+        member_scores=tuple(scores_of(store, [*accounts, *(s.uid for s in stores)])),
     )
 
 

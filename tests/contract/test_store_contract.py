@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from graph.errors import InvalidInput, NoPath, NotFound
-from graph.store import MAX_OFFSET, GraphStore
+from graph.store import GraphStore
 from ingest.pipeline import ingest_directory
 from tests.conftest import SAMPLE_DIR, TEST_KEY
+from tests.sample_graph import SAMPLE_NODES, SAMPLE_RELATIONSHIPS
 
 A, B, C, D = (
     "biz:91330106MA2AAAAA15",
@@ -275,24 +276,25 @@ def test_ingesting_the_sample_gives_the_same_graph_on_both_stores(
     assert counts.nodes["Address"] == 4
     assert counts.relationships["SHAREHOLDER_OF"] == 6
     assert counts.nodes["Licence"] == counts.relationships["HOLDS_LICENCE"] == 5
-    assert counts.total_nodes == 39
-    assert counts.total_relationships == 53
+    assert {label: n for label, n in counts.nodes.items() if n} == SAMPLE_NODES
+    assert {rel: n for rel, n in counts.relationships.items() if n} == SAMPLE_RELATIONSHIPS
     again = ingest_directory(store, SAMPLE_DIR, id_hash_key=TEST_KEY, quarantine_dir=tmp_path)
     assert again.loaded == 41
     assert store.counts() == counts
 
 
-def test_offset_pagination_stops_at_a_bounded_depth(store: GraphStore) -> None:
-    build_scenario(store)
-    params = {
-        "see_all": True,
-        "allowed": [""],
-        "any_brand": True,
-        "brands": [""],
-        "statuses": ["confirmed"],
-        "limit": 10,
-    }
-    assert store.query("brands/reports", {**params, "skip": MAX_OFFSET}) == []
-    with pytest.raises(InvalidInput, match="offset") as caught:
-        store.query("brands/reports", {**params, "skip": MAX_OFFSET + 1})
-    assert caught.value.field == "offset"
+@pytest.mark.neo4j
+def test_an_open_transaction_belongs_to_its_thread(neo4j_store: GraphStore) -> None:
+    """A worker thread reading while a request writes in a transaction must neither run
+    inside that transaction nor see its uncommitted writes."""
+    import threading
+
+    neo4j_store.wipe()
+    seen: list[object] = []
+    with neo4j_store.transaction():
+        neo4j_store.upsert_nodes("Business", [{"uid": "biz:tx", "name": "未提交"}])
+        reader = threading.Thread(target=lambda: seen.append(neo4j_store.get_node("biz:tx")))
+        reader.start()
+        reader.join(timeout=30)
+    assert seen == [None]
+    assert neo4j_store.get_node("biz:tx") is not None

@@ -46,7 +46,7 @@ def test_detect_list_show_confirm_dismiss(cli: CliRunner, planted: set[str]) -> 
     again = json.loads(_run(cli, "detect", "rings", "--json"))
     assert (again["created"], again["updated"]) == (0, 2)
     assert "2 found" in _run(cli, "detect", "rings")
-    listed = json.loads(_run(cli, "rings", "list", "--json"))
+    listed = json.loads(_run(cli, "rings", "list", "--json"))["items"]
     assert [r["status"] for r in listed] == ["suspected", "suspected"]
     first, second = (r["uid"] for r in listed)
     assert first in _run(cli, "rings", "list")
@@ -64,7 +64,8 @@ def test_detect_list_show_confirm_dismiss(cli: CliRunner, planted: set[str]) -> 
     )
     other = second if boosted == first else first
     _run(cli, "rings", "dismiss", other, "--officer", "o-1", "--reason", "household")
-    statuses = {r["uid"]: r["status"] for r in json.loads(_run(cli, "rings", "list", "--json"))}
+    listed = json.loads(_run(cli, "rings", "list", "--json"))["items"]
+    statuses = {r["uid"]: r["status"] for r in listed}
     assert statuses == {boosted: "confirmed", other: "dismissed"}
 
 
@@ -81,7 +82,7 @@ def test_errors_exit_2_with_a_plain_message(cli: CliRunner) -> None:
 
 def test_a_bare_ring_id_works_where_the_prefixed_one_does(cli: CliRunner) -> None:
     _run(cli, "detect", "rings", "--json")
-    listed = json.loads(_run(cli, "rings", "list", "--json"))
+    listed = json.loads(_run(cli, "rings", "list", "--json"))["items"]
     uid = listed[0]["uid"]
     bare = uid.removeprefix("ring:").upper()
     assert json.loads(_run(cli, "rings", "show", bare, "--json"))["uid"] == uid
@@ -105,3 +106,28 @@ def test_parameter_errors_are_one_line_and_flags_read_as_flags() -> None:
     shown = runner.invoke(command, ["detect", "rings", "--help"], terminal_width=100)
     assert "--orders-only" in shown.output
     assert "<bool>" not in shown.output
+
+
+def test_accounts_and_stores_ranked_by_score(cli: CliRunner, planted: set[str]) -> None:
+    _run(cli, "detect", "rings", "--json")
+    top = json.loads(_run(cli, "rings", "accounts", "--top", "5", "--json"))
+    assert len(top) == 5
+    assert {a["uid"] for a in top} <= planted
+    assert all(a["score"] >= 0.9 for a in top)
+    table = _run(cli, "rings", "accounts", "--top", "3", "--lang", "en")
+    assert top[0]["uid"] in table
+    assert "accounts by brushing score" in table
+    stores = json.loads(_run(cli, "rings", "stores", "--top", "2", "--json"))
+    assert stores[0]["score"] >= stores[1]["score"]
+    one = _run(cli, "rings", "score", top[0]["uid"], "--lang", "en")
+    assert top[0]["uid"] in one
+    assert "•" in one
+
+
+def test_score_errors_are_one_line(cli: CliRunner) -> None:
+    result = CliRunner().invoke(cli_main.app, ["rings", "accounts", "--top", "0"])
+    assert result.exit_code != 0
+    assert "--top" in result.output
+    missing = CliRunner().invoke(cli_main.app, ["rings", "score", "account:tb:nobody"])
+    assert missing.exit_code != 0
+    assert "no brushing score" in missing.output
