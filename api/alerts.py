@@ -24,6 +24,7 @@ from pathlib import Path
 from algorithms.alerts.core import DEFAULT_WATCH_RELS, Reach, Watch, severity
 from algorithms.alerts.service import scan
 from api.security import connect
+from api.webhooks import feed_head
 from graph.errors import InvalidInput, NotFound, StoreError
 from graph.store import GraphStore
 
@@ -315,7 +316,15 @@ class AlertStore:
     def scan_once(self, store: GraphStore, *, limit: int = 500) -> tuple[int, int]:
         """Scan up to ``limit`` feed events after the cursor; returns (events read, new
         alerts)."""
-        result = scan(store, self.watches(), self.cursor(), limit=limit)
+        watches = self.watches()
+        if not watches:
+            # Nobody watches: move the cursor to the feed's head without reading it, so a
+            # watch made later sees the changes after it (and no query runs meanwhile).
+            head = feed_head(store)
+            if head != self.cursor():
+                self.record((), head)
+            return 0, 0
+        result = scan(store, watches, self.cursor(), limit=limit)
         if result.events == 0:
             return 0, 0
         if result.truncated:

@@ -49,8 +49,11 @@ ROUTERS: tuple[str, ...] = (
     "shells",
     "agents",
     "alerts",
+    "overview",
     "rings",
     "brands",
+    "decisions",
+    "evidence",
 )
 
 #: Set to 1 to add ``GET /bench/ceiling`` (a constant JSON answer) for bench/api.py.
@@ -63,6 +66,12 @@ _TAGS = [
         "description": "Restriction checks, change feed and webhooks, feedback, identity.",
     },
     {"name": "officer", "description": "Search, credit records, networks, paths, listings."},
+    {
+        "name": "decisions",
+        "description": "The tamper-evident decision log: signed tree heads, inclusion and "
+        "consistency proofs (RFC 6962).",
+    },
+    {"name": "evidence", "description": "Evidence files on violations and reports, by SHA-256."},
 ]
 
 _DESCRIPTION = """\

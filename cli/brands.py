@@ -19,6 +19,8 @@ from rich.table import Table
 
 from algorithms.brands import service as svc
 from algorithms.brands.core import LinkParams
+from api.ledger import record as rec
+from cli.audit import log_decisions
 from cli.common import store_session as _store
 from graph.errors import CreditGraphError
 from graph.store import GraphStore
@@ -175,6 +177,7 @@ def decide(
         out = svc.decide_report(
             store, report, status, decided_by=officer, reason=reason, counter_notice=counter_notice
         )
+    log_decisions(rec.report_decided(rec.cli_actor(officer), out))
     console.print(f"{out.uid}: {out.status}")
 
 
@@ -259,6 +262,21 @@ def list_repeat(
             decided=date.fromisoformat(decided),
             authority=authority,
         )
+    log_decisions(
+        rec.listing_added(
+            rec.cli_actor(),
+            listing_uid=f"listing:{listing_id}",
+            subject_uid=actor,
+            list_type="repeat_ip_infringer",
+            decided=date.fromisoformat(decided),
+            expires=None,
+            legal_basis=None,
+            authority=authority,
+            region=None,
+            report=report,
+        ),
+        rules=None,
+    )
     _dump(report.model_dump(mode="json"))
 
 

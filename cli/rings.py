@@ -19,6 +19,8 @@ from rich.table import Table
 
 from algorithms.brushing import service
 from algorithms.brushing.rings import RingParams
+from api.ledger import record as rec
+from cli.audit import log_decisions
 from cli.common import store_session as _store
 
 __all__ = ["register", "rings_app"]
@@ -182,6 +184,17 @@ def confirm(
             authority=authority,
             case_no=case_no,
         )
+    log_decisions(
+        rec.ring_reviewed(
+            rec.cli_actor(officer),
+            result,
+            confirmed=True,
+            reason=reason,
+            decided=day,
+            case_no=case_no,
+        ),
+        rules=None,
+    )
     if as_json:
         _dump(result.model_dump(mode="json"))
         return
@@ -203,6 +216,7 @@ def dismiss(
     """Dismiss a ring with the reason; nobody is punished."""
     with _store() as store:
         result = service.dismiss(store, service.as_ring_uid(ring), officer, reason)
+    log_decisions(rec.ring_reviewed(rec.cli_actor(officer), result, confirmed=False, reason=reason))
     if as_json:
         _dump(result.model_dump(mode="json"))
     else:

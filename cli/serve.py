@@ -10,7 +10,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from api.ledger import record as rec
 from api.security import KeyStore, Scope
+from cli.audit import log_decisions
 from cli.main import console, current_settings, fail, open_store
 from graph.errors import CreditGraphError
 
@@ -89,6 +91,7 @@ def create_key(
         raise fail(exc) from exc
     finally:
         store.close()
+    log_decisions(rec.key_created(rec.cli_actor(), created.key))
     console.print(
         f"[bold]{created.key.scope.value}[/] key [bold]{created.key.key_id}[/] for "
         f"{created.key.name}: store it now, it is not shown again.",
@@ -134,6 +137,7 @@ def revoke_key(
         raise fail(exc) from exc
     finally:
         store.close()
+    log_decisions(rec.key_revoked(rec.cli_actor(), key))
     console.print(f"revoked {key.key_id} ({key.name})")
 
 

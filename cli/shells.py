@@ -32,6 +32,8 @@ from algorithms.shells.service import (
     list_clusters,
     review_cluster,
 )
+from api.ledger import record as rec
+from cli.audit import log_decisions
 from cli.common import parse_day as _day
 from cli.common import print_json as _print_json
 from cli.common import store_session as _store
@@ -342,6 +344,7 @@ def shells_review(
     """Confirm or dismiss a cluster; later detection runs keep the decision."""
     with _store() as store:
         detail = review_cluster(store, cluster, decision, officer, reason)
+    log_decisions(rec.shell_reviewed(rec.cli_actor(officer), detail.uid, decision.value, reason))
     _print_cluster(detail)
 
 

@@ -58,6 +58,13 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1_048_576, ge=1_024, le=1_073_741_824)
     max_batch_body_bytes: int = Field(2_097_152, ge=1_024, le=1_073_741_824)
     max_csv_body_bytes: int = Field(16_777_216, ge=1_024, le=1_073_741_824)
+    # The decision log and evidence (api/ledger, docs/decision-log.md). None: beside the
+    # embedded graph, in the data directory (decisions.sqlite3, decision-log.key with mode
+    # 0600, evidence/).
+    decision_log_path: Path | None = None
+    decision_key_path: Path | None = None
+    evidence_dir: Path | None = None
+    evidence_max_bytes: int = Field(25 * 1024 * 1024, ge=1, le=2**31)
 
     @model_validator(mode="after")
     def _refuse_unsafe_combinations(self) -> Settings:

@@ -5,6 +5,7 @@ The default store: a directory on disk, no server. One process holds it open for
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -257,7 +258,10 @@ class EmbeddedStore(CypherStore):
             yield
         except BaseException:
             self._tx_depth = 0
-            self._run("ROLLBACK")
+            # The engine may have ended a failed transaction itself; the first error is
+            # the one to report, not a ROLLBACK with nothing to roll back.
+            with contextlib.suppress(StoreError):
+                self._run("ROLLBACK")
             raise
         self._tx_depth = 0
         self._run("COMMIT")

@@ -20,6 +20,8 @@ from algorithms.brands import service as svc
 from algorithms.brands.core import LinkParams
 from api.deps import ApiState, BrandKey, OfficerKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES, Forbidden
+from api.ledger import record as rec
+from api.ledger.state import record_api
 from api.paging import CursorQuery, cursor_link, position_link, refuse_offset, start_of
 from api.security import ApiKey, Scope
 from graph.errors import InvalidInput
@@ -252,6 +254,19 @@ async def list_repeat(
                 authority=body.authority,
                 legal_basis=body.legal_basis,
             )
+            decision = rec.listing_added(
+                rec.api_actor(key),
+                listing_uid=f"listing:{body.listing_id}",
+                subject_uid=actor,
+                list_type="repeat_ip_infringer",
+                decided=body.decided,
+                expires=body.expires,
+                legal_basis=body.legal_basis,
+                authority=body.authority,
+                region=None,
+                report=report,
+            )
+            record_api(state, decision, rules=None)
             view = state.extras.get("restrictions")
             refresh = getattr(view, "refresh", None)
             if callable(refresh):
@@ -310,7 +325,7 @@ async def decide(
 
     def run() -> svc.ReportOut:
         with state.write_lock:
-            return svc.decide_report(
+            out = svc.decide_report(
                 state.store,
                 report,
                 body.status,
@@ -319,6 +334,8 @@ async def decide(
                 counter_notice=body.counter_notice,
                 on=body.on,
             )
+            record_api(state, rec.report_decided(rec.api_actor(key), out))
+            return out
 
     return await run_in_threadpool(run)
 

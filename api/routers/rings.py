@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from algorithms.brushing import service
 from api.deps import OfficerKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES
+from api.ledger import record as rec
+from api.ledger.state import record_api
 from api.paging import CursorQuery, cursor_link, refuse_offset
 from api.schemas import Page
 
@@ -115,7 +117,7 @@ async def confirm(
 
     def run() -> service.ReviewResult:
         with state.write_lock:
-            return service.confirm(
+            result = service.confirm(
                 state.store,
                 uid,
                 key.name,
@@ -125,6 +127,16 @@ async def confirm(
                 region=body.region,
                 case_no=body.case_no,
             )
+            decision = rec.ring_reviewed(
+                rec.api_actor(key),
+                result,
+                confirmed=True,
+                reason=body.reason,
+                decided=body.decided,
+                case_no=body.case_no,
+            )
+            record_api(state, decision, rules=None)
+            return result
 
     return await run_in_threadpool(run)
 
@@ -143,6 +155,11 @@ async def dismiss(
 
     def run() -> service.ReviewResult:
         with state.write_lock:
-            return service.dismiss(state.store, uid, key.name, body.reason)
+            result = service.dismiss(state.store, uid, key.name, body.reason)
+            decision = rec.ring_reviewed(
+                rec.api_actor(key), result, confirmed=False, reason=body.reason
+            )
+            record_api(state, decision)
+            return result
 
     return await run_in_threadpool(run)

@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from algorithms.shells import service
 from api.deps import OfficerKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES
+from api.ledger import record as rec
+from api.ledger.state import record_api
 from api.paging import CursorQuery, cursor_link, refuse_offset
 from api.schemas import Page
 
@@ -100,6 +102,11 @@ async def review(
 
     def run() -> service.ClusterDetail:
         with state.write_lock:
-            return service.review_cluster(state.store, uid, body.decision, key.name, body.reason)
+            detail = service.review_cluster(state.store, uid, body.decision, key.name, body.reason)
+            decision = rec.shell_reviewed(
+                rec.api_actor(key), detail.uid, body.decision.value, body.reason
+            )
+            record_api(state, decision)
+            return detail
 
     return await run_in_threadpool(run)

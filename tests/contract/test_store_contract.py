@@ -280,3 +280,20 @@ def test_ingesting_the_sample_gives_the_same_graph_on_both_stores(
     again = ingest_directory(store, SAMPLE_DIR, id_hash_key=TEST_KEY, quarantine_dir=tmp_path)
     assert again.loaded == 41
     assert store.counts() == counts
+
+
+@pytest.mark.neo4j
+def test_an_open_transaction_belongs_to_its_thread(neo4j_store: GraphStore) -> None:
+    """A worker thread reading while a request writes in a transaction must neither run
+    inside that transaction nor see its uncommitted writes."""
+    import threading
+
+    neo4j_store.wipe()
+    seen: list[object] = []
+    with neo4j_store.transaction():
+        neo4j_store.upsert_nodes("Business", [{"uid": "biz:tx", "name": "未提交"}])
+        reader = threading.Thread(target=lambda: seen.append(neo4j_store.get_node("biz:tx")))
+        reader.start()
+        reader.join(timeout=30)
+    assert seen == [None]
+    assert neo4j_store.get_node("biz:tx") is not None

@@ -99,6 +99,10 @@ def test_review_a_cluster_from_the_command_line(run: CliRunner) -> None:
     )
     assert reviewed.exit_code == 0, reviewed.output
     assert "confirmed" in reviewed.output
+    logged = run.invoke(cli.app, ["audit", "log", "--subject", uid, "--json"])
+    assert [(e["kind"], e["actor"]["officer"]) for e in json.loads(logged.output)] == [
+        ("shell.confirmed", "o-1")
+    ]
     assert run.invoke(cli.app, ["detect", "shells", "--json"]).exit_code == 0
     shown = run.invoke(cli.app, ["shells", "show", uid, "--json"])
     assert _json(shown.output)["status"] == "confirmed"
@@ -185,6 +189,10 @@ def test_api_lists_reads_and_reviews_clusters_and_reports_ownership(
             assert reviewed.status_code == 200, reviewed.text
             assert reviewed.json()["status"] == "dismissed"
             assert reviewed.json()["reviewed_by"] == "officer-9"
+            logged = client.get("/v1/decisions", params={"subject": uid}, headers=officer).json()
+            assert [(e["kind"], e["actor"].get("name")) for e in logged][-1:] == [
+                ("shell.dismissed", "officer-9")
+            ]
             bad = client.post(
                 f"/v1/shells/{uid}/review",
                 headers=officer,
