@@ -262,7 +262,7 @@ def test_ring_decisions_through_the_api_are_on_record(
 
     write_market(embedded_store)
     rings.detect(embedded_store, batch_size=500)
-    first, second = (r.uid for r in rings.list_rings(embedded_store))
+    first, second = (r.uid for r in rings.list_rings(embedded_store).items)
     app = create_app(settings, embedded_store)
     with TestClient(app) as client:
         officer = {"X-API-Key": app.state.credgraph.keys.create("zj-amr", "officer").token}
