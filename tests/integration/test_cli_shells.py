@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -48,7 +49,7 @@ def run(market: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> CliRunner
     return CliRunner()
 
 
-def _json(output: str) -> dict[str, object]:
+def _json(output: str) -> dict[str, Any]:
     value = json.loads(output)
     assert isinstance(value, dict)
     return value
