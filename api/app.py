@@ -19,13 +19,14 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
-from api.audit import AuditLog, AuditMiddleware, RedactingFilter
+from api.audit import AuditLog, AuditMiddleware
 from api.deps import ApiState, serialised
 from api.errors import install_error_handlers
 from api.security import KeyStore
 from api.webhooks import WebhookStore, WebhookWorker
 from graph.config import Settings
 from graph.factory import open_store
+from graph.redact import install_log_redaction
 from graph.store import GraphStore
 
 __all__ = ["BENCH_CEILING_ENV", "ROUTERS", "api_db_path", "create_app"]
@@ -48,6 +49,9 @@ ROUTERS: tuple[str, ...] = (
     "rings",
     "brands",
 )
+
+#: Loggers whose handlers get a redacting filter (uvicorn formats access lines itself).
+_SERVER_LOGGERS = ("uvicorn", "uvicorn.access", "uvicorn.error")
 
 #: Set to 1 to add ``GET /bench/ceiling`` (a constant JSON answer) for bench/api.py.
 BENCH_CEILING_ENV = "CREDGRAPH_BENCH_CEILING"
@@ -117,7 +121,13 @@ def create_app(
         own_store = store is None
         graph_store = open_store(settings) if store is None else store
         keys = KeyStore(db_path)
-        audit = AuditLog(db_path)
+        audit = AuditLog(
+            db_path,
+            key=settings.id_hash_key.get_secret_value(),
+            flush_seconds=settings.audit_flush_seconds,
+            retention_days=settings.audit_retention_days,
+            compact_hours=settings.audit_compact_hours,
+        )
         state = app.state.credgraph = ApiState(settings, serialised(graph_store), keys, audit)
         # Closed with the other extras below, before the store.
         webhooks = state.extras["webhooks"] = WebhookWorker(
@@ -153,8 +163,8 @@ def create_app(
         bench_ceiling = os.environ.get(BENCH_CEILING_ENV) == "1"
     if bench_ceiling:
         _add_ceiling(app)
-    app.add_middleware(AuditMiddleware)
-    _redact_access_log()
+    app.add_middleware(AuditMiddleware, durable=settings.audit_durable)
+    install_log_redaction(settings.id_hash_key.get_secret_value(), loggers=_SERVER_LOGGERS)
     return app
 
 
@@ -165,8 +175,3 @@ def _add_ceiling(app: FastAPI) -> None:
     async def ceiling() -> dict[str, Any]:
         return body
 
-
-def _redact_access_log() -> None:
-    access = logging.getLogger("uvicorn.access")
-    if not any(isinstance(f, RedactingFilter) for f in access.filters):
-        access.addFilter(RedactingFilter())

@@ -28,6 +28,7 @@ from api.cli_common import (
 from graph.errors import CreditGraphError
 from graph.lookup import resolve_entity
 from graph.model import Node, Subgraph
+from graph.redact import install_log_redaction, redact
 from graph.store import GraphStore
 
 __all__ = [
@@ -56,7 +57,7 @@ _use_store = use_store
 
 def fail(exc: CreditGraphError) -> typer.Exit:
     """Print a domain error plainly and return the exit to raise."""
-    console.print(f"[bold red]error:[/] {escape(str(exc))}")
+    console.print(f"[bold red]error:[/] {escape(redact(str(exc), mask=True))}")
     return typer.Exit(code=2)
 
 
@@ -64,6 +65,7 @@ def fail(exc: CreditGraphError) -> typer.Exit:
 def main(store: StoreOption = None) -> None:
     """Choose the store for every command."""
     _use_store(store)
+    install_log_redaction(current_settings().id_hash_key.get_secret_value())
 
 
 @app.command()

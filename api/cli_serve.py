@@ -41,8 +41,9 @@ def log_config() -> dict[str, Any]:
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
-    config.setdefault("filters", {})["redact"] = {"()": "api.audit.RedactingFilter"}
-    config["handlers"]["access"]["filters"] = ["redact"]
+    config.setdefault("filters", {})["redact"] = {"()": "graph.redact.RedactingFilter"}
+    for handler in config["handlers"].values():
+        handler["filters"] = ["redact"]
     return config
 
 

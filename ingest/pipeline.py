@@ -18,6 +18,7 @@ from typing import Any
 
 from graph.cypher import ColumnRows
 from graph.errors import InvalidInput
+from graph.redact import Redactor
 from graph.store import GraphStore
 from ingest.mappings import MAPPINGS, Emitted, FileMapping, NodeOut, RelOut
 from ingest.readers import find_input, read_table
@@ -254,7 +255,9 @@ def _ingest_file(
             progress(mapping.name, min(start + CHUNK_ROWS, total), total)
     report.quarantined = len(quarantined)
     if quarantined:
-        report.quarantine_file = str(_write_quarantine(quarantine_dir, path, names, quarantined))
+        report.quarantine_file = str(
+            _write_quarantine(quarantine_dir, path, names, quarantined, Redactor(key))
+        )
 
 
 def _unresolved_reference(out: Emitted, unresolved: set[str]) -> tuple[str, str] | None:
@@ -303,15 +306,27 @@ def _columns(rows: list[dict[str, Any]], provenance: dict[str, Any]) -> ColumnRo
 
 
 def _write_quarantine(
-    directory: Path, path: Path, columns: list[str], rows: list[_Quarantined]
+    directory: Path,
+    path: Path,
+    columns: list[str],
+    rows: list[_Quarantined],
+    redact: Redactor,
 ) -> Path:
+    """The rejected rows with their reasons; an id number in any cell is written as the
+    person's uid (the keyed hash), never in clear."""
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / f"{path.stem}.quarantine.csv"
     with target.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["_row", "_field", "_reason", *columns])
         for item in sorted(rows, key=lambda q: q.row):
+            cells = [item.values.get(c, "") for c in columns]
             writer.writerow(
-                [item.row, item.field, item.reason, *(item.values.get(c, "") for c in columns)]
+                [
+                    item.row,
+                    item.field,
+                    redact(item.reason),
+                    *("" if c is None else redact(str(c)) for c in cells),
+                ]
             )
     return target
