@@ -15,7 +15,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter, FastAPI
 
@@ -26,7 +26,7 @@ from api.security import KeyStore
 from api.webhooks import WebhookStore, WebhookWorker
 from graph.config import Settings
 from graph.factory import open_store
-from graph.redact import install_log_redaction
+from graph.redact import RedactingStore, install_log_redaction
 from graph.store import GraphStore
 
 __all__ = ["BENCH_CEILING_ENV", "ROUTERS", "api_db_path", "create_app"]
@@ -128,7 +128,9 @@ def create_app(
             retention_days=settings.audit_retention_days,
             compact_hours=settings.audit_compact_hours,
         )
-        state = app.state.credgraph = ApiState(settings, serialised(graph_store), keys, audit)
+        key = settings.id_hash_key.get_secret_value()
+        api_store = cast(GraphStore, RedactingStore(graph_store, key))
+        state = app.state.credgraph = ApiState(settings, serialised(api_store), keys, audit)
         # Closed with the other extras below, before the store.
         webhooks = state.extras["webhooks"] = WebhookWorker(
             WebhookStore(db_path), state.store, settings

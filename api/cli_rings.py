@@ -19,6 +19,7 @@ from rich.table import Table
 
 from algorithms.brushing import service
 from algorithms.brushing.rings import RingParams
+from algorithms.propagation.decisions import atomically
 from api.cli_common import store_session as _store
 
 __all__ = ["register", "rings_app"]
@@ -167,8 +168,15 @@ def confirm(
     except ValueError as exc:
         raise typer.BadParameter(f"{decided!r} is not a date (YYYY-MM-DD)") from exc
     with _store() as store:
-        result = service.confirm(
-            store, ring, officer, reason, decided=day, authority=authority, case_no=case_no
+        result = atomically(
+            store,
+            service.confirm,
+            ring,
+            officer,
+            reason,
+            decided=day,
+            authority=authority,
+            case_no=case_no,
         )
     if as_json:
         _dump(result.model_dump(mode="json"))

@@ -31,6 +31,7 @@ from urllib.parse import quote, unquote
 
 __all__ = [
     "RedactingFilter",
+    "RedactingStore",
     "Redactor",
     "contains_id",
     "install_log_redaction",
@@ -175,6 +176,58 @@ def spellings(id_number: str) -> list[str]:
             ]
         )
     )
+
+
+# -- graph writes --------------------------------------------------------------------------
+#: Properties that are keys or hashes: never rewritten.
+_KEY_PROPS = frozenset({"uid", "rid", "src", "dst"})
+
+
+def _is_key_prop(name: str) -> bool:
+    return name in _KEY_PROPS or name.endswith(("_uid", "_hash", "_fp", "_key"))
+
+
+class RedactingStore:
+    """A store proxy whose writes carry no id number in any text property.
+
+    The API wraps its store in one: free text a caller sends (an authority, a legal
+    basis, a ring's review reason, report evidence) is written with id numbers replaced by
+    the person's uid. Key properties (``uid``, ``rid``, ``src``, ``dst``, ``*_uid``,
+    ``*_hash``) pass unchanged.
+    """
+
+    def __init__(self, store: Any, key: str | None) -> None:
+        self._store = store
+        self._redact = Redactor(key)
+        self.dialect = store.dialect
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def _rows(self, rows: Any) -> Any:
+        if not isinstance(rows, list) or not all(isinstance(r, Mapping) for r in rows):
+            return rows
+        clean = self._redact
+        return [
+            {k: v if _is_key_prop(k) or not isinstance(v, str) else clean(v) for k, v in r.items()}
+            for r in rows
+        ]
+
+    def upsert_nodes(self, label: str, rows: Any, *args: Any, **kwargs: Any) -> Any:
+        """Upsert with text properties redacted."""
+        return self._store.upsert_nodes(label, self._rows(rows), *args, **kwargs)
+
+    def upsert_relationships(
+        self, rel_type: str, src_label: str, dst_label: str, rows: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        """Upsert with text properties redacted."""
+        return self._store.upsert_relationships(
+            rel_type, src_label, dst_label, self._rows(rows), *args, **kwargs
+        )
+
+    def set_node_properties(self, label: str, rows: Any, *args: Any, **kwargs: Any) -> Any:
+        """Set properties with text redacted."""
+        return self._store.set_node_properties(label, self._rows(rows), *args, **kwargs)
 
 
 # -- logs ----------------------------------------------------------------------------------

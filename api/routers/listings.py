@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Request, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from algorithms.propagation import service
+from algorithms.propagation import decisions
 from algorithms.propagation.engine import Listing
 from api.deps import ApiState, OfficerKey, StateDep, audit_subject, subject_uid
 from api.errors import PROBLEM_RESPONSES
@@ -122,7 +122,9 @@ async def add(
     )
 
     def action(store: Any) -> Any:
-        return service.add_listing(store, listing, authority=body.authority, region=body.region)
+        return decisions.add_listing(
+            store, listing, authority=body.authority, region=body.region
+        )
 
     return await run_in_threadpool(_write, state, action)
 
@@ -139,7 +141,7 @@ async def remove(
     ``objection_upheld`` and ``revoked`` retract it from the start."""
     audit_subject(request, listing_uid)
     return await run_in_threadpool(
-        _write, state, service.remove_listing, listing_uid, body.on, body.reason
+        _write, state, decisions.remove_listing, listing_uid, body.on, body.reason
     )
 
 
@@ -153,4 +155,6 @@ async def repair(
 ) -> dict[str, Any]:
     """The listing ends on ``on``; every restriction derived from it ends with it."""
     audit_subject(request, listing_uid)
-    return await run_in_threadpool(_write, state, service.repair_listing, listing_uid, body.on)
+    return await run_in_threadpool(
+        _write, state, decisions.repair_listing, listing_uid, body.on
+    )

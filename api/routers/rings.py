@@ -15,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from algorithms.brushing import service
+from algorithms.propagation.decisions import atomically
 from api.deps import OfficerKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES
 from api.routers._views import next_link
@@ -114,8 +115,9 @@ async def confirm(
 
     def run() -> service.ReviewResult:
         with state.write_lock:
-            return service.confirm(
+            result: service.ReviewResult = atomically(
                 state.store,
+                service.confirm,
                 uid,
                 key.name,
                 body.reason,
@@ -124,6 +126,7 @@ async def confirm(
                 region=body.region,
                 case_no=body.case_no,
             )
+            return result
 
     return await run_in_threadpool(run)
 
