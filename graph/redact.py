@@ -183,6 +183,14 @@ def spellings(id_number: str) -> list[str]:
 _KEY_PROPS = frozenset({"uid", "rid", "src", "dst"})
 
 
+_HASHED = re.compile(r"person:[0-9a-f]{32}")
+
+
+def _key_holds_id(value: str) -> bool:
+    """Whether a key holds an id number (a key cannot be rewritten, so it is refused)."""
+    return contains_id(_HASHED.sub("", value))
+
+
 def _is_key_prop(name: str) -> bool:
     return name in _KEY_PROPS or name.endswith(("_uid", "_hash", "_fp", "_key"))
 
@@ -193,7 +201,8 @@ class RedactingStore:
     The API wraps its store in one: free text a caller sends (an authority, a legal
     basis, a ring's review reason, report evidence) is written with id numbers replaced by
     the person's uid. Key properties (``uid``, ``rid``, ``src``, ``dst``, ``*_uid``,
-    ``*_hash``) pass unchanged.
+    ``*_hash``) cannot be rewritten without breaking lookups: one holding an id number
+    (a listing id made of one, say) is refused with :class:`~graph.errors.InvalidInput`.
     """
 
     def __init__(self, store: Any, key: str | None) -> None:
@@ -208,6 +217,14 @@ class RedactingStore:
         if not isinstance(rows, list) or not all(isinstance(r, Mapping) for r in rows):
             return rows
         clean = self._redact
+        for row in rows:
+            for k, v in row.items():
+                if _is_key_prop(k) and isinstance(v, str) and _key_holds_id(v):
+                    from graph.errors import InvalidInput
+
+                    raise InvalidInput(
+                        "an identifier must not contain a personal id number", field=k
+                    )
         return [
             {k: v if _is_key_prop(k) or not isinstance(v, str) else clean(v) for k, v in r.items()}
             for r in rows
