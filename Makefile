@@ -8,7 +8,7 @@ DEMO_ENTITIES ?= 20000
 DEMO_DIR ?= .credgraph/demo-input
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-fast browser check lint typecheck neo4j-start neo4j-stop bench clean
+.PHONY: setup demo test test-fast browser check lint typecheck imports neo4j-start neo4j-stop bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,13 +32,16 @@ test-fast: setup  ## without Neo4j and the browser
 browser:  ## Debian's chromium (+ CJK fonts) for the console's browser tests
 	scripts/install-browser
 
-check: lint typecheck  ## ruff and mypy, as CI runs them
+check: lint typecheck imports  ## ruff, mypy and the layer contracts, as CI runs them
 
 lint: setup
 	$(BIN)/ruff check .
 
 typecheck: setup
 	$(BIN)/mypy
+
+imports: setup  ## the layer rules of docs/architecture.md (import-linter)
+	$(BIN)/lint-imports
 
 neo4j-start:  ## fetch (Maven Central) and start Neo4j Community + OpenGDS on 127.0.0.1
 	CREDGRAPH_NEO4J_START_TIMEOUT=$${CREDGRAPH_NEO4J_START_TIMEOUT:-300} scripts/neo4j-local start

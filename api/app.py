@@ -46,6 +46,7 @@ ROUTERS: tuple[str, ...] = (
     "ownership",
     "listings",
     "shells",
+    "agents",
     "rings",
     "brands",
 )

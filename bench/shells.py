@@ -37,7 +37,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from algorithms.shells import (
+from algorithms.shells.core import (
     IdentifierKind,
     ShellParams,
     ShellResult,
@@ -215,7 +215,7 @@ def score(result: ShellResult, truth: list[set[str]]) -> tuple[float, float, flo
 
 def link_graph(projection: Projection, params: ShellParams) -> sparse.csr_array:
     """The algorithm's link graph (businesses x businesses), rebuilt for the baselines."""
-    from algorithms.shells import _hub_weights, _incidence, _pair_strength
+    from algorithms.shells.core import _hub_weights, _incidence, _pair_strength
 
     inc = _incidence(projection, params.at)
     weight, _ = _hub_weights(inc, params, projection)
@@ -275,7 +275,7 @@ def nx_clusters(projection: Projection, params: ShellParams) -> list[set[str]]:
     """
     import networkx as nx
 
-    from algorithms.shells import _EDGES, _KINDS
+    from algorithms.shells.core import _EDGES, _KINDS
 
     uids = projection.uids
     is_business = projection.labels == "Business"

@@ -50,11 +50,11 @@ from algorithms.propagation.engine import (
 from algorithms.propagation.rules import RuleSet, SubjectKind, default_rules
 from graph.errors import InvalidInput, NotFound
 from graph.model import as_date
+from graph.render import Link, display_name, path_text
 from graph.schema import label_of_uid
 from graph.store import GraphStore
 
 __all__ = [
-    "REL_NAMES",
     "ChangeEvent",
     "ExplainedPath",
     "ExplainedRestriction",
@@ -75,17 +75,6 @@ __all__ = [
     "status",
 ]
 
-#: Relationship types as a person reads them: (中文, English).
-REL_NAMES: dict[str, tuple[str, str]] = {
-    "SHAREHOLDER_OF": ("股东", "shareholder of"),
-    "LEGAL_REPRESENTATIVE_OF": ("法定代表人", "legal representative of"),
-    "DIRECTOR_OF": ("董事", "director of"),
-    "SUPERVISOR_OF": ("监事", "supervisor of"),
-    "MANAGER_OF": ("经理", "manager of"),
-    "ACTUAL_CONTROLLER_OF": ("实际控制人", "actual controller of"),
-    "REGISTRATION_AGENT_OF": ("登记代理人", "registration agent of"),
-    "OPERATES": ("经营", "operates"),
-}
 
 _SUBJECT_LABELS = ("Business", "Person", "Store")
 
@@ -786,34 +775,27 @@ def status(
     )
 
 
-def _describe(uid: str, names: Mapping[str, str]) -> str:
-    name = names.get(uid)
-    return f"{name} ({uid})" if name else uid
-
-
 def _explain_path(path: DerivationPath, names: Mapping[str, str], rules: RuleSet) -> ExplainedPath:
-    zh = [_describe(path.nodes[0], names)]
-    en = [_describe(path.nodes[0], names)]
+    links = []
     for i, edge in enumerate(path.edges):
         forward = edge.src == path.nodes[i]
-        direction = "out" if forward else "in"
-        role = rules.role_of(edge.type, direction)
-        rel_zh, rel_en = REL_NAMES.get(edge.type, (edge.type, edge.type.lower()))
-        since = edge.since.isoformat() if edge.since else "…"
-        until = edge.until.isoformat() if edge.until else "…"
-        when = f"{since}–{until}"
-        if forward:
-            zh.append(f" —{rel_zh} [{edge.rid}, {when}]→ ")
-            en.append(f" —{rel_en} [{edge.rid}, {when}]→ ")
-        else:
-            label_zh = role.name_zh if role else rel_zh
-            label_en = role.name_en if role else rel_en
-            zh.append(f" ←{label_zh} [{edge.rid}, {when}]— ")
-            en.append(f" ←{label_en} [{edge.rid}, {when}]— ")
-        zh.append(_describe(path.nodes[i + 1], names))
-        en.append(_describe(path.nodes[i + 1], names))
+        role = None if forward else rules.role_of(edge.type, "in")
+        links.append(
+            Link(
+                rel_type=edge.type,
+                rid=edge.rid,
+                forward=forward,
+                since=edge.since,
+                until=edge.until,
+                word_zh=role.name_zh if role else None,
+                word_en=role.name_en if role else None,
+            )
+        )
     return ExplainedPath(
-        zh="".join(zh), en="".join(en), nodes=path.nodes, rids=tuple(e.rid for e in path.edges)
+        zh=path_text(path.nodes, links, names, "zh"),
+        en=path_text(path.nodes, links, names, "en"),
+        nodes=path.nodes,
+        rids=tuple(e.rid for e in path.edges),
     )
 
 
@@ -827,7 +809,7 @@ def explain(
     rules = rules or default_rules()
     current = status(store, uid, at)
     node_uids = sorted({n for r in current.restrictions for p in r.paths for n in p.nodes})
-    names = {n.uid: str(n.get("name", "")) for n in store.get_nodes(node_uids)}
+    names = {n.uid: display_name(n) for n in store.get_nodes(node_uids)}
     out = []
     for r in current.restrictions:
         out.append(

@@ -23,6 +23,7 @@ Every answer is bounded: nothing here reads the whole graph into the page.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path as FsPath
@@ -41,6 +42,7 @@ from api.errors import PROBLEM_RESPONSES
 from api.routers.listings import ListingIn, RemovalIn
 from api.routers.restrictions import restriction_view
 from graph.errors import InvalidInput, NotFound
+from graph.render import node_name, vocabulary
 from graph.schema import NODES, REL_BY_TYPE, label_of_uid
 
 __all__ = ["STATIC_DIR", "router"]
@@ -94,6 +96,17 @@ async def console_static(path: str) -> Response:
         raise NotFound(f"no console file {path!r}")
     media = _MEDIA.get(target.suffix, "text/plain; charset=utf-8")
     return FileResponse(target, media_type=media, headers=_SECURITY_HEADERS)
+
+
+@router.get("/vocabulary.js", include_in_schema=False)
+async def console_vocabulary() -> Response:
+    """Label and relationship words from :mod:`graph.render`, as an ES module."""
+    words = vocabulary()
+    body = (
+        f"export const LABELS = {json.dumps(words['labels'], ensure_ascii=False)};\n"
+        f"export const RELS = {json.dumps(words['relationships'], ensure_ascii=False)};\n"
+    )
+    return Response(body, media_type="text/javascript", headers=_SECURITY_HEADERS)
 
 
 # -- who and what --------------------------------------------------------------------------
@@ -231,7 +244,7 @@ def _names(state: ApiState, uids: set[str]) -> dict[str, PathNode]:
         n.uid: PathNode(
             uid=n.uid,
             label=n.label,
-            name=str(n.get("name") or n.get("text") or n.get("number") or "") or None,
+            name=node_name(n) or None,
         )
         for n in nodes
     }

@@ -8,6 +8,7 @@ from fastapi import Request
 
 from api.schemas import EdgeOut, EntityOut
 from graph.model import Edge, Node
+from graph.render import node_name
 
 __all__ = ["HIDDEN_PROPS", "edge_out", "entity_out", "next_link"]
 
@@ -24,8 +25,7 @@ def _plain(value: Any) -> Any:
 def entity_out(node: Node) -> EntityOut:
     """A node for officers: every property except hidden ones, values as JSON scalars."""
     props = {k: _plain(v) for k, v in node.props.items() if k not in HIDDEN_PROPS}
-    name = node.get("name") or node.get("text") or node.get("number") or node.get("address")
-    return EntityOut(uid=node.uid, label=node.label, name=name, props=props)
+    return EntityOut(uid=node.uid, label=node.label, name=node_name(node) or None, props=props)
 
 
 def edge_out(edge: Edge) -> EdgeOut:

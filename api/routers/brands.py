@@ -3,7 +3,7 @@
 ``brand`` keys see only the brands they act for (the brand uids on the key, and the brands
 the ``member:`` uids on the key act for); ``officer`` keys see every brand and alone decide
 reports, manage members and list repeat infringers. The scope travels into every query as
-parameters (:class:`algorithms.brands_service.BrandScope`); asking about another brand is
+parameters (:class:`algorithms.brands.service.BrandScope`); asking about another brand is
 refused with 403 before any query, and the queries themselves return nothing outside it.
 """
 
@@ -16,8 +16,8 @@ from fastapi import APIRouter, Body, Path, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from algorithms import brands_service as svc
-from algorithms.brands import LinkParams
+from algorithms.brands import service as svc
+from algorithms.brands.core import LinkParams
 from api.deps import ApiState, BrandKey, OfficerKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES, Forbidden
 from api.security import ApiKey, Scope

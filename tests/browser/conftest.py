@@ -55,7 +55,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 ENTITIES = 1_000
 SEED = 7
 #: ``credgraph serve`` with the interpreter running the tests (no console script needed).
-_SERVE = "from api.cli import app; app()"
+_SERVE = "from cli.main import app; app()"
 
 
 def _unavailable(reason: str) -> None:
@@ -151,10 +151,9 @@ def _prepare(root: Path) -> tuple[Settings, tuple[str, str, str], int, str, tupl
         from algorithms.brushing import service as rings
 
         rings.detect(store)
-        with contextlib.suppress(ModuleNotFoundError):
-            from algorithms import shells_service
+        from algorithms.shells import service as shells_service
 
-            shells_service.detect_shells(store, use_gds=False)
+        shells_service.detect_shells(store, use_gds=False)
         example = _derived_example(store)
         degree = len(store.neighbourhood(example[0], 1, None, max_nodes=50).nodes)
         plain = _plain_business(store, root / "input")

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from algorithms import brands_service as svc
+from algorithms.brands import service as svc
 from graph.errors import InvalidInput, NotFound
 from graph.store import GraphStore
 
@@ -172,7 +172,7 @@ def test_a_member_never_sees_another_brand(store: GraphStore) -> None:
 
 
 def min_score_params() -> Any:
-    from algorithms.brands import LinkParams
+    from algorithms.brands.core import LinkParams
 
     return LinkParams(min_score=0.0)
 

@@ -12,14 +12,14 @@ from datetime import datetime
 
 import pytest
 
-from algorithms.shells import (
+from algorithms.shells.core import (
     HubAction,
     IdentifierKind,
     ShellParams,
     ShellResult,
     find_shell_clusters,
 )
-from algorithms.shells_service import (
+from algorithms.shells.service import (
     ClusterStatus,
     Decision,
     detect_shells,

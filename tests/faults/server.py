@@ -62,7 +62,7 @@ class Server:
             [
                 sys.executable,
                 "-c",
-                "from api.cli import app; app()",
+                "from cli.main import app; app()",
                 "serve",
                 "--port",
                 str(self.port),

@@ -68,7 +68,7 @@ def _env(home: Path, fault: str | None) -> dict[str, str]:
 
 
 def _start(home: Path, args: Sequence[str], fault: str | None = None) -> subprocess.Popen[bytes]:
-    code = "from api.cli import app; app()"
+    code = "from cli.main import app; app()"
     return subprocess.Popen(
         [sys.executable, "-c", code, *args],
         env=_env(home, fault),

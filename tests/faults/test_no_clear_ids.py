@@ -41,7 +41,7 @@ IDS = (ZHANG_WEI, STRANGER, WITH_X, BAD_CHECK, BAD_ROW)
 def _credgraph(home: Path, log: str, *args: str) -> None:
     with (home / "logs" / log).open("ab") as out:
         subprocess.run(
-            [sys.executable, "-c", "from api.cli import app; app()", *args],
+            [sys.executable, "-c", "from cli.main import app; app()", *args],
             env=cli_env(home),
             cwd=home,
             stdout=out,

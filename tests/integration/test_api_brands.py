@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from starlette.exceptions import StarletteDeprecationWarning
 
-from algorithms.brands import LinkParams, infringement_links, repeat_infringers
-from algorithms.brands_service import BrandScope, load_network
+from algorithms.brands.core import LinkParams, infringement_links, repeat_infringers
+from algorithms.brands.service import BrandScope, load_network
 from api.app import create_app
 from api.deps import ApiState
 from graph.config import Settings

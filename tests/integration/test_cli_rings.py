@@ -1,17 +1,18 @@
 """``credgraph detect rings`` and ``credgraph rings ...`` through Typer's runner, embedded store.
 
 The store holds the two-ring synthetic market of the contract suite; the CLI's settings are
-the test's own (``api.cli`` keeps them per invocation in ``_state``).
+the test's own (``cli.main`` keeps them per invocation in ``_state``).
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-import api.cli
+from cli import main as cli_main
 from graph.config import Settings
 from graph.embedded_store import EmbeddedStore
 from tests.contract.test_rings_contract import OPERATOR, write_market
@@ -23,7 +24,7 @@ def planted(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> set[str]:
     with EmbeddedStore(settings.embedded_path, buffer_pool_mb=512) as store:
         store.create_schema()
         _, rings = write_market(store)
-    monkeypatch.setitem(api.cli._state, "settings", settings)
+    monkeypatch.setitem(cli_main._state, "settings", settings)
     return rings[0]
 
 
@@ -33,7 +34,7 @@ def cli(planted: set[str]) -> CliRunner:
 
 
 def _run(runner: CliRunner, *args: str) -> str:
-    result = runner.invoke(api.cli.app, list(args))
+    result = runner.invoke(cli_main.app, list(args))
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -68,11 +69,39 @@ def test_detect_list_show_confirm_dismiss(cli: CliRunner, planted: set[str]) -> 
 
 
 def test_errors_exit_2_with_a_plain_message(cli: CliRunner) -> None:
-    result = cli.invoke(api.cli.app, ["rings", "show", "ring:0000000000000000"])
+    result = cli.invoke(cli_main.app, ["rings", "show", "ring:0000000000000000"])
     assert result.exit_code == 2
     assert "no brushing ring" in result.output
     result = cli.invoke(
-        api.cli.app,
+        cli_main.app,
         ["rings", "dismiss", "ring:0000000000000000", "--officer", "o", "--reason", "r"],
     )
     assert result.exit_code == 2
+
+
+def test_a_bare_ring_id_works_where_the_prefixed_one_does(cli: CliRunner) -> None:
+    _run(cli, "detect", "rings", "--json")
+    listed = json.loads(_run(cli, "rings", "list", "--json"))
+    uid = listed[0]["uid"]
+    bare = uid.removeprefix("ring:").upper()
+    assert json.loads(_run(cli, "rings", "show", bare, "--json"))["uid"] == uid
+    result = cli.invoke(cli_main.app, ["rings", "show", "xyz"])
+    assert result.exit_code == 2
+    assert "'xyz' is not a ring id" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_parameter_errors_are_one_line_and_flags_read_as_flags() -> None:
+    import typer
+    from click.testing import CliRunner as ClickRunner
+
+    command: Any = typer.main.get_command(cli_main.app)
+    cli_main._flags_without_type(command)
+    runner = ClickRunner()
+    bad = runner.invoke(command, ["detect", "rings", "--blocks", "0"])
+    assert bad.exit_code == 2
+    assert "--blocks" in bad.output
+    assert "Traceback" not in bad.output
+    shown = runner.invoke(command, ["detect", "rings", "--help"], terminal_width=100)
+    assert "--orders-only" in shown.output
+    assert "<bool>" not in shown.output

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from api import cli
+from cli import main as cli
 from graph.config import Settings
 from graph.embedded_store import EmbeddedStore
 from ingest.generate import generate

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from api import cli
+from cli import main as cli
 from graph.config import Settings
 
 

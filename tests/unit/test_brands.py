@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from algorithms.brands import (
+from algorithms.brands.core import (
     ActorKind,
     LinkParams,
     Membership,
@@ -20,7 +20,7 @@ from algorithms.brands import (
     reputations,
     store_evidence,
 )
-from algorithms.brands_service import BrandScope, parse_reports_csv
+from algorithms.brands.service import BrandScope, parse_reports_csv
 from graph.errors import InvalidInput
 
 

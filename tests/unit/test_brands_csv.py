@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from algorithms.brands_service import parse_reports_csv
+from algorithms.brands.service import parse_reports_csv
 from graph.errors import InvalidInput
 
 

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from algorithms.shells import (
+from algorithms.shells.core import (
     HubAction,
     IdentifierKind,
     ShellParams,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from algorithms.shells import ShellCluster
-from algorithms.shells_service import _match_previous, member_rid, shell_uid
+from algorithms.shells.core import ShellCluster
+from algorithms.shells.service import _match_previous, member_rid, shell_uid
 
 
 def _cluster(*members: str) -> ShellCluster:

@@ -1,3 +1,6 @@
+// Label and relationship words come from the server (graph/render.py), one source for all.
+import { LABELS, RELS } from "/console/vocabulary.js";
+
 // UI strings in Chinese (default) and English. Data (names, rules, reasons) is shown as
 // the server gives it; only the console's own words are translated here.
 
@@ -516,32 +519,6 @@ const STRINGS = {
   },
 };
 
-/** Relationship types as officers read them. */
-const RELS = {
-  SHAREHOLDER_OF: ["持股", "shareholder of"],
-  LEGAL_REPRESENTATIVE_OF: ["法定代表人", "legal representative of"],
-  DIRECTOR_OF: ["董事", "director of"],
-  SUPERVISOR_OF: ["监事", "supervisor of"],
-  MANAGER_OF: ["经理", "manager of"],
-  ACTUAL_CONTROLLER_OF: ["实际控制人", "actual controller of"],
-  REGISTRATION_AGENT_OF: ["登记代理", "registration agent of"],
-  OPERATES: ["经营", "operates"],
-  REGISTERED_AT: ["注册地址", "registered at"],
-  SHIPS_FROM: ["发货地址", "ships from"],
-  HAS_PHONE: ["电话", "has phone"],
-  HAS_EMAIL: ["邮箱", "has e-mail"],
-  OWNS_BRAND: ["拥有品牌", "owns brand"],
-  PLACED: ["下单", "placed"],
-  AT_STORE: ["所在店铺", "at store"],
-  SHIPPED_BY: ["运单", "shipped by"],
-  DELIVERED_TO: ["收货地址", "delivered to"],
-  LISTED: ["列入名单", "listed"],
-  PENALISED: ["行政处罚", "penalised"],
-  REPORTS: ["投诉", "reports"],
-  CONCERNS: ["涉及品牌", "concerns"],
-  MEMBER_OF: ["成员", "member of"],
-  RESTRICTS: ["限制", "restricts"],
-};
 
 const KEY = "credgraph.console.lang";
 let lang = localStorage.getItem(KEY) === "en" ? "en" : "zh";
@@ -564,6 +541,8 @@ export function t(key, params = {}) {
 
 /** A node label in words. */
 export function labelName(label) {
+  const pair = LABELS[label];
+  if (pair) return lang === "zh" ? pair[0] : pair[1];
   return label ? t(`label_${label}`) : "";
 }
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from algorithms.brands import (
+from algorithms.brands.core import (
     ACTIVE_STATUSES,
     ActorKind,
     Link,

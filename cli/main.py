@@ -1,6 +1,6 @@
 """The ``credgraph`` command line (Typer + rich).
 
-Feature commands live beside this module (``api/cli_*.py``) and register themselves on
+Feature commands live beside this module (``cli/*.py``) and register themselves on
 :data:`app`; they reach the configured store through :func:`open_store`.
 """
 
@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.tree import Tree
 
-from api.cli_common import (
+from cli.common import (
     _state,
     console,
     current_settings,
@@ -29,6 +30,7 @@ from graph.errors import CreditGraphError
 from graph.lookup import resolve_entity
 from graph.model import Node, Subgraph
 from graph.redact import install_log_redaction, redact
+from graph.render import node_name
 from graph.store import GraphStore
 
 __all__ = [
@@ -212,8 +214,7 @@ def summary(store: StoreOption = None) -> None:
 
 def describe(node: Node) -> str:
     """A one-line description of a node for people."""
-    name = node.get("name") or node.get("text") or node.get("number") or node.get("list_type") or ""
-    return f"[bold]{node.label}[/] {escape(str(name))} [dim]{escape(node.uid)}[/]"
+    return f"[bold]{node.label}[/] {escape(node_name(node))} [dim]{escape(node.uid)}[/]"
 
 
 def print_network(sub: Subgraph, centre: str) -> None:
@@ -330,13 +331,15 @@ def _register_features() -> None:
     import importlib
 
     for module in (
-        "api.cli_punish",
-        "api.cli_shells",
-        "api.cli_rings",
-        "api.cli_detect",
-        "api.cli_brands",
-        "api.cli_demo",
-        "api.cli_serve",
+        "cli.punish",
+        "cli.shells",
+        "cli.agents",
+        "cli.exchange",
+        "cli.rings",
+        "cli.detect",
+        "cli.brands",
+        "cli.demo",
+        "cli.serve",
     ):
         try:
             feature = importlib.import_module(module)
@@ -348,3 +351,38 @@ def _register_features() -> None:
 
 
 _register_features()
+
+
+def _flags_without_type(command: Any) -> None:
+    """Show on/off options as flags in help (``--json``), not as ``--json <bool>``.
+
+    Typer builds its commands on its own copy of click, so this reads attributes rather
+    than checking classes."""
+    for param in command.params:
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+    make_help_option = command.get_help_option
+
+    def help_option(ctx: Any) -> Any:
+        option = make_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+    command.get_help_option = help_option
+    for sub in getattr(command, "commands", {}).values():
+        _flags_without_type(sub)
+
+
+def run() -> None:
+    """The ``credgraph`` entry point: the Typer app, with flags shown as flags and any
+    parameter the models refuse reported in one line naming the field (exit code 2)."""
+    command = typer.main.get_command(app)
+    _flags_without_type(command)
+    try:
+        command(prog_name="credgraph")
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "value"
+        console.print(f"[bold red]error:[/] invalid {escape(where)}: {escape(first['msg'])}")
+        raise SystemExit(2) from None

@@ -17,9 +17,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from algorithms import brands_service as svc
-from algorithms.brands import LinkParams
-from api.cli_common import store_session as _store
+from algorithms.brands import service as svc
+from algorithms.brands.core import LinkParams
+from cli.common import store_session as _store
 from graph.errors import CreditGraphError
 from graph.store import GraphStore
 

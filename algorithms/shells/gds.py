@@ -7,7 +7,7 @@ link count. Scoring and member ranking then run on the projection exactly as in
 :func:`algorithms.shells.find_shell_clusters`, so both paths return the same clusters (the
 contract suite checks it). The in-memory GDS graph is dropped whatever happens.
 
-Only :func:`algorithms.shells_service.detect_shells` calls this, after ``has_gds()``;
+Only :func:`algorithms.shells.service.detect_shells` calls this, after ``has_gds()``;
 ``graphdatascience`` is imported here and nowhere else.
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from algorithms.shells import (
+from algorithms.shells.core import (
     ShellCluster,
     ShellParams,
     ShellResult,

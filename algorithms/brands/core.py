@@ -1,6 +1,6 @@
 """Brand protection: complainant reputation, infringement links and repeat infringers.
 
-Pure functions over rows a store already returned (:mod:`algorithms.brands_service` runs
+Pure functions over rows a store already returned (:mod:`algorithms.brands.service` runs
 the queries); nothing here touches a database.
 
 The model

@@ -10,8 +10,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from api.cli import console, current_settings, fail
 from api.security import KeyStore, Scope
+from cli.main import console, current_settings, fail
 from graph.errors import CreditGraphError
 
 __all__ = ["API_DB_ENV", "keys_app", "log_config", "register"]

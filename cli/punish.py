@@ -1,7 +1,7 @@
 """``credgraph propagate | status | explain | changes | list add|remove|repair``: joint punishment.
 
-The commands reach the configured store through :func:`api.cli.open_store` (imported when
-a command runs, since ``api.cli`` imports this module to register it).
+The commands reach the configured store through :func:`cli.main.open_store` (imported when
+a command runs, since ``cli.main`` imports this module to register it).
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from rich.table import Table
 from algorithms.propagation import decisions, service
 from algorithms.propagation.engine import Listing
 from algorithms.propagation.rules import RuleSet, default_rules, load_rules
-from api.cli_common import parse_day as _day
-from api.cli_common import parse_moment as _moment
-from api.cli_common import print_json as _dump
-from api.cli_common import resolve_uid as _resolve
-from api.cli_common import store_session as _store
+from cli.common import parse_day as _day
+from cli.common import parse_moment as _moment
+from cli.common import print_json as _dump
+from cli.common import resolve_uid as _resolve
+from cli.common import store_session as _store
 
 __all__ = ["list_app", "punish_app", "register"]
 

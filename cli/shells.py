@@ -1,12 +1,13 @@
 """``credgraph ownership ID``, ``credgraph detect shells``, ``credgraph shells ...`` and
 ``credgraph controllers compute``: who stands behind a business, and shell clusters.
 
-The commands reach the configured store through :func:`api.cli.open_store` (imported when a
-command runs, since ``api.cli`` imports this module to register it).
+The commands reach the configured store through :func:`cli.main.open_store` (imported when a
+command runs, since ``cli.main`` imports this module to register it).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
@@ -14,10 +15,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from algorithms.ownership import ControlParams
-from algorithms.ownership_service import OwnershipReport, compute_controllers, ownership
-from algorithms.shells import ShellParams, ShellResult
-from algorithms.shells_service import (
+from algorithms.ownership.core import ControlParams
+from algorithms.ownership.service import (
+    OwnershipReport,
+    SkippedOut,
+    compute_controllers,
+    ownership,
+)
+from algorithms.shells.core import ShellParams, ShellResult
+from algorithms.shells.service import (
     ClusterDetail,
     ClusterStatus,
     Decision,
@@ -26,10 +32,10 @@ from algorithms.shells_service import (
     list_clusters,
     review_cluster,
 )
-from api.cli_common import parse_day as _day
-from api.cli_common import print_json as _print_json
-from api.cli_common import store_session as _store
-from api.cli_detect import detect_app
+from cli.common import parse_day as _day
+from cli.common import print_json as _print_json
+from cli.common import store_session as _store
+from cli.detect import detect_app
 
 __all__ = ["controllers_app", "register", "shells_app"]
 
@@ -80,6 +86,12 @@ def _print_ownership(report: OwnershipReport) -> None:
         console.print(f"held by itself through cycles: {_pct(report.self_held)}")
     if not report.beneficial_owners:
         console.print(f"no natural person holds {_pct(report.ubo_threshold)} or more")
+    if report.unknown_share_holders:
+        console.print(
+            "holders whose share is not on record (they hold; the weight is unknown): "
+            + ", ".join(escape(u) for u in report.unknown_share_holders)
+        )
+    _print_skipped(report.skipped)
     if not report.controllers:
         console.print("actual controller: [dim]none named by the rules[/]")
     for c in report.controllers:
@@ -101,7 +113,7 @@ def ownership_command(
     as_json: JsonOption = False,
 ) -> None:
     """Who holds a business through every chain, its beneficial owners and controller."""
-    from api.cli import current_settings
+    from cli.main import current_settings
     from graph.lookup import resolve_entity
 
     day = _day(at)
@@ -137,6 +149,30 @@ def controllers_compute(
         f"{run.computed:,} computed edges written, {run.removed:,} earlier ones removed; "
         f"{len(run.disagreements):,} declared controllers contradicted by ownership"
     )
+    _print_skipped(run.skipped)
+
+
+_SKIP_REASON = {
+    "shares_over_one": "shares held in it add up to {total}",
+    "share_out_of_range": "a share outside 0..1 ({rids})",
+}
+
+
+def _print_skipped(skipped: Sequence[SkippedOut]) -> None:
+    """Businesses left out by ownership and control, one line each."""
+    if not skipped:
+        return
+    console.print(
+        f"[yellow]{len(skipped):,} businesses skipped[/] (their holdings cannot be used; "
+        "everyone else was computed):"
+    )
+    for x in skipped[:20]:
+        why = _SKIP_REASON.get(x.code, x.code).format(
+            total=_pct(x.total), rids=", ".join(x.rids[:3])
+        )
+        console.print(f"  {escape(x.business)}: {escape(why)}")
+    if len(skipped) > 20:
+        console.print(f"  … and {len(skipped) - 20:,} more (--json lists them all)")
 
 
 # --------------------------------------------------------------------------- shells

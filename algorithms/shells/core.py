@@ -43,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from algorithms.ownership import edges_in_force
+from algorithms.ownership.core import edges_in_force
 from graph.errors import InvalidInput
 from graph.model import Projection
 

@@ -1,6 +1,6 @@
 """What every ``credgraph`` command shares: settings, the store session, argument parsing.
 
-Feature modules (``api/cli_*.py``) import from here rather than from ``api.cli``, which
+Feature modules (``cli/*.py``) import from here rather than from ``cli.main``, which
 imports them to register their commands.
 """
 

@@ -36,11 +36,11 @@ def demo(
 ) -> None:
     """Run the whole pipeline on generated data in the embedded store."""
     from algorithms.brushing import service as rings
-    from algorithms.ownership_service import compute_controllers
+    from algorithms.ownership.service import compute_controllers
     from algorithms.propagation import service
-    from algorithms.shells_service import detect_shells
-    from api import cli
-    from api.cli_punish import explain, status
+    from algorithms.shells.service import detect_shells
+    from cli import main as cli
+    from cli.punish import explain, status
 
     settings = cli.current_settings()
     if settings.store != "embedded":
@@ -134,9 +134,9 @@ def demo(
 def _identity_check(store: GraphStore, holder: dict[str, Any]) -> None:
     """What ``POST /v1/identity/verify`` answers a platform about a seller's claim: the
     registered name, the licence types it holds and one it does not."""
-    from api import cli
     from api.routers.identity import verify
     from api.schemas import IdentityVerifyIn
+    from cli import main as cli
     from graph.licences import LICENCE_TYPES
 
     held = sorted(set(holder["types"]))

@@ -2,8 +2,8 @@
 
 Brushing rings (刷单炒信) are suspicions: detection writes them as ``suspected``; only an
 officer's confirmation creates a violation and the listings the punishment rules take up.
-The commands reach the configured store through :func:`api.cli.open_store` (imported when a
-command runs, since ``api.cli`` imports this module to register it).
+The commands reach the configured store through :func:`cli.main.open_store` (imported when a
+command runs, since ``cli.main`` imports this module to register it).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from rich.table import Table
 from algorithms.brushing import service
 from algorithms.brushing.rings import RingParams
 from algorithms.propagation.decisions import atomically
-from api.cli_common import store_session as _store
+from cli.common import store_session as _store
 
 __all__ = ["register", "rings_app"]
 
@@ -32,7 +32,7 @@ rings_app = typer.Typer(
 console = Console()
 
 JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable output")]
-RingArg = Annotated[str, typer.Argument(help="the ring's uid (ring:…)")]
+RingArg = Annotated[str, typer.Argument(help="the ring's uid (ring:…) or its 16 hex digits")]
 OfficerOption = Annotated[str, typer.Option("--officer", help="who reviews the ring")]
 ReasonOption = Annotated[str, typer.Option("--reason", help="why (kept with the ring)")]
 
@@ -60,11 +60,13 @@ def _rings_table(title: str, rings: tuple[service.RingSummary, ...] | list[Any])
 
 # -- commands ------------------------------------------------------------------------------
 def detect_rings(
-    blocks: Annotated[int, typer.Option(help="dense blocks to look for")] = 5,
+    blocks: Annotated[int, typer.Option(min=1, max=100, help="dense blocks to look for")] = 5,
     orders_only: Annotated[
         bool, typer.Option("--orders-only", help="ignore logistics and identity signals")
     ] = False,
-    batch_size: Annotated[int, typer.Option(help="orders read per page")] = 50_000,
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=1_000_000, help="orders read per page")
+    ] = 50_000,
     as_json: JsonOption = False,
 ) -> None:
     """Find brushing rings in orders and logistics; write them as suspected (刷单团伙)."""
@@ -108,7 +110,7 @@ def list_(
 def show(ring: RingArg, as_json: JsonOption = False) -> None:
     """A ring's members and evidence: orders, waybills, shared receivers."""
     with _store() as store:
-        detail = service.ring_detail(store, ring)
+        detail = service.ring_detail(store, service.as_ring_uid(ring))
     if as_json:
         _dump(detail.model_dump(mode="json"))
         return
@@ -171,7 +173,7 @@ def confirm(
         result = atomically(
             store,
             service.confirm,
-            ring,
+            service.as_ring_uid(ring),
             officer,
             reason,
             decided=day,
@@ -198,7 +200,7 @@ def dismiss(
 ) -> None:
     """Dismiss a ring with the reason; nobody is punished."""
     with _store() as store:
-        result = service.dismiss(store, ring, officer, reason)
+        result = service.dismiss(store, service.as_ring_uid(ring), officer, reason)
     if as_json:
         _dump(result.model_dump(mode="json"))
     else:
@@ -207,7 +209,7 @@ def dismiss(
 
 def register(app: typer.Typer) -> None:
     """Add ``credgraph detect rings`` and ``credgraph rings ...`` to the CLI."""
-    from api.cli_detect import detect_app
+    from cli.detect import detect_app
 
     detect_app.command("rings")(detect_rings)
     rings_app.command("list")(list_)
