@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import IO, Annotated, Literal, cast
 
 import typer
 from rich.console import Console
 
+from cli.common import current_settings
 from cli.common import store_session as _store
+from graph.redact import RedactingWriter
 from ingest.ftm_export import export_ftm
 
 __all__ = ["export_command", "register"]
@@ -27,11 +29,12 @@ def export_command(
 ) -> None:
     """Write businesses, people, stores, their links, listings and restrictions in force."""
     with _store() as store:
+        key = current_settings().id_hash_key.get_secret_value()
         if output is None:
-            summary = export_ftm(store, sys.stdout)
+            summary = export_ftm(store, cast(IO[str], RedactingWriter(sys.stdout, key)))
         else:
             with output.open("w", encoding="utf-8") as out:
-                summary = export_ftm(store, out)
+                summary = export_ftm(store, cast(IO[str], RedactingWriter(out, key)))
     counts = ", ".join(f"{n:,} {schema}" for schema, n in sorted(summary.by_schema.items()))
     console.print(f"exported {summary.total:,} FollowTheMoney entities ({counts})")
 

@@ -340,6 +340,7 @@ def _register_features() -> None:
         "cli.brands",
         "cli.demo",
         "cli.serve",
+        "cli.audit",
     ):
         try:
             feature = importlib.import_module(module)

@@ -14,7 +14,7 @@ from api.security import KeyStore, Scope
 from cli.main import console, current_settings, fail
 from graph.errors import CreditGraphError
 
-__all__ = ["API_DB_ENV", "keys_app", "log_config", "register"]
+__all__ = ["API_DB_ENV", "DbOption", "keys_app", "log_config", "register", "resolve_db"]
 
 #: Overrides where keys, audit and feedback are kept (default: beside the embedded graph).
 API_DB_ENV = "CREDGRAPH_API_DB"
@@ -25,6 +25,11 @@ DbOption = Annotated[
     Path | None,
     typer.Option("--db", help=f"API database file (default ${API_DB_ENV} or beside the graph)"),
 ]
+
+
+def resolve_db(db: Path | None) -> Path:
+    """The API database: ``--db``, else ``$CREDGRAPH_API_DB``, else beside the graph."""
+    return _db(db)
 
 
 def _db(db: Path | None) -> Path:

@@ -32,6 +32,7 @@ from urllib.parse import quote, unquote
 __all__ = [
     "RedactingFilter",
     "RedactingStore",
+    "RedactingWriter",
     "Redactor",
     "contains_id",
     "install_log_redaction",
@@ -176,6 +177,22 @@ def spellings(id_number: str) -> list[str]:
             ]
         )
     )
+
+
+# -- files ---------------------------------------------------------------------------------
+class RedactingWriter:
+    """A text stream wrapper whose every write is redacted (exports, reports)."""
+
+    def __init__(self, out: Any, key: str | None) -> None:
+        self._out = out
+        self._redact = Redactor(key)
+
+    def write(self, text: str) -> int:
+        """Write ``text`` with id numbers replaced."""
+        return int(self._out.write(self._redact(text)))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._out, name)
 
 
 # -- graph writes --------------------------------------------------------------------------

@@ -7,7 +7,7 @@ API, feedback and identity verification, in every spelling (percent-encoded, ful
 separated, letter-prefixed). The CLI ingests a people file with bad rows carrying id
 numbers and answers lookups by id number. Then every file under the run's home (the
 LadybugDB store, the SQLite file with audit trail and feedback, the server's and CLI's
-logs, the quarantine, the temporary directory) is searched for each id number in each
+logs, the quarantine, an FtM export, the temporary directory) is searched for each id number in each
 spelling: none may be found.
 """
 
@@ -81,35 +81,114 @@ def _requests(officer: dict[str, str], platform: dict[str, str]) -> list[tuple[s
             ("GET", f"/v1/feedback?subject={number}", {"headers": platform}),
             ("GET", f"/v1/paths?src={number}&dst=person:{number}", {"headers": officer}),
             *[
-                ("POST", "/v1/restrictions/check", {"headers": platform,
-                                                     "json": {"kind": kind, "id": number}})  # fmt: skip
+                (
+                    "POST",
+                    "/v1/restrictions/check",
+                    {"headers": platform, "json": {"kind": kind, "id": number}},
+                )
                 for kind in ("person", "business", "store")
             ],
-            ("POST", "/v1/restrictions/batch", {"headers": platform, "json": {"items": [
-                {"kind": "person", "id": number}, {"kind": "business", "id": number}]}}),  # fmt: skip
-            ("POST", "/v1/feedback", {"headers": platform, "json": {
-                "kind": "person", "id": number, "action": "could_not_apply",
-                "reason": f"seller gave {number} / {spellings(number)[2]}"}}),  # fmt: skip
-            ("POST", "/v1/feedback", {"headers": platform, "json": {
-                "kind": "business", "id": number, "action": "applied"}}),  # fmt: skip
-            ("POST", "/v1/identity/verify", {"headers": platform, "json": {
-                "uscc": number, "name": "某某", "legal_representative": number}}),  # fmt: skip
-            ("POST", "/v1/listings", {"headers": officer, "json": {
-                "listing_id": "ID-LEAK-1", "kind": "business", "id": number,
-                "list_type": "serious_dishonesty", "decided": "2025-01-10"}}),  # fmt: skip
-            ("POST", "/v1/listings", {"headers": officer, "json": {
-                "listing_id": f"L{number}", "kind": "person", "id": number,
-                "list_type": "judgment_defaulter", "decided": "2025-01-10",
-                "authority": f"法院 {number}", "legal_basis": f"案号 {number}"}}),  # fmt: skip
-            ("GET", f"/v1/restrictions/person/{number}",
-             {"headers": {**platform, "X-Subject": number, "User-Agent": f"shop/{number}"}}),  # fmt: skip
+            (
+                "POST",
+                "/v1/restrictions/batch",
+                {
+                    "headers": platform,
+                    "json": {
+                        "items": [
+                            {"kind": "person", "id": number},
+                            {"kind": "business", "id": number},
+                        ]
+                    },
+                },
+            ),
+            (
+                "POST",
+                "/v1/feedback",
+                {
+                    "headers": platform,
+                    "json": {
+                        "kind": "person",
+                        "id": number,
+                        "action": "could_not_apply",
+                        "reason": f"seller gave {number} / {spellings(number)[2]}",
+                    },
+                },
+            ),
+            (
+                "POST",
+                "/v1/feedback",
+                {
+                    "headers": platform,
+                    "json": {"kind": "business", "id": number, "action": "applied"},
+                },
+            ),
+            (
+                "POST",
+                "/v1/identity/verify",
+                {
+                    "headers": platform,
+                    "json": {"uscc": number, "name": "某某", "legal_representative": number},
+                },
+            ),
+            (
+                "POST",
+                "/v1/listings",
+                {
+                    "headers": officer,
+                    "json": {
+                        "listing_id": "ID-LEAK-1",
+                        "kind": "business",
+                        "id": number,
+                        "list_type": "serious_dishonesty",
+                        "decided": "2025-01-10",
+                    },
+                },
+            ),
+            (
+                "POST",
+                "/v1/listings",
+                {
+                    "headers": officer,
+                    "json": {
+                        "listing_id": f"L{number}",
+                        "kind": "person",
+                        "id": number,
+                        "list_type": "judgment_defaulter",
+                        "decided": "2025-01-10",
+                        "authority": f"法院 {number}",
+                        "legal_basis": f"案号 {number}",
+                    },
+                },
+            ),
+            (
+                "GET",
+                f"/v1/restrictions/person/{number}",
+                {"headers": {**platform, "X-Subject": number, "User-Agent": f"shop/{number}"}},
+            ),
             ("GET", "/v1/restrictions/person/x", {"headers": {"X-API-Key": number}}),
             ("GET", f"/console/api/entities/{number}/explanation", {"headers": officer}),
-            ("POST", "/console/api/restricted", {"headers": officer, "json": {"uids": [
-                number, f"person:{number}"]}}),  # fmt: skip
-            ("POST", "/console/api/listings/preview", {"headers": officer, "json": {
-                "action": "add", "listing": {"listing_id": "P-1", "kind": "person",
-                "id": number, "list_type": "judgment_defaulter", "decided": "2025-01-10"}}}),  # fmt: skip
+            (
+                "POST",
+                "/console/api/restricted",
+                {"headers": officer, "json": {"uids": [number, f"person:{number}"]}},
+            ),
+            (
+                "POST",
+                "/console/api/listings/preview",
+                {
+                    "headers": officer,
+                    "json": {
+                        "action": "add",
+                        "listing": {
+                            "listing_id": "P-1",
+                            "kind": "person",
+                            "id": number,
+                            "list_type": "judgment_defaulter",
+                            "decided": "2025-01-10",
+                        },
+                    },
+                },
+            ),
         ]
     return reqs
 
@@ -160,6 +239,9 @@ def test_no_id_number_is_written_in_clear(tmp_path: Path) -> None:
         _credgraph(home, "cli.log", "status", number)
         _credgraph(home, "cli.log", "show", number)
         _credgraph(home, "cli.log", "explain", f"person:{number}")
+    (home / "exports").mkdir()
+    _credgraph(home, "cli.log", "export", "-o", str(home / "exports" / "ftm.jsonl"))
+    assert (home / "exports" / "ftm.jsonl").stat().st_size > 0
 
     assert (home / "api.sqlite3").exists()
     assert list((home / "logs").glob("serve-*.log"))
