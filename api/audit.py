@@ -136,7 +136,6 @@ CREATE TABLE IF NOT EXISTS audit_subject_refs (
     PRIMARY KEY (subject_id, audit_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS audit_request ON audit(request_id);
-CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
 """
 
 _Done = Callable[[], None]
@@ -160,6 +159,8 @@ class AuditLog:
         self.batch_size = batch_size
         self.retention_days = retention_days
         self.compact_hours = compact_hours
+        #: Rows deleted per transaction by :meth:`compact`.
+        self.compact_chunk = 50_000
         self._key = key
         self._redact = Redactor(key, legacy=True)
         self._queue: queue.SimpleQueue[tuple[AuditRecord, _Done | None]] = queue.SimpleQueue()
@@ -310,32 +311,60 @@ class AuditLog:
         )
         before = self._size()
         self.flush()
+        last = self._last_id_before(cutoff)
+        audit_deleted = subjects_deleted = 0
+        if last is not None:
+            # In chunks, so that answers waiting on the writer's lock are held briefly.
+            with self._write_lock:
+                (first,) = self._conn.execute("SELECT MIN(id) FROM audit").fetchone()
+            for upto in range(
+                int(first) + self.compact_chunk - 1, last + self.compact_chunk, self.compact_chunk
+            ):
+                with self._write_lock:
+                    self._conn.execute("BEGIN IMMEDIATE")
+                    try:
+                        audit_deleted += self._conn.execute(
+                            "DELETE FROM audit WHERE id <= ?", (min(upto, last),)
+                        ).rowcount
+                        subjects_deleted += self._conn.execute(
+                            "DELETE FROM audit_subject_refs WHERE audit_id <= ?", (min(upto, last),)
+                        ).rowcount
+                        self._conn.execute("COMMIT")
+                    except BaseException:
+                        self._conn.execute("ROLLBACK")
+                        raise
+            with self._write_lock:
+                self._conn.execute(
+                    "DELETE FROM audit_subject_uids WHERE NOT EXISTS (SELECT 1 FROM"
+                    " audit_subject_refs r WHERE r.subject_id = audit_subject_uids.id)"
+                )
         with self._write_lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                (last,) = self._conn.execute(
-                    "SELECT MAX(id) FROM audit WHERE at < ?", (cutoff,)
-                ).fetchone()
-                audit_deleted = subjects_deleted = 0
-                if last is not None:
-                    audit_deleted = self._conn.execute(
-                        "DELETE FROM audit WHERE id <= ?", (last,)
-                    ).rowcount
-                    subjects_deleted = self._conn.execute(
-                        "DELETE FROM audit_subject_refs WHERE audit_id <= ?", (last,)
-                    ).rowcount
-                    self._conn.execute(
-                        "DELETE FROM audit_subject_uids WHERE NOT EXISTS (SELECT 1 FROM"
-                        " audit_subject_refs r WHERE r.subject_id = audit_subject_uids.id)"
-                    )
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
             if vacuum:
                 self._conn.execute("VACUUM")
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return Compaction(cutoff, audit_deleted, subjects_deleted, before, self._size())
+
+    def _last_id_before(self, cutoff: str) -> int | None:
+        """The last row written before ``cutoff``: ids grow with time, so a binary search
+        over ids finds it with a few primary-key reads (no index on ``at``)."""
+        with self._write_lock:
+            lo, hi = self._conn.execute("SELECT MIN(id), MAX(id) FROM audit").fetchone()
+        if lo is None:
+            return None
+        found = None
+        lo, hi = int(lo), int(hi)
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            with self._write_lock:
+                row = self._conn.execute(
+                    "SELECT id, at FROM audit WHERE id >= ? ORDER BY id LIMIT 1", (mid,)
+                ).fetchone()
+            if row is None or row[1] >= cutoff:
+                hi = mid - 1
+            else:
+                found = int(row[0])
+                lo = int(row[0]) + 1
+        return found
 
     def _size(self) -> int:
         return sum(
