@@ -159,6 +159,8 @@ class AuditLog:
         self.batch_size = batch_size
         self.retention_days = retention_days
         self.compact_hours = compact_hours
+        #: Longest an answer waits for its row (a stuck disk must not stop the service).
+        self.durable_timeout = 10.0
         #: Rows deleted per transaction by :meth:`compact`.
         self.compact_chunk = 50_000
         self._key = key
@@ -189,7 +191,12 @@ class AuditLog:
             loop.call_soon_threadsafe(_resolve, committed)
 
         self.record(rec, done)
-        await committed
+        try:
+            await asyncio.wait_for(asyncio.shield(committed), self.durable_timeout)
+        except TimeoutError:
+            log.error(
+                "audit row %s not committed within %.0f s", rec.request_id, self.durable_timeout
+            )
 
     def _drain(self, first: tuple[AuditRecord, _Done | None] | None = None) -> list[Any]:
         batch: list[tuple[AuditRecord, _Done | None]] = [first] if first else []
