@@ -19,6 +19,7 @@ from typing import Any, cast
 
 from fastapi import APIRouter, FastAPI
 
+from api.alerts import AlertStore, AlertWorker
 from api.audit import AuditLog, AuditMiddleware
 from api.deps import ApiState, serialised
 from api.errors import install_error_handlers
@@ -47,6 +48,8 @@ ROUTERS: tuple[str, ...] = (
     "listings",
     "shells",
     "agents",
+    "alerts",
+    "overview",
     "rings",
     "brands",
 )
@@ -138,6 +141,13 @@ def create_app(
         )
         if settings.webhook_delivery:
             webhooks.start()
+        alerts = AlertStore(db_path)
+        scanner = state.extras["alert_worker"] = AlertWorker(
+            alerts, state.store, settings.webhook_poll_seconds
+        )
+        state.extras["alerts"] = alerts  # closed after the worker (extras close in order)
+        if settings.webhook_delivery:
+            scanner.start()
         try:
             yield
         finally:

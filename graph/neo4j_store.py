@@ -6,6 +6,7 @@ batches inside managed transactions; every value is a parameter.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -65,8 +66,18 @@ class Neo4jStore(CypherStore):
         except (neo4j_errors.ServiceUnavailable, neo4j_errors.AuthError, OSError) as exc:
             self._driver.close()  # an unclosed driver warns when collected
             raise StoreUnavailable(f"cannot reach Neo4j at {uri}: {exc}") from exc
-        self._tx: neo4j.Transaction | None = None
-        self._session: neo4j.Session | None = None
+        # The open explicit transaction belongs to the thread that opened it: another
+        # thread (the API's feed and alert workers) reading meanwhile must not run inside it.
+        self._local = threading.local()
+
+    @property
+    def _tx(self) -> neo4j.Transaction | None:
+        tx: neo4j.Transaction | None = getattr(self._local, "tx", None)
+        return tx
+
+    @_tx.setter
+    def _tx(self, tx: neo4j.Transaction | None) -> None:
+        self._local.tx = tx
 
     def _run(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         try:

@@ -296,3 +296,20 @@ def test_offset_pagination_stops_at_a_bounded_depth(store: GraphStore) -> None:
     with pytest.raises(InvalidInput, match="offset") as caught:
         store.query("brands/reports", {**params, "skip": MAX_OFFSET + 1})
     assert caught.value.field == "offset"
+
+
+@pytest.mark.neo4j
+def test_an_open_transaction_belongs_to_its_thread(neo4j_store: GraphStore) -> None:
+    """A worker thread reading while a request writes in a transaction must neither run
+    inside that transaction nor see its uncommitted writes."""
+    import threading
+
+    neo4j_store.wipe()
+    seen: list[object] = []
+    with neo4j_store.transaction():
+        neo4j_store.upsert_nodes("Business", [{"uid": "biz:tx", "name": "未提交"}])
+        reader = threading.Thread(target=lambda: seen.append(neo4j_store.get_node("biz:tx")))
+        reader.start()
+        reader.join(timeout=30)
+    assert seen == [None]
+    assert neo4j_store.get_node("biz:tx") is not None

@@ -805,3 +805,24 @@ def test_formation_agents_are_for_officers_and_read_in_both_languages(api: Api) 
     assert api.client.get("/v1/formation-agents", headers=api.platform).status_code == 403
     bad = api.client.get("/v1/formation-agents?min_companies=1", headers=api.officer)
     assert bad.status_code == 422
+
+
+def test_the_regional_overview_counts_by_city_and_month_and_drills_down(api: Api) -> None:
+    page = api.client.get("/v1/overview?level=4&at=2025-06-30", headers=api.officer)
+    assert page.status_code == 200, page.text
+    body = page.json()
+    cells = {(c["region"], c["month"]): c["counts"] for c in body["cells"]}
+    # the sample: ZJ-2024-0001 (余杭, 330110, 2024-03) and ZJ-2024-0002 (省局, 330000, 2024-06)
+    assert cells[("3301", "2024-03")]["listings"] == 1
+    assert cells[("3300", "2024-06")]["listings"] == 1
+    assert body["totals"]["listings"] == 2
+    assert body["totals"]["restrictions"] > body["totals"]["listings"]
+    drill = api.client.get(
+        "/v1/overview/entities",
+        params={"region": "3300", "month": "2024-06", "kind": "listings", "at": "2025-06-30"},
+        headers=api.officer,
+    ).json()
+    assert drill["total"] == 1
+    assert drill["entities"][0]["name"] == "杭州星辰贸易有限公司"
+    assert api.client.get("/v1/overview", headers=api.platform).status_code == 403
+    assert api.client.get("/v1/overview?level=3", headers=api.officer).status_code == 422
