@@ -139,8 +139,10 @@ async def _soak(
         async def writer() -> None:
             nonlocal writes
             n = 0
-            while time.perf_counter() < end:
-                await asyncio.sleep(args.write_every)
+            while True:
+                await asyncio.sleep(max(0.0, min(args.write_every, end - time.perf_counter())))
+                if time.perf_counter() >= end:
+                    break
                 n += 1
                 uid = f"listing:SOAK-{n}"
                 body = {
