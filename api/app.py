@@ -23,6 +23,7 @@ from api.alerts import AlertStore, AlertWorker
 from api.audit import AuditLog, AuditMiddleware
 from api.deps import ApiState, serialised
 from api.errors import install_error_handlers
+from api.limits import RequestLimitMiddleware, body_limits
 from api.security import KeyStore
 from api.webhooks import WebhookStore, WebhookWorker
 from graph.config import Settings
@@ -52,6 +53,8 @@ ROUTERS: tuple[str, ...] = (
     "overview",
     "rings",
     "brands",
+    "decisions",
+    "evidence",
 )
 
 #: Loggers whose handlers get a redacting filter (uvicorn formats access lines itself).
@@ -67,6 +70,12 @@ _TAGS = [
         "description": "Restriction checks, change feed and webhooks, feedback, identity.",
     },
     {"name": "officer", "description": "Search, credit records, networks, paths, listings."},
+    {
+        "name": "decisions",
+        "description": "The tamper-evident decision log: signed tree heads, inclusion and "
+        "consistency proofs (RFC 6962).",
+    },
+    {"name": "evidence", "description": "Evidence files on violations and reports, by SHA-256."},
 ]
 
 _DESCRIPTION = """\
@@ -112,17 +121,19 @@ def create_app(
     *,
     api_db: Path | None = None,
     bench_ceiling: bool | None = None,
+    close_store: bool | None = None,
 ) -> FastAPI:
     """The API over ``store`` (opened from ``settings`` at startup when not given).
 
-    A store passed in belongs to the caller and stays open at shutdown; one the app opens
-    is closed by it.
+    A store passed in belongs to the caller and stays open at shutdown, unless
+    ``close_store`` hands it over (``credgraph serve`` opens it first, to refuse a store
+    another process holds in one line); one the app opens is closed by it.
     """
     db_path = api_db or api_db_path(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        own_store = store is None
+        own_store = store is None if close_store is None else close_store
         graph_store = open_store(settings) if store is None else store
         keys = KeyStore(db_path)
         audit = AuditLog(
@@ -176,6 +187,11 @@ def create_app(
         bench_ceiling = os.environ.get(BENCH_CEILING_ENV) == "1"
     if bench_ceiling:
         _add_ceiling(app)
+    app.add_middleware(
+        RequestLimitMiddleware,
+        default=settings.max_body_bytes,
+        per_endpoint=body_limits(settings),
+    )
     app.add_middleware(AuditMiddleware, durable=settings.audit_durable)
     install_log_redaction(settings.id_hash_key.get_secret_value(), loggers=_SERVER_LOGGERS)
     return app
@@ -187,4 +203,3 @@ def _add_ceiling(app: FastAPI) -> None:
     @app.get("/bench/ceiling", include_in_schema=False)
     async def ceiling() -> dict[str, Any]:
         return body
-

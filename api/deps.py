@@ -25,7 +25,8 @@ from api.schemas import EntityKind
 from api.security import ApiKey, KeyStore, RateLimiter, Scope
 from graph.config import Settings
 from graph.errors import InvalidInput
-from graph.identity import business_uid, hash_person_id, person_uid, prefixed
+from graph.identity import business_uid, hash_person_id, person_uid, store_uid
+from graph.normalise import compact_identifier
 from graph.store import GraphStore
 
 __all__ = [
@@ -224,14 +225,15 @@ def subject_uid(kind: EntityKind, value: str, id_hash_key: str) -> str:
     Resident id numbers (18 characters) are validated; other id documents (passports)
     are hashed as given.
     """
-    text = value.strip()
     try:
         if kind is EntityKind.BUSINESS:
-            return business_uid(text)
+            return business_uid(value)
         if kind is EntityKind.STORE:
-            return prefixed("store", text, "id")
+            return store_uid(value, "id")
     except InvalidInput as exc:
         raise InvalidInput(exc.reason, field="id") from exc
+    # the reading ingest gives id numbers (graph.normalise): width, zero-width, dashes, case
+    text = compact_identifier(value)
     if not text:
         raise InvalidInput("empty id number", field="id")
     if _RIC.match(text):

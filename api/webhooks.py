@@ -25,10 +25,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import logging
 import secrets
-import socket
 import sqlite3
 import threading
 import time
@@ -40,7 +38,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
 
 import httpx
 from pydantic import BaseModel, ConfigDict
@@ -48,6 +45,7 @@ from pydantic import BaseModel, ConfigDict
 from algorithms.propagation import service
 from api.routers.changes import ChangeOut
 from api.security import connect
+from api.webhook_urls import check_webhook_url
 from graph.config import Settings
 from graph.errors import InvalidInput, NotFound, StoreError
 from graph.store import GraphStore
@@ -502,36 +500,9 @@ class WebhookStore:
 
 
 # -- hosts ----------------------------------------------------------------------------------
-def _private(address: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return False
-    return not ip.is_global
-
-
 def check_host(url: str, *, allow_private: bool, resolve: bool) -> None:
-    """Refuse a URL whose host is loopback, private, link-local or reserved.
-
-    Without ``resolve`` only literal addresses and ``localhost`` are judged (registration
-    does no DNS lookups); with it the name is resolved and every address must be global.
-    """
-    if allow_private:
-        return
-    try:
-        host = (urlsplit(url).hostname or "").lower()
-    except ValueError as exc:
-        raise InvalidInput("not a valid URL", field="url") from exc
-    if host == "localhost" or host.endswith(".localhost") or _private(host):
-        raise InvalidInput(f"{host} is not a public address", field="url")
-    if not resolve:
-        return
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except OSError as exc:
-        raise InvalidInput(f"cannot resolve {host}: {exc}", field="url") from exc
-    if any(_private(str(info[4][0])) for info in infos):
-        raise InvalidInput(f"{host} resolves to a non-public address", field="url")
+    """Refuse a webhook URL with credentials or a non-public host (:mod:`api.webhook_urls`)."""
+    check_webhook_url(url, allow_private=allow_private, resolve=resolve)
 
 
 def feed_head(store: GraphStore) -> int:

@@ -20,6 +20,8 @@ from rich.table import Table
 from algorithms.brands import service as svc
 from algorithms.brands.core import LinkParams
 from algorithms.propagation.decisions import atomically
+from api.ledger import record as rec
+from cli.audit import log_decisions
 from cli.common import store_session as _store
 from graph.errors import CreditGraphError
 from graph.store import GraphStore
@@ -83,7 +85,9 @@ def member_list(as_json: JsonOption = False) -> None:
 def reports(
     brand: Annotated[str, typer.Argument(help="brand id or uid")],
     status: Annotated[list[str] | None, typer.Option("--status", help="filter (repeat)")] = None,
-    offset: int = 0,
+    cursor: Annotated[
+        str | None, typer.Option(help="resume after a page (the cursor the last page printed)")
+    ] = None,
     limit: int = 50,
     as_member: MemberOption = None,
     as_json: JsonOption = False,
@@ -95,7 +99,7 @@ def reports(
             _scope(store, as_member),
             svc.brand_uid(brand),
             status or ("pending", "confirmed", "rejected", "countered"),
-            offset,
+            cursor,
             limit,
         )
     if as_json:
@@ -112,6 +116,8 @@ def reports(
             escape(r.evidence or ""),
         )
     console.print(table)
+    if page.next:
+        console.print(f"[dim]more: --cursor {page.next}[/]")
 
 
 @brands_app.command("file")
@@ -172,6 +178,7 @@ def decide(
         out = svc.decide_report(
             store, report, status, decided_by=officer, reason=reason, counter_notice=counter_notice
         )
+    log_decisions(rec.report_decided(rec.cli_actor(officer), out))
     console.print(f"{out.uid}: {out.status}")
 
 
@@ -257,6 +264,21 @@ def list_repeat(
             decided=date.fromisoformat(decided),
             authority=authority,
         )
+    log_decisions(
+        rec.listing_added(
+            rec.cli_actor(),
+            listing_uid=f"listing:{listing_id}",
+            subject_uid=actor,
+            list_type="repeat_ip_infringer",
+            decided=date.fromisoformat(decided),
+            expires=None,
+            legal_basis=None,
+            authority=authority,
+            region=None,
+            report=report,
+        ),
+        rules=None,
+    )
     _dump(report.model_dump(mode="json"))
 
 

@@ -72,7 +72,7 @@ def store_session() -> Iterator[GraphStore]:
         with open_store() as store:
             yield store
     except CreditGraphError as exc:
-        console.print(f"[bold red]error:[/] {escape(redact(str(exc), mask=True))}")
+        console.print(f"[bold red]error:[/] {escape(redact(str(exc), mask=True))}", soft_wrap=True)
         raise typer.Exit(code=2) from exc
 
 

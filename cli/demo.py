@@ -120,6 +120,9 @@ def demo(
             cli.console.rule("9 · a seller's identity and licences checked (证照核验, task 八)")
             _identity_check(store, holder)
 
+    with cli.open_store() as store:
+        _regional_features(store, settings.embedded_path.parent)
+
     cli.console.rule("done")
     cli.console.print(
         f"whole pipeline in {time.perf_counter() - started:.0f} s. Go on with:\n"
@@ -152,6 +155,93 @@ def _identity_check(store: GraphStore, holder: dict[str, Any]) -> None:
         mark = "[green]✓[/]" if check.held else "[red]✗[/]"
         name = f"{check.licence_type_name} ({check.licence_type})"
         cli.console.print(f"  {mark} {name}: {check.result}")
+
+
+def _regional_features(store: GraphStore, data_dir: Path) -> None:
+    """Steps 10-14: formation agents, an alert near a watched entity, the regional
+    overview, a FollowTheMoney export, and a signed packet to a second bureau."""
+    from datetime import date
+
+    from algorithms.alerts.core import Watch
+    from algorithms.alerts.service import scan
+    from algorithms.overview.service import overview
+    from algorithms.propagation import service
+    from algorithms.propagation.engine import Listing
+    from algorithms.shells.agents import AgentParams
+    from algorithms.shells.service import formation_agents
+    from cli import main as cli
+    from graph.embedded_store import EmbeddedStore
+    from ingest.exchange import export_packet, import_packet, new_private_key, public_key_hex
+    from ingest.ftm_export import export_ftm
+
+    key = cli.current_settings().id_hash_key.get_secret_value()
+    today = date.today()
+
+    cli.console.rule("10 · formation agents serving many companies (注册代理集中)")
+    for finding in formation_agents(store, AgentParams(at=today, min_companies=5), limit=3):
+        cli.console.print(f"  {finding.score:.2f}  {escape(finding.reason_zh)}")
+
+    cli.console.rule("11 · risk alert near a watched entity (周边风险)")
+    busy = store.query("demo/busy_businesses", {"limit": 5})
+    if len(busy) >= 1:
+        watched = busy[0]["uid"]
+        near = store.neighbourhood(watched, 1, ["LEGAL_REPRESENTATIVE_OF", "SHAREHOLDER_OF"])
+        target = next(
+            (n.uid for n in near.nodes if n.label == "Business" and n.uid != watched), watched
+        )
+        head = int((store.query("punish/last_change_seq") or [{"seq": 0}])[0]["seq"] or 0)
+        listing = Listing("listing:demo-alert", target, "abnormal_operation", today)
+        service.add_listing(store, listing)
+        result = scan(store, [Watch(1, "demo", "entity", watched, hops=2)], head)
+        for reach in result.reaches[:1]:
+            cli.console.print(
+                f"watching {watched}: {reach.change.kind} {reach.change.listing_uid} on "
+                f"{reach.change.subject}, {reach.distance} hop(s) away via "
+                + " → ".join(reach.path)
+            )
+        service.remove_listing(store, listing.uid, today, "error")
+
+    cli.console.rule("12 · regional overview (监管态势): listings and restrictions by city")
+    cells = sorted(overview(store, today, 4), key=lambda c: -c.counts["restrictions"])[:5]
+    for cell in cells:
+        cli.console.print(
+            f"  {cell.region} {cell.month}: {cell.counts['listings']} listings, "
+            f"{cell.counts['restrictions']} restrictions, {cell.counts['violations']} violations"
+        )
+
+    cli.console.rule("13 · FollowTheMoney export (interchange with OpenSanctions-style tools)")
+    target_file = data_dir / "demo-export.ftm.jsonl"
+    with target_file.open("w", encoding="utf-8") as out:
+        summary = export_ftm(store, out)
+    cli.console.print(f"{summary.total:,} entities → {target_file} ({dict(summary.by_schema)})")
+
+    cli.console.rule("14 · a signed exchange packet to another bureau (跨区域共享)")
+    packet = data_dir / "demo-packet"
+    shutil.rmtree(packet, ignore_errors=True)
+    signer_path = data_dir / "demo-exchange.key"
+    signer_path.unlink(missing_ok=True)
+    signer = new_private_key(signer_path)
+    manifest = export_packet(
+        store,
+        packet,
+        signer,
+        authority="浙江省市场监督管理局",
+        region="33",
+        period_from=date(2024, 1, 1),
+        period_to=today,
+        id_hash_key=key,
+    )
+    other = data_dir / "demo-bureau-b.lbdb"
+    shutil.rmtree(other, ignore_errors=True)
+    with EmbeddedStore(other, buffer_pool_mb=256) as bureau_b:
+        bureau_b.create_schema()
+        report = import_packet(bureau_b, packet, [public_key_hex(signer)], id_hash_key=key)
+        derived = service.propagate_store(bureau_b)
+    cli.console.print(
+        f"packet {manifest.packet_id}: {manifest.counts} signed by {manifest.signer[:16]}…; "
+        f"bureau B verified and loaded {sum(report.created.values()):,} records and derived "
+        f"{derived.imposed:,} restrictions under its own rules"
+    )
 
 
 def register(app: typer.Typer) -> None:

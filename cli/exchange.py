@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from api.ledger import record as rec
+from cli.audit import log_decisions
 from cli.common import current_settings
 from cli.common import parse_day as _day
 from cli.common import store_session as _store
@@ -167,6 +169,7 @@ def transfer_command(
     manifest = _answer_packet(out_dir, authority, move, key)
     with _transfer_log() as log:
         log.record(case, "out", to, "sent", manifest, evidence=tuple(move.evidence_sha256))
+    log_decisions(rec.case_moved(rec.cli_actor(), move, manifest))
     console.print(f"case {case} sent to {escape(to)} in packet {manifest}")
 
 
@@ -199,6 +202,7 @@ def reply_command(
         )
         packet_id = _answer_packet(out_dir, authority, move, key)
         log.record(case, "in", sender, decision, packet_id, reason=reason)
+    log_decisions(rec.case_moved(rec.cli_actor(), move, packet_id))
     console.print(f"case {case} {decision}; answer in packet {packet_id}")
 
 
@@ -288,6 +292,11 @@ def import_command(
         except CreditGraphError as exc:
             raise _fail(exc) from exc
         propagated = service.propagate_store(store) if report.listings else None
+    if report.created or report.listings:
+        log_decisions(
+            rec.exchange_imported(rec.cli_actor(), report, packet / "manifest.json", propagated),
+            rules=None,
+        )
     created = ", ".join(f"{n:,} {k}" for k, n in sorted(report.created.items())) or "nothing new"
     console.print(f"packet {report.packet_id}: created {created}")
     if report.unchanged:

@@ -26,6 +26,7 @@ from cli.common import (
     use_settings,
     use_store,
 )
+from graph import store_lock
 from graph.errors import CreditGraphError
 from graph.lookup import resolve_entity
 from graph.model import Node, Subgraph
@@ -59,15 +60,19 @@ _use_store = use_store
 
 def fail(exc: CreditGraphError) -> typer.Exit:
     """Print a domain error plainly and return the exit to raise."""
-    console.print(f"[bold red]error:[/] {escape(redact(str(exc), mask=True))}")
+    message = escape(redact(str(exc), mask=True))
+    console.print(f"[bold red]error:[/] {message}", soft_wrap=True)  # one line
     return typer.Exit(code=2)
 
 
 @app.callback()
-def main(store: StoreOption = None) -> None:
+def main(ctx: typer.Context, store: StoreOption = None) -> None:
     """Choose the store for every command."""
     _use_store(store)
     install_log_redaction(current_settings().id_hash_key.get_secret_value())
+    if ctx.invoked_subcommand:
+        # how a second writer is told who holds the embedded store (graph/store_lock.py)
+        store_lock.set_command(f"credgraph {ctx.invoked_subcommand}")
 
 
 @app.command()
@@ -342,6 +347,7 @@ def _register_features() -> None:
         "cli.demo",
         "cli.serve",
         "cli.audit",
+        "cli.audit_trail",
     ):
         try:
             feature = importlib.import_module(module)

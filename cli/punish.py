@@ -18,6 +18,8 @@ from rich.table import Table
 from algorithms.propagation import decisions, service
 from algorithms.propagation.engine import Listing
 from algorithms.propagation.rules import RuleSet, default_rules, load_rules
+from api.ledger import record as rec
+from cli.audit import log_decisions, log_rules
 from cli.common import parse_day as _day
 from cli.common import parse_moment as _moment
 from cli.common import print_json as _dump
@@ -67,6 +69,7 @@ def propagate(
     """Bring materialised restrictions up to date (changed listings only, or --full)."""
     with _store() as store:
         report = service.propagate_store(store, _rules(rules), full=full)
+    log_rules(rules)
     if as_json:
         _dump(report.model_dump())
     else:
@@ -197,6 +200,21 @@ def list_add(
             store, listing, _rules(rules), authority=authority, region=region
         )
     console.print(f"listed {escape(uid)} as {listing.uid}")
+    log_decisions(
+        rec.listing_added(
+            rec.cli_actor(),
+            listing_uid=listing.uid,
+            subject_uid=uid,
+            list_type=list_type,
+            decided=decided_on,
+            expires=listing.expires,
+            legal_basis=legal_basis,
+            authority=authority,
+            region=region,
+            report=report,
+        ),
+        rules=rules,
+    )
     _print_report(report)
 
 
@@ -206,6 +224,7 @@ def _take_off(listing: str, on: str | None, reason: str, rules: Path | None) -> 
     with _store() as store:
         report = decisions.remove_listing(store, uid, day, reason, _rules(rules))
     console.print(f"{uid}: {reason} on {day}")
+    log_decisions(rec.listing_removed(rec.cli_actor(), uid, day, reason, report), rules=rules)
     _print_report(report)
 
 

@@ -20,6 +20,8 @@ from rich.table import Table
 from algorithms.brushing import service
 from algorithms.brushing.rings import RingParams
 from algorithms.propagation.decisions import atomically
+from api.ledger import record as rec
+from cli.audit import log_decisions
 from cli.common import store_session as _store
 
 __all__ = ["register", "rings_app"]
@@ -94,17 +96,21 @@ def list_(
         typer.Option("--status", help="suspected, confirmed, dismissed, superseded (repeat)"),
     ] = None,
     limit: Annotated[int, typer.Option(help="rings per page")] = 50,
-    offset: Annotated[int, typer.Option(help="rings to skip")] = 0,
+    cursor: Annotated[
+        str | None, typer.Option(help="resume after a page (the cursor the last page printed)")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Rings ranked by score (default: suspected, confirmed and dismissed)."""
     statuses = status or ["suspected", "confirmed", "dismissed"]
     with _store() as store:
-        rings = service.list_rings(store, statuses, limit=limit, offset=offset)
+        page = service.list_rings(store, statuses, limit=limit, cursor=cursor)
     if as_json:
-        _dump([r.model_dump(mode="json") for r in rings])
-    else:
-        console.print(_rings_table("brushing rings", rings))
+        _dump(page.model_dump(mode="json"))
+        return
+    console.print(_rings_table("brushing rings", page.items))
+    if page.next:
+        console.print(f"[dim]more: credgraph rings list --cursor {page.next}[/]")
 
 
 def show(ring: RingArg, as_json: JsonOption = False) -> None:
@@ -180,6 +186,17 @@ def confirm(
             authority=authority,
             case_no=case_no,
         )
+    log_decisions(
+        rec.ring_reviewed(
+            rec.cli_actor(officer),
+            result,
+            confirmed=True,
+            reason=reason,
+            decided=day,
+            case_no=case_no,
+        ),
+        rules=None,
+    )
     if as_json:
         _dump(result.model_dump(mode="json"))
         return
@@ -201,6 +218,7 @@ def dismiss(
     """Dismiss a ring with the reason; nobody is punished."""
     with _store() as store:
         result = service.dismiss(store, service.as_ring_uid(ring), officer, reason)
+    log_decisions(rec.ring_reviewed(rec.cli_actor(officer), result, confirmed=False, reason=reason))
     if as_json:
         _dump(result.model_dump(mode="json"))
     else:

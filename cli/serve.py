@@ -10,8 +10,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from api.ledger import record as rec
 from api.security import KeyStore, Scope
-from cli.main import console, current_settings, fail
+from cli.audit import log_decisions
+from cli.main import console, current_settings, fail, open_store
 from graph.errors import CreditGraphError
 
 __all__ = ["API_DB_ENV", "DbOption", "keys_app", "log_config", "register", "resolve_db"]
@@ -65,7 +67,14 @@ def serve(
 
     from api.app import create_app
 
-    app = create_app(current_settings(), api_db=_db(db))
+    # Opened here, not in the app's startup, so that a store another process holds is one
+    # plain line and exit code 2 instead of a failed startup's trace.
+    try:
+        store = open_store()
+    except CreditGraphError as exc:
+        raise fail(exc) from exc
+    # The app closes it at shutdown (uvicorn re-raises SIGTERM once the app has stopped).
+    app = create_app(current_settings(), store, api_db=_db(db), close_store=True)
     uvicorn.run(app, host=host, port=port, log_config=log_config(), access_log=access_log)
 
 
@@ -88,6 +97,7 @@ def create_key(
         raise fail(exc) from exc
     finally:
         store.close()
+    log_decisions(rec.key_created(rec.cli_actor(), created.key))
     console.print(
         f"[bold]{created.key.scope.value}[/] key [bold]{created.key.key_id}[/] for "
         f"{created.key.name}: store it now, it is not shown again.",
@@ -133,6 +143,7 @@ def revoke_key(
         raise fail(exc) from exc
     finally:
         store.close()
+    log_decisions(rec.key_revoked(rec.cli_actor(), key))
     console.print(f"revoked {key.key_id} ({key.name})")
 
 

@@ -32,6 +32,8 @@ from algorithms.shells.service import (
     list_clusters,
     review_cluster,
 )
+from api.ledger import record as rec
+from cli.audit import log_decisions
 from cli.common import parse_day as _day
 from cli.common import print_json as _print_json
 from cli.common import store_session as _store
@@ -255,7 +257,7 @@ def detect_shells_command(
         )
     console.print(table)
     if len(rows) > limit:
-        console.print(f"[dim]{len(rows) - limit:,} more: credgraph shells list --offset {limit}[/]")
+        console.print(f"[dim]{len(rows) - limit:,} more: credgraph shells list[/]")
     for hub in result.hubs[:5]:
         console.print(
             f"[dim]hub {escape(hub.uid)} ({hub.kind.value}, {hub.degree:,} businesses): "
@@ -270,16 +272,18 @@ def shells_list(
     ] = None,
     min_score: Annotated[float, typer.Option(help="lowest score listed")] = 0.0,
     limit: Annotated[int, typer.Option(help="page size")] = 20,
-    offset: Annotated[int, typer.Option(help="clusters to skip")] = 0,
+    cursor: Annotated[
+        str | None, typer.Option(help="resume after a page (the cursor the last page printed)")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Stored clusters, highest score first."""
     with _store() as store:
-        page = list_clusters(store, status=status, min_score=min_score, limit=limit, offset=offset)
+        page = list_clusters(store, status=status, min_score=min_score, limit=limit, cursor=cursor)
     if as_json:
         _print_json(page.model_dump(mode="json"))
         return
-    table = Table(title=f"shell clusters {offset + 1}-{offset + len(page.items)} of {page.total}")
+    table = Table(title=f"shell clusters: {len(page.items)} of {page.total}")
     for column in ("cluster", "score", "members", "status", "reasons"):
         table.add_column(column)
     for c in page.items:
@@ -287,6 +291,8 @@ def shells_list(
             c.uid, f"{c.score:.2f}", str(c.size), c.status.value, escape("; ".join(c.reasons))
         )
     console.print(table)
+    if page.next:
+        console.print(f"[dim]more: credgraph shells list --cursor {page.next}[/]")
 
 
 def _print_cluster(c: ClusterDetail) -> None:
@@ -338,6 +344,7 @@ def shells_review(
     """Confirm or dismiss a cluster; later detection runs keep the decision."""
     with _store() as store:
         detail = review_cluster(store, cluster, decision, officer, reason)
+    log_decisions(rec.shell_reviewed(rec.cli_actor(officer), detail.uid, decision.value, reason))
     _print_cluster(detail)
 
 

@@ -53,13 +53,26 @@ class Settings(BaseSettings):
     # URL must not reach into the regulator's own network).
     webhook_allow_private_hosts: bool = False
     # The audit trail (api/audit.py). Rows older than audit_retention_days are deleted
-    # every audit_compact_hours (0: never; `credgraph audit compact` does it on demand).
+    # every audit_compact_hours (0: never; `credgraph audit-trail compact` does it on demand).
     # With audit_durable an answer leaves only once its audit row is committed (group
     # commit); off, the loss window on a crash is audit_flush_seconds.
     audit_retention_days: int = Field(365, ge=1)
     audit_compact_hours: float = Field(6.0, ge=0)
     audit_durable: bool = True
     audit_flush_seconds: float = Field(0.25, gt=0, le=1.0)
+    # The decision log and evidence (api/ledger, docs/decision-log.md). None: beside the
+    # embedded graph, in the data directory (decisions.sqlite3, decision-log.key with mode
+    # 0600, evidence/).
+    decision_log_path: Path | None = None
+    decision_key_path: Path | None = None
+    evidence_dir: Path | None = None
+    evidence_max_bytes: int = Field(25 * 1024 * 1024, ge=1, le=2**31)
+    # Request bodies (api/limits.py): counted as they arrive, refused with 413 past the
+    # limit before they are parsed. A batch of 1,000 checks is about 120 KB; a bulk report
+    # CSV of 10,000 rows with evidence text a few MB.
+    max_body_bytes: int = Field(1_048_576, ge=1_024, le=1_073_741_824)
+    max_batch_body_bytes: int = Field(2_097_152, ge=1_024, le=1_073_741_824)
+    max_csv_body_bytes: int = Field(16_777_216, ge=1_024, le=1_073_741_824)
 
     @model_validator(mode="after")
     def _refuse_unsafe_combinations(self) -> Settings:

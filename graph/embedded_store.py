@@ -5,6 +5,7 @@ The default store: a directory on disk, no server. One process holds it open for
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 import ladybug
 import pyarrow as pa
 
+from graph import store_lock
 from graph.cypher import quote, render, render_node_upsert, render_rel_upsert
 from graph.cypher_store import CypherStore, first_new
 from graph.errors import StoreError, StoreUnavailable
@@ -107,7 +109,13 @@ class EmbeddedStore(CypherStore):
             )
             self._conn = ladybug.Connection(self._db)
         except RuntimeError as exc:
+            held = store_lock.locked_message(self.path, str(exc))
+            if held is not None:
+                raise StoreUnavailable(held) from None  # one line, not the engine's trace
             raise StoreUnavailable(f"cannot open the embedded store at {self.path}: {exc}") from exc
+        self._read_only = read_only
+        if not read_only:
+            store_lock.take(self.path)
         self._tx_depth = 0
         self._column_order: dict[str, list[str]] = {}
 
@@ -250,7 +258,10 @@ class EmbeddedStore(CypherStore):
             yield
         except BaseException:
             self._tx_depth = 0
-            self._run("ROLLBACK")
+            # The engine may have ended a failed transaction itself; the first error is
+            # the one to report, not a ROLLBACK with nothing to roll back.
+            with contextlib.suppress(StoreError):
+                self._run("ROLLBACK")
             raise
         self._tx_depth = 0
         self._run("COMMIT")
@@ -263,3 +274,5 @@ class EmbeddedStore(CypherStore):
         """Close the connection and the database files."""
         self._conn.close()
         self._db.close()
+        if not self._read_only:
+            store_lock.release(self.path)

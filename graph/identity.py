@@ -18,6 +18,8 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidComponent, ValidationError
 
 from graph.errors import InvalidInput
+from graph.normalise import clean_identifier, compact_identifier, store_key
+from graph.schema import label_of_uid
 
 __all__ = [
     "PersonId",
@@ -27,9 +29,11 @@ __all__ = [
     "hash_person_id",
     "normalise_address",
     "normalise_phone",
+    "normalise_uid",
     "person_uid",
     "phone_uid",
     "prefixed",
+    "store_uid",
     "subject_uid",
     "validate_ric",
 ]
@@ -38,8 +42,9 @@ _FOREIGN_ID = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?:[A-Za-z0-9][A-Za-z0-9./-]{
 
 
 def business_uid(business_id: str) -> str:
-    """The uid of a business named by USCC, or by ``JURISDICTION:REGISTRY_NO`` abroad."""
-    text = business_id.strip()
+    """The uid of a business named by USCC, or by ``JURISDICTION:REGISTRY_NO`` abroad
+    (read through :mod:`graph.normalise`: width, zero-width characters, dashes, case)."""
+    text = clean_identifier(business_id)
     if ":" in text:
         if not _FOREIGN_ID.match(text):
             raise InvalidInput(
@@ -47,7 +52,7 @@ def business_uid(business_id: str) -> str:
             )
         return f"biz:{text}"
     try:
-        return f"biz:{uscc.validate(text)}"
+        return f"biz:{uscc.validate(compact_identifier(text))}"
     except ValidationError as exc:
         raise InvalidInput(f"{text!r} is not a valid USCC: {exc}", field="business_id") from exc
 
@@ -87,8 +92,9 @@ def validate_ric(number: str) -> str:
 
 
 def hash_person_id(id_number: str, key: str, id_type: str = "ric") -> PersonId:
-    """Hash an id number with the configured key; a resident id card is checked first."""
-    text = id_number.strip().upper()
+    """Hash an id number with the configured key; a resident id card is checked first.
+    The number is read through :func:`graph.normalise.compact_identifier`."""
+    text = compact_identifier(id_number)
     if id_type == "ric":
         try:
             text = validate_ric(text)
@@ -107,8 +113,9 @@ def _digest(normalised_id: str, key: str) -> str:
 
 
 def person_uid(id_number: str, key: str) -> str:
-    """The uid a person is stored under, from an id number as other files cite it."""
-    text = id_number.strip().upper()
+    """The uid a person is stored under, from an id number as other files cite it (read
+    through :func:`graph.normalise.compact_identifier`, as :func:`hash_person_id` does)."""
+    text = compact_identifier(id_number)
     if not text:
         raise InvalidInput("empty person id", field="person_id")
     return f"person:{_digest(text, key)[:32]}"
@@ -150,11 +157,43 @@ def email_uid(text: str) -> str:
 
 
 def prefixed(prefix: str, key: str, field: str) -> str:
-    """A uid ``prefix:key`` for keys of the form ``namespace:id``."""
-    text = key.strip()
+    """A uid ``prefix:key`` for keys of the form ``namespace:id`` (key cleaned by
+    :func:`graph.normalise.clean_identifier`)."""
+    text = clean_identifier(key)
     if ":" not in text or text.startswith(":") or text.endswith(":"):
         raise InvalidInput(f"{key!r} must look like namespace:id", field=field)
     return f"{prefix}:{text}"
+
+
+def store_uid(store_id: str, field: str = "store_id") -> str:
+    """The uid of a store named ``platform:shop_id`` (platform case-free; see
+    :func:`graph.normalise.store_key`)."""
+    return f"store:{store_key(store_id, field)}"
+
+
+def normalise_uid(text: str) -> str:
+    """A uid as stored, read the way ingest reads identifiers (:mod:`graph.normalise`):
+    cleaned; a USCC after ``biz:`` (18 characters once compacted) compacted, a store's
+    platform lower-cased.
+
+    Raises
+    ------
+    InvalidInput
+        On the field ``uid`` when the text has no known label prefix (an id number or a
+        USCC given bare is not a uid); the text is not repeated (it may be an id number).
+    """
+    value = clean_identifier(text)
+    label = label_of_uid(value)
+    if label is None:
+        raise InvalidInput("not a uid: a label prefix and a key, e.g. biz:…", field="uid")
+    prefix, _, rest = value.partition(":")
+    if label == "Business" and ":" not in rest and len(compact_identifier(rest)) == 18:
+        rest = compact_identifier(rest)  # a USCC, however it was written
+    elif label == "Store":
+        rest = store_key(rest, "uid")
+    if not rest:
+        raise InvalidInput("not a uid: the key after the prefix is empty", field="uid")
+    return f"{prefix}:{rest}"
 
 
 def subject_uid(subject_type: str, subject_id: str, key: str) -> str:
@@ -164,5 +203,5 @@ def subject_uid(subject_type: str, subject_id: str, key: str) -> str:
     if subject_type == "person":
         return person_uid(subject_id, key)
     if subject_type == "store":
-        return prefixed("store", subject_id, "subject_id")
+        return store_uid(subject_id, "subject_id")
     raise InvalidInput(f"unknown subject_type {subject_type!r}", field="subject_type")

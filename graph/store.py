@@ -19,9 +19,10 @@ from graph.schema import NODE_BY_LABEL, REL_BY_TYPE, label_of_uid
 
 __all__ = ["MAX_OFFSET", "GraphStore", "Row", "check_label", "check_rel_type"]
 
-#: Deepest ``$skip`` a named query accepts, on both stores. LadybugDB 0.22 crashes the
-#: process on ``ORDER BY ... SKIP n LIMIT m`` when ``n`` passes the end of the result by
-#: some ten thousand rows; pages deeper than this must narrow the query instead.
+#: Deepest ``offset`` a list computed in memory accepts (links, repeat infringers, search).
+#: No named query pages with ``SKIP``: LadybugDB 0.22 crashed the process on
+#: ``ORDER BY ... SKIP n LIMIT m`` when ``n`` passed the end of the result, so store lists
+#: are keyset-paged (:mod:`graph.paging`).
 MAX_OFFSET = 10_000
 
 Row = Mapping[str, Any]

@@ -31,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -491,58 +491,55 @@ def import_packet(
     existing = {
         n.uid: n for n in store.get_nodes(sorted({*subjects, *(r[1]["uid"] for r in records)}))
     }
+    nodes: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    rels: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for uid, (label, row) in sorted(subjects.items()):
+        if _merge(label, row, existing.get(uid), report, ("name",)):
+            nodes[label].append(row)
+    for label, row, subject in records:
+        fields = (
+            ("list_type", "subject_uid", "decided") if label == "Listing" else ("kind", "decided")
+        )
+        if not _merge(label, row, existing.get(row["uid"]), report, fields):
+            continue
+        nodes[label].append(row)
+        rel = "LISTED" if label == "Listing" else "PENALISED"
+        until = (row.get("removed") or row.get("expires")) if label == "Listing" else None
+        rels[(rel, subjects.get(subject, ("Business", {}))[0], label)].append(
+            {
+                "rid": f"{rel}:{subject}->{row['uid']}",
+                "src": subject,
+                "dst": row["uid"],
+                "since": row["decided"],
+                "until": until,
+                **provenance,
+            }
+        )
+        if label == "Listing":
+            report.listings.append(row["uid"])
+    # One write per label and relationship type, all or nothing.
     with store.transaction():
-        for uid, (label, row) in sorted(subjects.items()):
-            _merge(store, label, row, existing.get(uid), provenance, report, ("name",))
-        for label, row, subject in records:
-            fields = (
-                ("list_type", "subject_uid", "decided")
-                if label == "Listing"
-                else ("kind", "decided")
-            )
-            created = _merge(
-                store, label, row, existing.get(row["uid"]), provenance, report, fields
-            )
-            if not created:
-                continue
-            subject_label = subjects.get(subject, ("Business", {}))[0]
-            rel = "LISTED" if label == "Listing" else "PENALISED"
-            store.upsert_relationships(
-                rel,
-                subject_label,
-                label,
-                [
-                    {
-                        "rid": f"{rel}:{subject}->{row['uid']}",
-                        "src": subject,
-                        "dst": row["uid"],
-                        "since": row["decided"],
-                        "until": (row.get("removed") or row.get("expires"))
-                        if label == "Listing"
-                        else None,
-                        **provenance,
-                    }
-                ],
-            )
-            if label == "Listing":
-                report.listings.append(row["uid"])
+        for label in ("Business", "Person", "Store", "Listing", "Violation"):
+            if nodes.get(label):
+                rows = [{**r, **provenance} for r in nodes[label]]
+                store.upsert_nodes(
+                    label, [{k: v for k, v in r.items() if v is not None} for r in rows]
+                )
+        for (rel, src_label, dst_label), group in sorted(rels.items()):
+            store.upsert_relationships(rel, src_label, dst_label, group)
     return report
 
 
 def _merge(
-    store: GraphStore,
     label: str,
     row: dict[str, Any],
     local: Node | None,
-    provenance: Mapping[str, Any],
     report: ImportReport,
     compared: Sequence[str],
 ) -> bool:
-    """Create ``row`` when absent (True); else report differing fields, write nothing."""
+    """True when ``row`` is new here; else its differing fields are reported (a conflict,
+    ours kept) or it counts as unchanged."""
     if local is None:
-        store.upsert_nodes(
-            label, [{k: v for k, v in {**row, **provenance}.items() if v is not None}]
-        )
         report.created[label] += 1
         return True
     differ = [

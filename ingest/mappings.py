@@ -108,6 +108,7 @@ phone_uid = lru_cache(maxsize=_CACHE)(identity.phone_uid)
 normalise_phone = lru_cache(maxsize=_CACHE)(identity.normalise_phone)
 email_uid = lru_cache(maxsize=_CACHE)(identity.email_uid)
 subject_uid = lru_cache(maxsize=_CACHE)(identity.subject_uid)
+store_uid = lru_cache(maxsize=_CACHE)(identity.store_uid)
 
 
 # -- value parsers -------------------------------------------------------------------------------
@@ -213,7 +214,7 @@ def _person(row: dict[str, str], name: str, key: str) -> tuple[str, str]:
 
 
 def _store(row: dict[str, str], name: str) -> tuple[str, str]:
-    return ("Store", prefixed("store", _text(row, name, required=True) or "", name))
+    return ("Store", store_uid(_text(row, name, required=True) or "", name))
 
 
 def _party(kind: str, value: str, key: str, field_name: str) -> tuple[str, str]:
@@ -223,7 +224,7 @@ def _party(kind: str, value: str, key: str, field_name: str) -> tuple[str, str]:
         if kind == "person":
             return ("Person", person_uid(value, key))
         if kind == "store":
-            return ("Store", prefixed("store", value, field_name))
+            return ("Store", store_uid(value, field_name))
     except InvalidInput as exc:
         raise InvalidInput(exc.reason, field=field_name) from exc
     raise InvalidInput(f"unknown kind {kind!r}", field=field_name)

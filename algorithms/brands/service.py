@@ -42,6 +42,9 @@ from algorithms.brands.core import (
     store_evidence,
 )
 from graph.errors import InvalidInput, NotFound
+from graph.identity import store_uid
+from graph.normalise import clean_identifier
+from graph.paging import decode_cursor, encode_cursor
 from graph.store import GraphStore
 
 __all__ = [
@@ -56,6 +59,7 @@ __all__ = [
     "RepeatOut",
     "RepeatPage",
     "ReportOut",
+    "BrandPage",
     "ReportPage",
     "ReputationOut",
     "add_member",
@@ -178,12 +182,20 @@ class ReportOut(_Model):
 
 
 class ReportPage(_Model):
-    """One page of reports."""
+    """One page of reports; ``next`` is the cursor of the following page (None on the last)."""
 
     items: list[ReportOut]
-    offset: int
     limit: int
     has_more: bool
+    next: str | None = None
+
+
+class BrandPage(_Model):
+    """One page of brands by uid; ``next`` is the cursor of the following page."""
+
+    items: list[BrandOut]
+    limit: int
+    next: str | None = None
 
 
 class NewReport(BaseModel):
@@ -239,6 +251,7 @@ class LinkPage(_Model):
     offset: int
     limit: int
     has_more: bool
+    next: str | None = Field(None, description="URL of the next page; null on the last")
 
 
 class RepeatOut(_Model):
@@ -265,6 +278,7 @@ class RepeatPage(_Model):
     offset: int
     limit: int
     has_more: bool
+    next: str | None = Field(None, description="URL of the next page; null on the last")
 
 
 class ReputationOut(_Model):
@@ -289,16 +303,19 @@ class MemberOut(_Model):
 
 # -- brands and members -------------------------------------------------------------------------
 def list_brands(
-    store: GraphStore, scope: BrandScope, offset: int = 0, limit: int = 100
-) -> list[BrandOut]:
-    """Brands in scope, by uid."""
-    rows = store.query("brands/brands", {**scope.params(), "skip": offset, "limit": limit})
-    return [BrandOut(**r) for r in rows]
+    store: GraphStore, scope: BrandScope, cursor: str | None = None, limit: int = 100
+) -> BrandPage:
+    """Brands in scope, by uid, one page from ``cursor`` (None for the first)."""
+    after = "" if cursor is None else str(decode_cursor("brands", cursor, (str,))[0])
+    params = {**scope.params(), "after_uid": after, "limit": limit + 1}
+    rows = store.query("brands/brands", params)
+    nxt = encode_cursor("brands", (rows[limit - 1]["uid"],)) if len(rows) > limit else None
+    return BrandPage(items=[BrandOut(**r) for r in rows[:limit]], limit=limit, next=nxt)
 
 
 def get_brand(store: GraphStore, scope: BrandScope, brand: str) -> BrandOut:
     """One brand in scope; NotFound for a brand that does not exist or is out of scope."""
-    rows = store.query("brands/brands", {**scope.params([brand]), "skip": 0, "limit": 1})
+    rows = store.query("brands/brands", {**scope.params([brand]), "after_uid": "", "limit": 1})
     if not rows:
         raise NotFound(f"no brand {brand!r} you may act for")
     return BrandOut(**rows[0])
@@ -389,27 +406,39 @@ def list_reports(
     scope: BrandScope,
     brand: str | None = None,
     statuses: Sequence[str] = _ALL_STATUSES,
-    offset: int = 0,
+    cursor: str | None = None,
     limit: int = 100,
 ) -> ReportPage:
-    """Reports on one brand (or every brand in scope), filed order, one page."""
+    """Reports on one brand (or every brand in scope), filed order (ties by uid), one page
+    from ``cursor`` (the ``next`` of the previous page; None for the first)."""
     bad = [s for s in statuses if s not in _ALL_STATUSES]
     if bad:
         raise InvalidInput(f"unknown status {bad[0]!r}", field="status")
+    after = (
+        (date(1, 1, 1), "")
+        if cursor is None
+        else decode_cursor("brands/reports", cursor, (date, str))
+    )
     if brand is not None:
         get_brand(store, scope, brand)
     params = {
         **scope.params(None if brand is None else [brand]),
         "statuses": list(statuses) or [""],
-        "skip": offset,
+        "first": cursor is None,
+        "after_filed": after[0],
+        "after_uid": after[1],
         "limit": limit + 1,
     }
     rows = store.query("brands/reports", params)
+    nxt = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        nxt = encode_cursor("brands/reports", (last["filed"], last["uid"]))
     return ReportPage(
         items=[_report(r) for r in rows[:limit]],
-        offset=offset,
         limit=limit,
-        has_more=len(rows) > limit,
+        has_more=nxt is not None,
+        next=nxt,
     )
 
 
@@ -477,7 +506,7 @@ def file_reports(
     visible = {
         r["uid"]
         for r in store.query(
-            "brands/brands", {**scope.params(brands), "skip": 0, "limit": len(brands)}
+            "brands/brands", {**scope.params(brands), "after_uid": "", "limit": len(brands)}
         )
     }
     rows, rels_store, rels_brand = [], [], []
@@ -491,7 +520,10 @@ def file_reports(
         if uid in seen:
             raise InvalidInput(f"report id {rid!r} twice", row=i + 1, field="report_id")
         seen.add(uid)
-        s = r.store_id if r.store_id.startswith("store:") else f"store:{r.store_id}"
+        try:  # the reading ingest gives store ids (graph/normalise.py)
+            s = store_uid(clean_identifier(r.store_id).removeprefix("store:"), "store_id")
+        except InvalidInput as exc:
+            raise InvalidInput(exc.reason, row=i + 1, field="store_id") from exc
         rows.append(
             {
                 "uid": uid,
@@ -599,7 +631,10 @@ def load_network(
     """Reports with ``statuses`` on ``brands`` (None = all in scope) and the actors and stores
     around their stores; every query filters by the scope."""
     base = {**scope.params(brands), "statuses": list(statuses) or [""]}
-    rows = store.query("brands/reports", {**base, "skip": 0, "limit": _MAX_ROWS})
+    rows = store.query(
+        "brands/reports",
+        {**base, "first": True, "after_filed": date(1, 1, 1), "after_uid": "", "limit": _MAX_ROWS},
+    )
     reports = [
         ReportObs(r["uid"], r["store"], r["brand"], r["status"], str(r["complainant"]), r["filed"])
         for r in rows

@@ -47,6 +47,7 @@ from algorithms.propagation import service as punish
 from algorithms.propagation.engine import Listing
 from algorithms.propagation.rules import RuleSet, default_rules
 from graph.errors import InvalidInput, NotFound
+from graph.paging import decode_cursor, encode_cursor
 from graph.schema import label_of_uid
 from graph.store import GraphStore
 
@@ -62,6 +63,7 @@ __all__ = [
     "ReviewResult",
     "RingDetail",
     "RingMember",
+    "RingPage",
     "RingSummary",
     "SharedReceiver",
     "confirm",
@@ -113,6 +115,13 @@ class RingSummary(_Model):
     reviewed_at: datetime | None = None
     violation_uid: str | None = None
     detection_run: str | None = None
+
+
+class RingPage(_Model):
+    """One page of rings, best score first; ``next`` resumes after it (None on the last)."""
+
+    items: list[RingSummary]
+    next: str | None = None
 
 
 class RingMember(_Model):
@@ -504,21 +513,37 @@ def list_rings(
     statuses: Sequence[str] = ("suspected", "confirmed", "dismissed"),
     *,
     limit: int = 50,
-    offset: int = 0,
-) -> list[RingSummary]:
-    """Rings with one of ``statuses``, best score first; one page of ``limit`` from ``offset``.
+    cursor: str | None = None,
+) -> RingPage:
+    """Rings with one of ``statuses``, best score first (ties by uid); one page of ``limit``
+    from ``cursor`` (the ``next`` of the previous page; None for the first).
 
     Raises
     ------
     InvalidInput
-        If a status is unknown or the page bounds are out of range.
+        If a status is unknown, ``limit`` is outside 1..1000 or ``cursor`` is not one this
+        list issued.
     """
     for status in statuses:
         _status(status)
-    if not 1 <= limit <= 1000 or offset < 0:
-        raise InvalidInput("limit must be 1..1000 and offset >= 0", field="limit")
-    rows = store.query("rings/list", {"statuses": list(statuses), "skip": offset, "limit": limit})
-    return [_summary(row) for row in rows]
+    if not 1 <= limit <= 1000:
+        raise InvalidInput("limit must be 1..1000", field="limit")
+    after = (0.0, "") if cursor is None else decode_cursor("rings", cursor, (float, str))
+    rows = store.query(
+        "rings/list",
+        {
+            "statuses": list(statuses),
+            "first": cursor is None,
+            "after_score": after[0],
+            "after_uid": after[1],
+            "limit": limit + 1,
+        },
+    )
+    items = [_summary(row) for row in rows[:limit]]
+    nxt = None
+    if len(rows) > limit:
+        nxt = encode_cursor("rings", (float(rows[limit - 1]["score"]), str(rows[limit - 1]["uid"])))
+    return RingPage(items=items, next=nxt)
 
 
 def _ring_row(store: GraphStore, uid: str) -> dict[str, Any]:

@@ -62,6 +62,7 @@ __all__ = [
     "RestrictionRecord",
     "RestrictionStatus",
     "add_listing",
+    "check_listing_dates",
     "changes",
     "current_restrictions",
     "edges_changed",
@@ -608,6 +609,14 @@ def _update_listings(
     return _report("incremental", len(listings), len(affected), writer, started)
 
 
+def check_listing_dates(listing: Listing) -> None:
+    """Refuse a listing that expires before it is decided (the rule ingest applies too)."""
+    if listing.expires is not None and listing.expires < listing.decided:
+        raise InvalidInput(
+            f"expires {listing.expires} is before decided {listing.decided}", field="expires"
+        )
+
+
 def add_listing(
     store: GraphStore,
     listing: Listing,
@@ -618,6 +627,7 @@ def add_listing(
     now: datetime | None = None,
 ) -> PropagationReport:
     """Put a listing on record (``Listing`` node, ``LISTED`` edge) and propagate from it."""
+    check_listing_dates(listing)
     rules = rules or default_rules()
     label = label_of_uid(listing.subject_uid)
     if label not in _SUBJECT_LABELS:

@@ -42,6 +42,7 @@ from algorithms.shells.agents import formation_agents as find_formation_agents
 from algorithms.shells.core import ShellCluster, ShellParams, ShellResult, find_shell_clusters
 from graph.errors import InvalidInput, NotFound
 from graph.model import Projection
+from graph.paging import KeyPart, decode_cursor, encode_cursor
 from graph.render import display_name, reason_text
 from graph.store import GraphStore
 
@@ -81,6 +82,8 @@ SHELL_NODE_PROPS: tuple[str, ...] = ("established", "list_type", "removed")
 SHELL_EDGE_PROPS: tuple[str, ...] = ("since", "until")
 
 _PREFIX = "shell:"
+#: Placeholder keyset values for the first page (the query ignores them when ``$first``).
+_CLUSTER_FIRST: tuple[KeyPart, ...] = (0.0, 0, "")
 
 
 class ClusterStatus(StrEnum):
@@ -139,12 +142,13 @@ class ClusterDetail(ClusterSummary):
 
 
 class ClusterPage(_Model):
-    """One page of clusters, highest score first; ``total`` counts every match."""
+    """One page of clusters, highest score first; ``total`` counts every match and ``next``
+    is the cursor of the following page (None on the last)."""
 
     items: list[ClusterSummary]
     total: int
     limit: int
-    offset: int
+    next: str | None = None
 
 
 def shell_uid(cluster_id: str) -> str:
@@ -377,32 +381,44 @@ def list_clusters(
     min_score: float = 0.0,
     include_vanished: bool = False,
     limit: int = 50,
-    offset: int = 0,
+    cursor: str | None = None,
 ) -> ClusterPage:
-    """Stored clusters, highest score first (ties: larger, then by uid), one page.
+    """Stored clusters, highest score first (ties: larger, then by uid), one page from
+    ``cursor`` (the ``next`` of the previous page; None for the first).
 
     Raises
     ------
     InvalidInput
-        If ``limit`` is outside 1..1000 or ``offset`` is negative.
+        If ``limit`` is outside 1..1000 or ``cursor`` is not one this list issued.
     """
     if not 1 <= limit <= 1000:
         raise InvalidInput("limit must lie in 1..1000", field="limit")
-    if offset < 0:
-        raise InvalidInput("offset must be >= 0", field="offset")
+    after = _CLUSTER_FIRST if cursor is None else decode_cursor("shells", cursor, (float, int, str))
     params = {
         "status": status.value if status is not None else "",
         "min_score": float(min_score),
         "min_size": 0 if include_vanished else 1,
     }
     total = int(store.query("shells/count_clusters", params)[0]["n"])
-    rows = store.query("shells/list_clusters", {**params, "skip": offset, "limit": limit})
-    return ClusterPage(
-        items=[ClusterSummary(**_summary_fields(row)) for row in rows],
-        total=total,
-        limit=limit,
-        offset=offset,
+    rows = store.query(
+        "shells/list_clusters",
+        {
+            **params,
+            "first": cursor is None,
+            "after_score": after[0],
+            "after_size": after[1],
+            "after_uid": after[2],
+            "limit": limit + 1,
+        },
     )
+    items = [ClusterSummary(**_summary_fields(row)) for row in rows[:limit]]
+    last = rows[limit - 1] if len(rows) > limit else None
+    nxt = (
+        None
+        if last is None
+        else encode_cursor("shells", (float(last["score"]), int(last["size"]), str(last["uid"])))
+    )
+    return ClusterPage(items=items, total=total, limit=limit, next=nxt)
 
 
 def get_cluster(store: GraphStore, cluster: str) -> ClusterDetail:

@@ -39,6 +39,7 @@ from algorithms.propagation.engine import DerivationPath, Listing, Restriction
 from algorithms.propagation.rules import RuleSet, SubjectKind, default_rules
 from api.deps import ApiState, BrandKey, OfficerKey, StateDep, audit_subject, subject_uid
 from api.errors import PROBLEM_RESPONSES
+from api.params import Uid
 from api.routers.listings import ListingIn, RemovalIn
 from api.routers.restrictions import restriction_view
 from graph.errors import InvalidInput, NotFound
@@ -91,9 +92,13 @@ _MEDIA = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
 @router.get("/static/{path:path}", include_in_schema=False)
 async def console_static(path: str) -> Response:
     """A file under ``static/`` (never outside it)."""
-    target = (STATIC_DIR / path).resolve()
-    if not target.is_relative_to(STATIC_DIR) or not target.is_file():
-        raise NotFound(f"no console file {path!r}")
+    try:
+        target = (STATIC_DIR / path).resolve()
+        found = target.is_relative_to(STATIC_DIR) and target.is_file()
+    except (OSError, ValueError):  # a NUL byte, a name too long for the file system
+        found = False
+    if not found:
+        raise NotFound("no such console file")
     media = _MEDIA.get(target.suffix, "text/plain; charset=utf-8")
     return FileResponse(target, media_type=media, headers=_SECURITY_HEADERS)
 
@@ -312,7 +317,7 @@ _UID = Path(min_length=3, max_length=200, examples=["biz:91330106MA2AAAAA15"])
     summary="Restrictions with drawable paths",
 )
 async def explanation(
-    uid: Annotated[str, _UID],
+    uid: Annotated[Uid, _UID],
     key: OfficerKey,
     state: StateDep,
     request: Request,
@@ -441,6 +446,7 @@ class PreviewOut(BaseModel):
 
 def _check_subject(rules: RuleSet, listing: Listing, state: ApiState) -> None:
     """The checks ``service.add_listing`` makes, without writing."""
+    service.check_listing_dates(listing)
     label = label_of_uid(listing.subject_uid)
     list_type = rules.list_type_by_id.get(listing.list_type)
     if list_type is None:

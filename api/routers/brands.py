@@ -10,9 +10,9 @@ refused with 403 before any query, and the queries themselves return nothing out
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Body, Path, Query, Request, status
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,7 +21,11 @@ from algorithms.brands.core import LinkParams
 from algorithms.propagation.decisions import atomically
 from api.deps import ApiState, BrandKey, OfficerKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES, Forbidden
+from api.ledger import record as rec
+from api.ledger.state import record_api
+from api.paging import CursorQuery, cursor_link, position_link, refuse_offset, start_of
 from api.security import ApiKey, Scope
+from graph.errors import InvalidInput
 from graph.store import MAX_OFFSET
 
 __all__ = ["DecisionIn", "MemberIn", "RepeatListingIn", "ReportIn", "router"]
@@ -118,14 +122,47 @@ def _complainant(key: ApiKey) -> str:
     return members[0] if members else key.name
 
 
+def _as_filed(
+    key: ApiKey, rows: list[svc.NewReport], first_row: int | None = None
+) -> list[svc.NewReport]:
+    """Reports as the key files them: a brand key's reports are the key's member's (its
+    ``member:`` uid, else the key's name), so a body naming anyone else is refused rather
+    than recorded (a member must not file as a bureau or another member). An officer may
+    record a complaint received on someone's behalf, so its rows keep their complainant."""
+    if key.scope is Scope.OFFICER:
+        return rows
+    me = _complainant(key)
+    for i, row in enumerate(rows):
+        if row.complainant is not None and row.complainant != me:
+            where = "" if first_row is None else f"row {first_row + i}: "
+            raise InvalidInput(
+                f"{where}a brand key files as {me}; complainant cannot name another",
+                file="reports" if first_row is not None else None,
+                row=None if first_row is None else first_row + i,
+                field="complainant",
+            )
+    return [row.model_copy(update={"complainant": me}) for row in rows]
+
+
+_Ranked = TypeVar("_Ranked", svc.LinkPage, svc.RepeatPage)
+
+
+def _with_next(request: Request, kind: str, page: _Ranked) -> _Ranked:
+    """A ranked page with its ``next`` (a position cursor: the list is ranked in memory)."""
+    more = page.offset + page.limit if page.has_more else None
+    return page.model_copy(update={"next": position_link(request, kind, more)})
+
+
 # -- brands and members --------------------------------------------------------------------------
-@router.get("", summary="Brands you may act for")
+@router.get("", summary="Brands you may act for", dependencies=[Depends(refuse_offset)])
 async def brands(
-    key: BrandKey, state: StateDep, offset: Offset = 0, limit: Limit = 100
-) -> list[svc.BrandOut]:
-    """Officers see every brand; alliance members the brands they act for."""
+    key: BrandKey, state: StateDep, request: Request, cursor: CursorQuery = None, limit: Limit = 100
+) -> svc.BrandPage:
+    """Officers see every brand; alliance members the brands they act for. By uid; follow
+    ``next`` for more."""
     scope, _ = await _scope_for(state, key)
-    return await run_in_threadpool(svc.list_brands, state.store, scope, offset, limit)
+    page = await run_in_threadpool(svc.list_brands, state.store, scope, cursor, limit)
+    return page.model_copy(update={"next": cursor_link(request, page.next)})
 
 
 @router.get("/members", summary="Alliance members")
@@ -173,17 +210,22 @@ async def complainants(key: BrandKey, state: StateDep) -> list[svc.ReputationOut
 async def repeat_all(
     key: BrandKey,
     state: StateDep,
+    request: Request,
     confirmed_only: bool = False,
+    cursor: CursorQuery = None,
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> svc.RepeatPage:
-    """Operators, people and shell clusters behind several infringing stores, ranked."""
+    """Operators, people and shell clusters behind several infringing stores, ranked;
+    follow ``next`` for more (``offset`` is kept for older clients)."""
     scope, _ = await _scope_for(state, key)
-    return await run_in_threadpool(
+    start = start_of("repeat-infringers", cursor, offset)
+    page = await run_in_threadpool(
         lambda: svc.rank_repeat_infringers(
-            state.store, scope, None, confirmed_only=confirmed_only, offset=offset, limit=limit
+            state.store, scope, None, confirmed_only=confirmed_only, offset=start, limit=limit
         )
     )
+    return _with_next(request, "repeat-infringers", page)
 
 
 @router.post(
@@ -214,6 +256,19 @@ async def list_repeat(
                 authority=body.authority,
                 legal_basis=body.legal_basis,
             )
+            decision = rec.listing_added(
+                rec.api_actor(key),
+                listing_uid=f"listing:{body.listing_id}",
+                subject_uid=actor,
+                list_type="repeat_ip_infringer",
+                decided=body.decided,
+                expires=body.expires,
+                legal_basis=body.legal_basis,
+                authority=body.authority,
+                region=None,
+                report=report,
+            )
+            record_api(state, decision, rules=None)
             view = state.extras.get("restrictions")
             refresh = getattr(view, "refresh", None)
             if callable(refresh):
@@ -243,7 +298,7 @@ async def file_bulk(
 ) -> svc.FiledReports:
     """Every brand named must be one you act for."""
     scope, _ = await _scope_for(state, key)
-    rows = svc.parse_reports_csv(csv_text)
+    rows = _as_filed(key, svc.parse_reports_csv(csv_text), first_row=2)
     for row in rows:
         await _scope_for(state, key, row.brand_id)
 
@@ -272,7 +327,7 @@ async def decide(
 
     def run() -> svc.ReportOut:
         with state.write_lock:
-            return svc.decide_report(
+            out = svc.decide_report(
                 state.store,
                 report,
                 body.status,
@@ -281,6 +336,8 @@ async def decide(
                 counter_notice=body.counter_notice,
                 on=body.on,
             )
+            record_api(state, rec.report_decided(rec.api_actor(key), out))
+            return out
 
     return await run_in_threadpool(run)
 
@@ -293,24 +350,26 @@ async def brand(brand: Annotated[str, _BRAND], key: BrandKey, state: StateDep) -
     return await run_in_threadpool(svc.get_brand, state.store, scope, uid)
 
 
-@router.get("/{brand}/reports", summary="Reports on a brand")
+@router.get("/{brand}/reports", summary="Reports on a brand", dependencies=[Depends(refuse_offset)])
 async def reports(
     brand: Annotated[str, _BRAND],
     key: BrandKey,
     state: StateDep,
+    request: Request,
     status_: Annotated[
         list[Literal["pending", "confirmed", "rejected", "countered"]] | None,
         Query(alias="status"),
     ] = None,
-    offset: Offset = 0,
+    cursor: CursorQuery = None,
     limit: Limit = 100,
 ) -> svc.ReportPage:
-    """Reports in filed order; filter by ``status`` (repeatable)."""
+    """Reports in filed order; filter by ``status`` (repeatable); follow ``next`` for more."""
     scope, uid = await _scope_for(state, key, brand)
     statuses = list(status_ or ("pending", "confirmed", "rejected", "countered"))
-    return await run_in_threadpool(
-        svc.list_reports, state.store, scope, uid, statuses, offset, limit
+    page = await run_in_threadpool(
+        svc.list_reports, state.store, scope, uid, statuses, cursor, limit
     )
+    return page.model_copy(update={"next": cursor_link(request, page.next)})
 
 
 @router.post("/{brand}/reports", status_code=status.HTTP_201_CREATED, summary="File a report")
@@ -320,7 +379,7 @@ async def file_report(
     """Files a ``pending`` report naming a store and this brand, with its evidence."""
     scope, uid = await _scope_for(state, key, brand)
     assert uid is not None
-    new = svc.NewReport(brand_id=uid, **body.model_dump())
+    (new,) = _as_filed(key, [svc.NewReport(brand_id=uid, **body.model_dump())])
 
     def run() -> svc.FiledReports:
         with state.write_lock:
@@ -336,7 +395,9 @@ async def links(
     brand: Annotated[str, _BRAND],
     key: BrandKey,
     state: StateDep,
+    request: Request,
     min_weight: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
+    cursor: CursorQuery = None,
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> svc.LinkPage:
@@ -346,9 +407,11 @@ async def links(
     scope, uid = await _scope_for(state, key, brand)
     assert uid is not None
     params = LinkParams(min_weight=min_weight)
-    return await run_in_threadpool(
-        svc.links_for_brand, state.store, scope, uid, params, offset, limit
+    start = start_of("links", cursor, offset)
+    page = await run_in_threadpool(
+        svc.links_for_brand, state.store, scope, uid, params, start, limit
     )
+    return _with_next(request, "links", page)
 
 
 @router.get("/{brand}/repeat-infringers", summary="Repeat infringers of a brand")
@@ -356,14 +419,19 @@ async def repeat_brand(
     brand: Annotated[str, _BRAND],
     key: BrandKey,
     state: StateDep,
+    request: Request,
     confirmed_only: bool = False,
+    cursor: CursorQuery = None,
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> svc.RepeatPage:
-    """Actors behind several stores reported for this brand, ranked, with reasons."""
+    """Actors behind several stores reported for this brand, ranked, with reasons; follow
+    ``next`` for more."""
     scope, uid = await _scope_for(state, key, brand)
-    return await run_in_threadpool(
+    start = start_of("repeat-infringers", cursor, offset)
+    page = await run_in_threadpool(
         lambda: svc.rank_repeat_infringers(
-            state.store, scope, uid, confirmed_only=confirmed_only, offset=offset, limit=limit
+            state.store, scope, uid, confirmed_only=confirmed_only, offset=start, limit=limit
         )
     )
+    return _with_next(request, "repeat-infringers", page)

@@ -10,7 +10,9 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.deps import ApiState, OfficerKey, StateDep, audit_subject, audit_subjects
 from api.errors import PROBLEM_RESPONSES
-from api.routers._views import edge_out, entity_out, next_link
+from api.paging import CursorQuery, position_link, start_of
+from api.params import Uid
+from api.routers._views import edge_out, entity_out
 from api.routers.feedback import feedback_store
 from api.routers.identity import licences_on_record
 from api.routers.search_index import SEARCHABLE, NameIndexCache
@@ -37,7 +39,7 @@ ROLE_TYPES = (
 _MAX_RANKED = 500
 
 UidPath = Annotated[
-    str,
+    Uid,
     Path(
         min_length=3,
         max_length=200,
@@ -94,13 +96,17 @@ async def search(
         list[str] | None, Query(description="Business, Person and/or Store (default: all)")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: CursorQuery = None,
     offset: Annotated[int, Query(ge=0, le=_MAX_RANKED)] = 0,
 ) -> Page[SearchHit]:
     """Exact identifiers first (score 1), then names ranked by bigram similarity.
 
-    Fuzzy: ``杭州星晨贸易`` finds ``杭州星辰贸易有限公司``. Results are paged with
-    ``offset``; ``next`` is null on the last page.
+    Fuzzy: ``杭州星晨贸易`` finds ``杭州星辰贸易有限公司``. Follow ``next`` (a ``cursor``)
+    for more; null on the last page. ``offset`` is kept for older clients.
     """
+    offset = start_of("search", cursor, offset)
+    if offset > _MAX_RANKED:
+        raise InvalidInput(f"search ranks at most {_MAX_RANKED} hits", field="cursor")
     if not q.strip():
         raise InvalidInput("q must not be blank", field="q")
     for name in label or ():
@@ -113,7 +119,7 @@ async def search(
         audit_subjects(request, exact)
     page = hits[offset : offset + limit]
     more = len(hits) > offset + limit and offset + limit < _MAX_RANKED
-    nxt = next_link(request, offset=offset + limit, limit=limit) if more else None
+    nxt = position_link(request, "search", offset + limit if more else None)
     return Page[SearchHit](items=page, limit=limit, next=nxt)
 
 

@@ -17,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.deps import AnyKey, ApiState, StateDep, audit_subject, get_state, subject_uid
 from api.errors import PROBLEM_RESPONSES, Forbidden
+from api.params import Uid
 from api.routers._views import next_link
 from api.schemas import EntityKind, FeedbackAction, FeedbackIn, FeedbackOut, Page
 from api.security import Scope, connect
@@ -180,7 +181,7 @@ async def list_feedback(
     state: StateDep,
     request: Request,
     platform: Annotated[str | None, Query(max_length=100, description="officers only")] = None,
-    subject: Annotated[str | None, Query(max_length=200, description="subject uid")] = None,
+    subject: Annotated[Uid | None, Query(max_length=200, description="subject uid")] = None,
     cursor: Annotated[int, Query(ge=0, le=2**62, description="from the previous page's next")] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Page[FeedbackOut]:

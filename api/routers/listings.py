@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -13,6 +15,9 @@ from algorithms.propagation import decisions
 from algorithms.propagation.engine import Listing
 from api.deps import ApiState, OfficerKey, StateDep, audit_subject, subject_uid
 from api.errors import PROBLEM_RESPONSES
+from api.ledger import record as rec
+from api.ledger.log import Decision
+from api.ledger.state import record_api
 from api.schemas import EntityKind
 
 __all__ = ["ListingIn", "RemovalIn", "router"]
@@ -93,11 +98,16 @@ def _after_write(state: ApiState) -> None:
         invalidate()
 
 
-def _write(state: ApiState, action: Any, *args: Any) -> dict[str, Any]:
+def _write(
+    state: ApiState, action: Any, *args: Any, decision: Callable[[Any], Decision]
+) -> dict[str, Any]:
+    """Run the decision, then log it (``decision`` builds the entry from the report)."""
     with state.write_lock:
         report = action(state.store, *args)
         _after_write(state)
+        entries = record_api(state, decision(report), rules=None)
     result: dict[str, Any] = report.model_dump(mode="json")
+    result["decision"] = entries[-1].seq
     return result
 
 
@@ -122,11 +132,23 @@ async def add(
     )
 
     def action(store: Any) -> Any:
-        return decisions.add_listing(
-            store, listing, authority=body.authority, region=body.region
+        return decisions.add_listing(store, listing, authority=body.authority, region=body.region)
+
+    def decision(report: Any) -> Decision:
+        return rec.listing_added(
+            rec.api_actor(key),
+            listing_uid=listing.uid,
+            subject_uid=uid,
+            list_type=body.list_type,
+            decided=body.decided,
+            expires=body.expires,
+            legal_basis=body.legal_basis,
+            authority=body.authority,
+            region=body.region,
+            report=report,
         )
 
-    return await run_in_threadpool(_write, state, action)
+    return await run_in_threadpool(functools.partial(_write, decision=decision), state, action)
 
 
 @router.post("/{listing_uid}/removal", summary="Take a listing off its list")
@@ -140,8 +162,17 @@ async def remove(
     """Ends the listing on ``on`` and lifts what followed from it; ``error``,
     ``objection_upheld`` and ``revoked`` retract it from the start."""
     audit_subject(request, listing_uid)
+
+    def decision(report: Any) -> Decision:
+        return rec.listing_removed(rec.api_actor(key), listing_uid, body.on, body.reason, report)
+
     return await run_in_threadpool(
-        _write, state, decisions.remove_listing, listing_uid, body.on, body.reason
+        functools.partial(_write, decision=decision),
+        state,
+        decisions.remove_listing,
+        listing_uid,
+        body.on,
+        body.reason,
     )
 
 
@@ -155,6 +186,14 @@ async def repair(
 ) -> dict[str, Any]:
     """The listing ends on ``on``; every restriction derived from it ends with it."""
     audit_subject(request, listing_uid)
+
+    def decision(report: Any) -> Decision:
+        return rec.listing_removed(rec.api_actor(key), listing_uid, body.on, "repaired", report)
+
     return await run_in_threadpool(
-        _write, state, decisions.repair_listing, listing_uid, body.on
+        functools.partial(_write, decision=decision),
+        state,
+        decisions.repair_listing,
+        listing_uid,
+        body.on,
     )

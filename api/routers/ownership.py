@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from algorithms.ownership.service import OwnershipReport, ownership
 from api.deps import OfficerKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES
+from api.params import Uid
 
 __all__ = ["router"]
 
@@ -27,7 +28,7 @@ async def ownership_report(
     state: StateDep,
     request: Request,
     uid: Annotated[
-        str,
+        Uid,
         Path(
             min_length=5,
             max_length=200,

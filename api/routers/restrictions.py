@@ -37,6 +37,7 @@ from api.deps import (
     subject_uid,
 )
 from api.errors import PROBLEM_RESPONSES
+from api.params import Uid
 from api.schemas import BatchCheckRequest, EntityKind
 from graph.errors import NotFound, StoreError
 from graph.identity import hash_person_id
@@ -417,7 +418,7 @@ _UID = Path(min_length=3, max_length=200, examples=["biz:91330106MA2AAAAA15"])
 
 @officer_router.get("/{uid}/restrictions", summary="Restriction status and explanation (paths)")
 async def explain(
-    uid: Annotated[str, _UID],
+    uid: Annotated[Uid, _UID],
     key: OfficerKey,
     state: StateDep,
     request: Request,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,9 +18,10 @@ from algorithms.brushing import service
 from algorithms.propagation.decisions import atomically
 from api.deps import OfficerKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES
-from api.routers._views import next_link
+from api.ledger import record as rec
+from api.ledger.state import record_api
+from api.paging import CursorQuery, cursor_link, refuse_offset
 from api.schemas import Page
-from graph.store import MAX_OFFSET
 
 __all__ = ["ConfirmRequest", "DismissRequest", "router"]
 
@@ -60,7 +61,10 @@ def _uid(ring_id: str) -> str:
 
 
 @router.get(
-    "", response_model=Page[service.RingSummary], summary="Brushing rings, best score first"
+    "",
+    response_model=Page[service.RingSummary],
+    summary="Brushing rings, best score first",
+    dependencies=[Depends(refuse_offset)],
 )
 async def list_rings(
     key: OfficerKey,
@@ -73,16 +77,15 @@ async def list_rings(
         ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    cursor: CursorQuery = None,
 ) -> Page[service.RingSummary]:
     """Rings ranked by score; ``next`` pages on, null on the last page."""
     statuses = list(status or ("suspected", "confirmed", "dismissed"))
-    found = await run_in_threadpool(
-        service.list_rings, state.store, statuses, limit=limit + 1, offset=offset
+    page = await run_in_threadpool(
+        lambda: service.list_rings(state.store, statuses, limit=limit, cursor=cursor)
     )
-    more = len(found) > limit
-    nxt = next_link(request, offset=offset + limit, limit=limit) if more else None
-    return Page[service.RingSummary](items=found[:limit], limit=limit, next=nxt)
+    nxt = cursor_link(request, page.next)
+    return Page[service.RingSummary](items=page.items, limit=limit, next=nxt)
 
 
 @router.get(
@@ -126,6 +129,15 @@ async def confirm(
                 region=body.region,
                 case_no=body.case_no,
             )
+            decision = rec.ring_reviewed(
+                rec.api_actor(key),
+                result,
+                confirmed=True,
+                reason=body.reason,
+                decided=body.decided,
+                case_no=body.case_no,
+            )
+            record_api(state, decision, rules=None)
             return result
 
     return await run_in_threadpool(run)
@@ -145,6 +157,11 @@ async def dismiss(
 
     def run() -> service.ReviewResult:
         with state.write_lock:
-            return service.dismiss(state.store, uid, key.name, body.reason)
+            result = service.dismiss(state.store, uid, key.name, body.reason)
+            decision = rec.ring_reviewed(
+                rec.api_actor(key), result, confirmed=False, reason=body.reason
+            )
+            record_api(state, decision)
+            return result
 
     return await run_in_threadpool(run)

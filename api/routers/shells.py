@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from algorithms.shells import service
 from api.deps import OfficerKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES
-from api.routers._views import next_link
+from api.ledger import record as rec
+from api.ledger.state import record_api
+from api.paging import CursorQuery, cursor_link, refuse_offset
 from api.schemas import Page
-from graph.store import MAX_OFFSET
 
 __all__ = ["ReviewRequest", "router"]
 
@@ -48,6 +49,7 @@ class ReviewRequest(BaseModel):
     "",
     response_model=Page[service.ClusterSummary],
     summary="Suspected shell clusters, highest score first",
+    dependencies=[Depends(refuse_offset)],
 )
 async def list_clusters(
     key: OfficerKey,
@@ -58,20 +60,16 @@ async def list_clusters(
     ] = None,
     min_score: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    cursor: CursorQuery = None,
 ) -> Page[service.ClusterSummary]:
     """Clusters the last detection run found, ranked by score; ``next`` pages on, null on
     the last page. Each carries its reasons in words and the identifiers its members share."""
     page = await run_in_threadpool(
-        service.list_clusters,
-        state.store,
-        status=status,
-        min_score=min_score,
-        limit=limit,
-        offset=offset,
+        lambda: service.list_clusters(
+            state.store, status=status, min_score=min_score, limit=limit, cursor=cursor
+        )
     )
-    more = offset + len(page.items) < page.total
-    nxt = next_link(request, offset=offset + limit, limit=limit) if more else None
+    nxt = cursor_link(request, page.next)
     return Page[service.ClusterSummary](items=page.items, limit=limit, next=nxt)
 
 
@@ -104,6 +102,11 @@ async def review(
 
     def run() -> service.ClusterDetail:
         with state.write_lock:
-            return service.review_cluster(state.store, uid, body.decision, key.name, body.reason)
+            detail = service.review_cluster(state.store, uid, body.decision, key.name, body.reason)
+            decision = rec.shell_reviewed(
+                rec.api_actor(key), detail.uid, body.decision.value, body.reason
+            )
+            record_api(state, decision)
+            return detail
 
     return await run_in_threadpool(run)

@@ -52,7 +52,7 @@ def brands(market: Market, tmp_path_factory: pytest.TempPathFactory) -> Brands:
     """An alliance member for the brand with the most repeat infringers, and its key."""
     officer = market.officer
     candidates = []
-    for b in _get(market, "/v1/brands", officer, limit=500):
+    for b in _get(market, "/v1/brands", officer, limit=500)["items"]:
         repeat = _get(market, f"/v1/brands/{quote(b['uid'])}/repeat-infringers", officer, limit=1)
         links = _get(market, f"/v1/brands/{quote(b['uid'])}/links", officer, limit=1)
         reports = _get(market, f"/v1/brands/{quote(b['uid'])}/reports", officer, limit=1)

@@ -149,7 +149,14 @@ def test_a_member_never_sees_another_brand(store: GraphStore) -> None:
     with pytest.raises(NotFound):
         svc.get_report(store, ONLY_A, "report:r9")
     # the queries themselves filter: asking for B's rows under A's scope returns none
-    params = {**ONLY_A.params([B]), "statuses": ["confirmed"], "skip": 0, "limit": 100}
+    params = {
+        **ONLY_A.params([B]),
+        "statuses": ["confirmed"],
+        "first": True,
+        "after_filed": date(1, 1, 1),
+        "after_uid": "",
+        "limit": 100,
+    }
     for name in (
         "brands/reports",
         "brands/seed_operators",
@@ -164,7 +171,7 @@ def test_a_member_never_sees_another_brand(store: GraphStore) -> None:
         assert store.query(name, params) == [], name
     everything = svc.list_reports(store, ONLY_A)
     assert {r.brand for r in everything.items} == {A}
-    assert {b.uid for b in svc.list_brands(store, ONLY_A)} == {A}
+    assert {b.uid for b in svc.list_brands(store, ONLY_A).items} == {A}
     ranked = svc.rank_repeat_infringers(store, ONLY_A, None, min_score_params())
     assert all("store:taobao:9" not in x.stores for x in ranked.items)
     officer = svc.list_reports(store, svc.BrandScope.officer())

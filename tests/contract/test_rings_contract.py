@@ -44,7 +44,7 @@ def write_market(store: GraphStore, seed: int = 3) -> tuple[MarketGraph, list[se
 
 
 def _ring_of(store: GraphStore, accounts: set[str]) -> service.RingDetail:
-    for summary in service.list_rings(store, service.STATUSES):
+    for summary in service.list_rings(store, service.STATUSES).items:
         detail = service.ring_detail(store, summary.uid)
         if set(detail.accounts) & accounts:
             return detail
@@ -65,7 +65,7 @@ def test_detection_writes_suspected_rings_and_a_rerun_changes_nothing(store: Gra
     _, planted = write_market(store)
     first = service.detect(store, batch_size=500, now=T1)
     assert first.created == 2
-    rings = service.list_rings(store)
+    rings = service.list_rings(store).items
     assert [r.status for r in rings] == ["suspected", "suspected"]
     assert rings[0].score >= rings[1].score
     for accounts in planted:
@@ -81,7 +81,7 @@ def test_detection_writes_suspected_rings_and_a_rerun_changes_nothing(store: Gra
     again = service.detect(store, batch_size=500, now=T2)
     assert (again.created, again.updated, again.superseded) == (0, 2, 0)
     assert store.counts() == counts
-    assert {r.uid for r in service.list_rings(store)} == {r.uid for r in rings}
+    assert {r.uid for r in service.list_rings(store).items} == {r.uid for r in rings}
 
 
 def test_confirming_creates_a_violation_and_restrictions_follow(store: GraphStore) -> None:
@@ -128,7 +128,7 @@ def test_dismissing_punishes_nobody(store: GraphStore) -> None:
     assert result.violation_uid is None
     assert store.counts().nodes["Violation"] == 0
     assert store.counts().nodes["Listing"] == 0
-    assert [r.uid for r in service.list_rings(store, ["dismissed"])] == [ring.uid]
+    assert [r.uid for r in service.list_rings(store, ["dismissed"]).items] == [ring.uid]
 
 
 def test_unknown_rings_are_not_found(store: GraphStore) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from graph.errors import InvalidInput, NoPath, NotFound
-from graph.store import MAX_OFFSET, GraphStore
+from graph.store import GraphStore
 from ingest.pipeline import ingest_directory
 from tests.conftest import SAMPLE_DIR, TEST_KEY
 
@@ -280,22 +280,6 @@ def test_ingesting_the_sample_gives_the_same_graph_on_both_stores(
     again = ingest_directory(store, SAMPLE_DIR, id_hash_key=TEST_KEY, quarantine_dir=tmp_path)
     assert again.loaded == 41
     assert store.counts() == counts
-
-
-def test_offset_pagination_stops_at_a_bounded_depth(store: GraphStore) -> None:
-    build_scenario(store)
-    params = {
-        "see_all": True,
-        "allowed": [""],
-        "any_brand": True,
-        "brands": [""],
-        "statuses": ["confirmed"],
-        "limit": 10,
-    }
-    assert store.query("brands/reports", {**params, "skip": MAX_OFFSET}) == []
-    with pytest.raises(InvalidInput, match="offset") as caught:
-        store.query("brands/reports", {**params, "skip": MAX_OFFSET + 1})
-    assert caught.value.field == "offset"
 
 
 @pytest.mark.neo4j

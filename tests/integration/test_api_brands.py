@@ -89,14 +89,15 @@ def test_another_brands_report_is_not_found(api: Api) -> None:
 
 def test_lists_hold_only_the_members_brands(api: Api) -> None:
     brands = api.client.get("/v1/brands", headers=api.member_a).json()
-    assert [b["uid"] for b in brands] == ["brand:A"]
+    assert [b["uid"] for b in brands["items"]] == ["brand:A"]
+    assert brands["next"] is None
     ranked = api.client.get("/v1/brands/repeat-infringers", headers=api.member_b).json()
     assert all("store:taobao:1" not in x["stores"] for x in ranked["items"])
     reps = api.client.get("/v1/brands/complainants", headers=api.member_a).json()
     assert {r["complainant"] for r in reps} == {"alliance-A"}
     assert reps[0]["confirmed"] is None  # counts are for officers
     officer = api.client.get("/v1/brands", headers=api.officer).json()
-    assert {b["uid"] for b in officer} == {"brand:A", "brand:B"}
+    assert {b["uid"] for b in officer["items"]} == {"brand:A", "brand:B"}
 
 
 def test_links_page_with_paths(api: Api) -> None:
@@ -107,6 +108,15 @@ def test_links_page_with_paths(api: Api) -> None:
     first = page["items"][0]
     assert first["paths"][0]["nodes"][0].startswith("report:")
     assert first["evidence"]
+    rest = api.client.get(page["next"], headers=api.member_a).json()
+    assert [x["store"] for x in rest["items"]] == [
+        x["store"]
+        for x in api.client.get(
+            "/v1/brands/A/links", params={"limit": 10}, headers=api.member_a
+        ).json()["items"][3:]
+    ]
+    assert rest["next"] is None
+    assert rest["has_more"] is False
 
 
 def test_file_single_and_bulk_then_decide(api: Api) -> None:

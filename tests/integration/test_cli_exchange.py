@@ -6,6 +6,7 @@ settings are switched between them per command, as two offices would run it.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -172,3 +173,13 @@ def test_a_case_is_sent_received_and_returned_with_its_status_on_both_sides(
         code=2,
     )
     assert "does not trust" in refused
+    # Each bureau's decision log holds its side: the case sent, the packet taken in and
+    # the case returned (with the evidence digest and the reason).
+    logged_a = json.loads(_as(a, monkeypatch, "audit", "log", "--subject", CASE, "--json"))
+    assert [(e["kind"], e["data"]["status"]) for e in logged_a] == [("case.transferred", "sent")]
+    assert logged_a[0]["data"]["evidence_sha256"] == [EVIDENCE]
+    logged_b = json.loads(_as(b, monkeypatch, "audit", "log", "--json"))
+    # (the packet's listings propagated under b's shipped rules, first seen then)
+    assert [e["kind"] for e in logged_b] == ["rules.changed", "exchange.imported", "case.answered"]
+    assert logged_b[2]["data"]["reason"] == "不属本局管辖"
+    assert "decision log verified" in _as(b, monkeypatch, "audit", "verify")

@@ -46,7 +46,7 @@ def test_detect_list_show_confirm_dismiss(cli: CliRunner, planted: set[str]) -> 
     again = json.loads(_run(cli, "detect", "rings", "--json"))
     assert (again["created"], again["updated"]) == (0, 2)
     assert "2 found" in _run(cli, "detect", "rings")
-    listed = json.loads(_run(cli, "rings", "list", "--json"))
+    listed = json.loads(_run(cli, "rings", "list", "--json"))["items"]
     assert [r["status"] for r in listed] == ["suspected", "suspected"]
     first, second = (r["uid"] for r in listed)
     assert first in _run(cli, "rings", "list")
@@ -64,7 +64,8 @@ def test_detect_list_show_confirm_dismiss(cli: CliRunner, planted: set[str]) -> 
     )
     other = second if boosted == first else first
     _run(cli, "rings", "dismiss", other, "--officer", "o-1", "--reason", "household")
-    statuses = {r["uid"]: r["status"] for r in json.loads(_run(cli, "rings", "list", "--json"))}
+    listed = json.loads(_run(cli, "rings", "list", "--json"))["items"]
+    statuses = {r["uid"]: r["status"] for r in listed}
     assert statuses == {boosted: "confirmed", other: "dismissed"}
 
 
@@ -81,7 +82,7 @@ def test_errors_exit_2_with_a_plain_message(cli: CliRunner) -> None:
 
 def test_a_bare_ring_id_works_where_the_prefixed_one_does(cli: CliRunner) -> None:
     _run(cli, "detect", "rings", "--json")
-    listed = json.loads(_run(cli, "rings", "list", "--json"))
+    listed = json.loads(_run(cli, "rings", "list", "--json"))["items"]
     uid = listed[0]["uid"]
     bare = uid.removeprefix("ring:").upper()
     assert json.loads(_run(cli, "rings", "show", bare, "--json"))["uid"] == uid

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -48,7 +49,7 @@ def run(market: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> CliRunner
     return CliRunner()
 
 
-def _json(output: str) -> dict[str, object]:
+def _json(output: str) -> dict[str, Any]:
     value = json.loads(output)
     assert isinstance(value, dict)
     return value
@@ -79,15 +80,30 @@ def test_review_a_cluster_from_the_command_line(run: CliRunner) -> None:
     assert run.invoke(cli.app, ["detect", "shells", "--json"]).exit_code == 0
     listed = run.invoke(cli.app, ["shells", "list", "--json", "--limit", "1"])
     assert listed.exit_code == 0, listed.output
-    items = _json(listed.output)["items"]
+    first = _json(listed.output)
+    items = first["items"]
     assert isinstance(items, list)
     uid = items[0]["uid"]
+    assert first["total"] > 1
+    # the next page by its cursor: another cluster
+    after = run.invoke(
+        cli.app, ["shells", "list", "--json", "--limit", "1", "--cursor", first["next"]]
+    )
+    assert after.exit_code == 0, after.output
+    assert _json(after.output)["items"][0]["uid"] != uid
+    bad = run.invoke(cli.app, ["shells", "list", "--cursor", "not-a-cursor"])
+    assert bad.exit_code == 2
+    assert "cursor" in bad.output
     reviewed = run.invoke(
         cli.app,
         ["shells", "review", uid, "--decision", "confirm", "--officer", "o-1", "--reason", "visit"],
     )
     assert reviewed.exit_code == 0, reviewed.output
     assert "confirmed" in reviewed.output
+    logged = run.invoke(cli.app, ["audit", "log", "--subject", uid, "--json"])
+    assert [(e["kind"], e["actor"]["officer"]) for e in json.loads(logged.output)] == [
+        ("shell.confirmed", "o-1")
+    ]
     assert run.invoke(cli.app, ["detect", "shells", "--json"]).exit_code == 0
     shown = run.invoke(cli.app, ["shells", "show", uid, "--json"])
     assert _json(shown.output)["status"] == "confirmed"
@@ -174,6 +190,10 @@ def test_api_lists_reads_and_reviews_clusters_and_reports_ownership(
             assert reviewed.status_code == 200, reviewed.text
             assert reviewed.json()["status"] == "dismissed"
             assert reviewed.json()["reviewed_by"] == "officer-9"
+            logged = client.get("/v1/decisions", params={"subject": uid}, headers=officer).json()
+            assert [(e["kind"], e["actor"].get("name")) for e in logged][-1:] == [
+                ("shell.dismissed", "officer-9")
+            ]
             bad = client.post(
                 f"/v1/shells/{uid}/review",
                 headers=officer,

@@ -64,6 +64,20 @@ export async function call(method, path, body, token = getKey()) {
 }
 
 export const get = (path, params) => call("GET", withQuery(path, params));
+
+/** The opaque cursor in a page's `next` link (null on the last page): lists page by keyset,
+ * so the console carries the cursor in its own route and passes it back unchanged. */
+export function cursorOf(next) {
+  if (!next) return null;
+  return new URL(next, location.origin).searchParams.get("cursor");
+}
+
+/** Where a page starts in its route: the server's cursor and the row number shown for it. */
+export function pageOf(params) {
+  const cursor = typeof params.cursor === "string" && /^[A-Za-z0-9_.-]{3,512}$/.test(params.cursor) ? params.cursor : null;
+  const at = cursor ? Math.max(0, Number.parseInt(params.at || "0", 10) || 0) : 0;
+  return { cursor, at };
+}
 export const post = (path, body) => call("POST", path, body);
 
 const u = encodeURIComponent;

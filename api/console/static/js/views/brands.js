@@ -4,7 +4,7 @@
 // Every list is one page from the server (20 rows); a brand key sees only its own brands
 // (the server enforces it in every query; a page for another brand shows only a refusal).
 
-import { ApiError, ENDPOINTS, call, get } from "../api.js";
+import { ApiError, ENDPOINTS, call, cursorOf, get, pageOf } from "../api.js";
 import { entityLink, errorBox, fmtDate, fmtScore, formValues, h, loading, replace, section, table } from "../dom.js";
 import { getLang, labelName, relName, t } from "../i18n.js";
 
@@ -49,7 +49,7 @@ export async function renderBrands(root, rest, params, alive, me) {
 
 // -- the brands in scope ------------------------------------------------------------------
 async function renderList(root, params, alive, officer) {
-  const offset = offsetOf(params);
+  const { cursor, at } = pageOf(params);
   const box = section(
     officer ? t("brands_all") : t("brands_mine"),
     h("p", { class: "muted small" }, officer ? t("brands_hint_officer") : t("brands_hint_member")),
@@ -57,8 +57,9 @@ async function renderList(root, params, alive, officer) {
   );
   box.id = "brand-list";
   root.append(box);
-  const items = await get(ENDPOINTS.brands, { offset, limit: PAGE });
+  const page = await get(ENDPOINTS.brands, { cursor, limit: PAGE });
   if (!alive()) return;
+  const items = page.items;
   box.lastChild.remove();
   if (!items.length) {
     box.append(h("p", { class: "muted" }, t("brands_empty")));
@@ -75,7 +76,7 @@ async function renderList(root, params, alive, officer) {
       ]),
       { id: "brand-table" },
     ),
-    pager(offset, items.length, items.length === PAGE, (o) => `#/brands${o ? `?offset=${o}` : ""}`),
+    cursorPager(at, items.length, cursor, cursorOf(page.next), (c, a) => `#/brands${c ? `?${new URLSearchParams({ cursor: c, at: String(a) })}` : ""}`),
   );
 }
 
@@ -302,7 +303,7 @@ async function renderRepeat(root, uid, params, alive, officer) {
 
 // -- reports ------------------------------------------------------------------------------
 async function renderReports(root, uid, params, alive, officer) {
-  const offset = offsetOf(params);
+  const { cursor, at } = pageOf(params);
   const status = STATUSES.includes(params.status) ? params.status : "";
   const filter = h(
     "select",
@@ -317,7 +318,7 @@ async function renderReports(root, uid, params, alive, officer) {
     loading(),
   );
   root.append(box);
-  const page = await get(ENDPOINTS.brandReports(uid), { status, offset, limit: PAGE });
+  const page = await get(ENDPOINTS.brandReports(uid), { status, cursor, limit: PAGE });
   if (!alive()) return;
   box.lastChild.remove();
   if (!page.items.length) {
@@ -354,7 +355,7 @@ async function renderReports(root, uid, params, alive, officer) {
       ]),
       { id: "reports-table" },
     ),
-    pager(offset, page.items.length, page.has_more, (o) => href(uid, "reports", { status, offset: o })),
+    cursorPager(at, page.items.length, cursor, cursorOf(page.next), (c, a) => href(uid, "reports", c ? { status, cursor: c, at: a } : { status })),
   );
 }
 
@@ -407,6 +408,18 @@ async function fileReport(event, uid, form, submit, outcome) {
 }
 
 // -- paging -------------------------------------------------------------------------------
+// Brands and reports page by keyset (a cursor from the server, carried in the route with
+// the row number it starts at); links and repeat infringers are ranked in memory by offset.
+function cursorPager(at, count, cursor, next, to) {
+  return h(
+    "div",
+    { class: "pager" },
+    h("span", { class: "muted small" }, t("page_range", { a: at + 1, b: at + count })),
+    cursor ? h("a", { href: to(null, 0), class: "first" }, `⇤ ${t("first_page")}`) : null,
+    next ? h("a", { href: to(next, at + count), class: "next" }, `${t("more")} →`) : null,
+  );
+}
+
 function pager(offset, count, more, to, total) {
   const range =
     typeof total === "number"

@@ -2,7 +2,7 @@
 // at a time; a detail page with reasons and evidence, and confirm / dismiss with a reason.
 // Confirming a ring shows the violation, the listings and the restrictions it caused.
 
-import { ENDPOINTS, get, has, post } from "../api.js";
+import { ENDPOINTS, cursorOf, get, has, pageOf, post } from "../api.js";
 import { entityLink, errorBox, fmtDate, fmtScore, h, loading, replace, section, table } from "../dom.js";
 import { labelName, pick, t } from "../i18n.js";
 
@@ -65,20 +65,21 @@ function scoreBar(score) {
 
 async function renderList(root, queue, name, params, alive) {
   const status = STATUSES.includes(params.status) ? params.status : "suspected";
-  const offset = Math.max(0, Number.parseInt(params.offset || "0", 10) || 0);
-  const href = (s, o) => `#/review/${name}?${new URLSearchParams({ status: s, offset: String(o) })}`;
+  const { cursor, at } = pageOf(params);
+  const href = (s, c = null, a = 0) =>
+    `#/review/${name}?${new URLSearchParams(c ? { status: s, cursor: c, at: String(a) } : { status: s })}`;
   const filter = h(
     "select",
-    { id: "queue-status", onchange: (e) => { location.hash = href(e.target.value, 0); } },
+    { id: "queue-status", onchange: (e) => { location.hash = href(e.target.value); } },
     STATUSES.map((s) => h("option", { value: s, selected: s === status }, t(`status_${s}`))),
   );
   const box = h("section", { class: "card", id: "queue" }, h("div", { class: "toolbar" }, h("h2", {}, t(queue.title)), filter), loading());
   root.append(box);
-  const page = await get(queue.list, { status, limit: PAGE, offset });
+  const page = await get(queue.list, { status, limit: PAGE, cursor });
   if (!alive()) return;
-  // The rings router pages with `next`; the shells service with `total`.
+  // Both routers page by keyset: `next` holds the cursor of the following page.
   const items = page.items || [];
-  const more = page.next ? true : typeof page.total === "number" && offset + items.length < page.total;
+  const next = cursorOf(page.next);
   box.lastChild.remove();
   if (!items.length) {
     box.append(h("p", { class: "muted" }, t("queue_empty")));
@@ -88,7 +89,7 @@ async function renderList(root, queue, name, params, alive) {
     table(
       ["#", t("score"), t("members"), t("reasons"), t("status"), ""],
       items.map((item, i) => [
-        String(offset + i + 1),
+        String(at + i + 1),
         scoreBar(item.score),
         queue.size(item),
         h("ul", { class: "reasons small" }, item.reasons.slice(0, 4).map((r) => h("li", {}, r))),
@@ -100,8 +101,8 @@ async function renderList(root, queue, name, params, alive) {
     h(
       "div",
       { class: "pager" },
-      offset > 0 ? h("a", { href: href(status, Math.max(0, offset - PAGE)) }, `← ${t("prev")}`) : null,
-      more ? h("a", { href: href(status, offset + PAGE) }, `${t("more")} →`) : null,
+      cursor ? h("a", { href: href(status), class: "first" }, `⇤ ${t("first_page")}`) : null,
+      next ? h("a", { href: href(status, next, at + items.length), class: "next" }, `${t("more")} →`) : null,
     ),
   );
 }
