@@ -19,7 +19,7 @@ def snapshot(home: Path) -> dict[str, Any]:
         listings = service.load_listings(store)
         current = service.current_restrictions(store)
         reports = store.find_nodes("InfringementReport", {"source": "brands"}, limit=1_000)
-        ring_rows = rings.list_rings(store)
+        ring_rows = rings.list_rings(store, limit=1000).items
         counts = store.counts()
     return {
         "seqs": [e.seq for e in feed],

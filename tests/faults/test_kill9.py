@@ -169,7 +169,7 @@ def removing(listed_base: Path, tmp_path_factory: pytest.TempPathFactory) -> Sce
 @pytest.fixture(scope="module")
 def confirming(base: Path, tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     with EmbeddedStore(base / "graph.lbdb", buffer_pool_mb=256) as store:
-        ring = rings.list_rings(store)[0].uid
+        ring = rings.list_rings(store).items[0].uid
     args = ("rings", "confirm", ring, "--officer", "o-1", "--reason", "空包",
             "--decided", "2025-02-01")  # fmt: skip
     return Scenario(tmp_path_factory.mktemp("confirm"), base, "confirm", args)
