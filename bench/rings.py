@@ -20,6 +20,14 @@ does not inflate them; the compiled peel is warmed up before timing.  Run::
 :data:`GENERATED_GRID`, scored against the generator's ``ground_truth.json``::
 
     .venv/bin/python bench/rings.py --generated 5000 --rings 8
+
+Per-account and per-store scores (:mod:`algorithms.brushing.scores`, helpers in
+``bench/rings_scores.py``)::
+
+    .venv/bin/python bench/rings.py --calibrate      # fit and write calibration.json
+    .venv/bin/python bench/rings.py --reliability    # score bands vs share planted
+    .venv/bin/python bench/rings.py --grid [--reviews]   # size x density x camouflage x days
+    .venv/bin/python bench/rings.py --peers          # ours vs REV2 vs published FRAUDAR
 """
 
 from __future__ import annotations
@@ -74,6 +82,8 @@ class Row:
     account: tuple[float, float, float]
     store: tuple[float, float, float]
     seconds: float
+    #: For ``published``: whether its account and store sets equal ``ours-raw``'s exactly.
+    same_as_ours_raw: bool | None = None
 
 
 def _prf(found: IntArray, planted: IntArray) -> tuple[float, float, float]:
@@ -141,14 +151,24 @@ def _methods(
 
 def _measure(name: str, market: SyntheticMarket, n_blocks: int, published: bool) -> list[Row]:
     rows: list[Row] = []
+    found: dict[str, tuple[IntArray, IntArray]] = {}
     for method, call in _methods(market, n_blocks, published):
         accounts, stores, seconds = _timed(call)
+        found[method] = (accounts, stores)
+        same = None
+        if method == "published":
+            ours_accounts, ours_stores = found["ours-raw"]
+            same = bool(
+                np.array_equal(np.sort(accounts), np.sort(ours_accounts))
+                and np.array_equal(np.sort(stores), np.sort(ours_stores))
+            )
         row = Row(
             name,
             method,
             _prf(accounts, market.ring_accounts),
             _prf(stores, market.ring_stores),
             seconds,
+            same,
         )
         rows.append(row)
         print(_format(row), flush=True)
@@ -268,8 +288,10 @@ def run_generated(
 
 def _format(row: Row) -> str:
     a, s = row.account, row.store
+    same = {None: "", True: " (sets = ours-raw)", False: " (sets differ from ours-raw)"}
     return (
-        f"| {row.config} | {row.method} | {a[0]:.2f} / {a[1]:.2f} / {a[2]:.2f} "
+        f"| {row.config} | {row.method}{same[row.same_as_ours_raw]} "
+        f"| {a[0]:.2f} / {a[1]:.2f} / {a[2]:.2f} "
         f"| {s[0]:.2f} / {s[1]:.2f} / {s[2]:.2f} | {row.seconds:.1f} |"
     )
 
@@ -294,7 +316,15 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--rings", type=int, default=8, help="planted rings (--generated)")
     parser.add_argument("--seed", type=int, default=7, help="generator seed (--generated)")
+    parser.add_argument("--calibrate", action="store_true", help="fit calibration.json")
+    parser.add_argument("--reliability", action="store_true", help="reliability table")
+    parser.add_argument("--grid", action="store_true", help="the recall grid, before/after")
+    parser.add_argument("--reviews", action="store_true", help="grid markets carry reviews")
+    parser.add_argument("--peers", action="store_true", help="scores vs REV2 vs FRAUDAR")
     args = parser.parse_args(argv)
+    if args.calibrate or args.reliability or args.grid or args.peers:
+        _scores(args)
+        return
     configs: list[tuple[float, Camouflage]] = [
         (float(d), c) for d in args.densities.split(",") for c in args.camouflage.split(",")
     ]
@@ -313,8 +343,48 @@ def main(argv: list[str] | None = None) -> None:
         rows = run(args.orders, args.blocks, configs, args.published_max)
     ours = sum(r.seconds for r in rows if r.method == "ours-raw")
     published = sum(r.seconds for r in rows if r.method == "published")
+    compared = [r for r in rows if r.same_as_ours_raw is not None]
+    if compared:
+        same = sum(bool(r.same_as_ours_raw) for r in compared)
+        print(
+            f"\nours-raw and published: identical account and store sets in {same} of "
+            f"{len(compared)} markets"
+        )
     if published:
-        print(f"\nspeed: published / ours-raw = {published / ours:.1f}x (same matrices)")
+        print(f"speed: published / ours-raw = {published / ours:.1f}x (same matrices)")
+
+
+def _scores(args: argparse.Namespace) -> None:
+    """The score runs of ``bench/rings_scores.py``."""
+    sys.path.append(str(Path(__file__).resolve().parent))
+    import rings_scores
+
+    _warm_up()
+    if args.calibrate:
+        fitted = rings_scores.calibrate()
+        print("calibration written:", fitted.fitted_on)
+        for kind, model in (("account", fitted.account), ("store", fitted.store)):
+            weights = ", ".join(
+                f"{n} {w:+.2f}" for n, w in zip(model.features, model.weights, strict=True)
+            )
+            print(f"{kind}: intercept {model.intercept:+.2f}; {weights}")
+    if args.reliability:
+        print("| entities | score band | n | mean score | share planted |")
+        print("|---|---|---|---|---|")
+        for row in rings_scores.reliability():
+            print(row)
+    if args.grid:
+        print(f"reviews={args.reviews}")
+        print(
+            "| size | density | camouflage | days | before P / R | AUC | AP "
+            "| after P / R | AUC | AP | CPU s |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
+        rings_scores.grid(reviews=args.reviews)
+    if args.peers:
+        print("| size | density | camouflage | days | method | account AUC | AP | CPU s |")
+        print("|---|---|---|---|---|---|---|---|")
+        rings_scores.peers()
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from cli.common import (
     use_store,
 )
 from graph import store_lock
-from graph.errors import CreditGraphError
+from graph.errors import ConfigError, CreditGraphError
 from graph.lookup import resolve_entity
 from graph.model import Node, Subgraph
 from graph.redact import install_log_redaction, redact
@@ -96,8 +96,11 @@ def generate(
     console.print(table)
 
 
-def run_ingest(store: GraphStore, directory: Path) -> None:
-    """Ingest ``directory`` with progress bars and print the reconciliation table."""
+def run_ingest(store: GraphStore | None, directory: Path) -> None:
+    """Ingest ``directory`` with progress bars and print the reconciliation table.
+
+    ``store`` None: the bulk load into an empty local Neo4j (``ingest.neo4j_import``).
+    """
     from ingest.pipeline import ingest_directory
 
     settings = current_settings()
@@ -115,15 +118,33 @@ def run_ingest(store: GraphStore, directory: Path) -> None:
         def hook(name: str, done: int, total: int) -> None:
             if name not in tasks:
                 tasks[name] = progress.add_task(name, total=total)
-            progress.update(tasks[name], completed=done)
+            progress.update(tasks[name], completed=done, total=total)
 
-        report = ingest_directory(
-            store,
-            directory,
-            id_hash_key=settings.id_hash_key.get_secret_value(),
-            quarantine_dir=settings.quarantine_dir,
-            progress=hook,
-        )
+        if store is None:
+            from ingest.neo4j_import import bulk_load
+
+            load = bulk_load(
+                directory,
+                connect=open_store,
+                uri=settings.neo4j_uri,
+                password=settings.neo4j_password.get_secret_value(),
+                id_hash_key=settings.id_hash_key.get_secret_value(),
+                quarantine_dir=settings.quarantine_dir,
+                progress=hook,
+            )
+            report = load.report
+            console.print(
+                "bulk import: "
+                + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in load.timings.items())
+            )
+        else:
+            report = ingest_directory(
+                store,
+                directory,
+                id_hash_key=settings.id_hash_key.get_secret_value(),
+                quarantine_dir=settings.quarantine_dir,
+                progress=hook,
+            )
     elapsed = time.perf_counter() - started
     table = Table(
         title=f"ingest run {report.run_id} "
@@ -172,10 +193,23 @@ def run_ingest(store: GraphStore, directory: Path) -> None:
 def ingest(
     directory: Annotated[Path, typer.Argument(help="directory of input files (docs/formats.md)")],
     store: StoreOption = None,
+    bulk: Annotated[
+        bool,
+        typer.Option(
+            "--bulk",
+            help="first load into an EMPTY local Neo4j with neo4j-admin database import "
+            "(stops and restarts the scripts/neo4j-local server; docs/ingest.md)",
+        ),
+    ] = False,
 ) -> None:
     """Validate and load a directory of CSV/Parquet files; bad rows go to quarantine."""
     _use_store(store)
     try:
+        if bulk:
+            if current_settings().store != "neo4j":
+                raise ConfigError("--bulk loads Neo4j: add --store neo4j")
+            run_ingest(None, directory)
+            return
         with open_store() as graph_store:
             run_ingest(graph_store, directory)
     except CreditGraphError as exc:

@@ -1,4 +1,5 @@
-"""``credgraph detect rings`` and ``credgraph rings list | show | confirm | dismiss``.
+"""``credgraph detect rings`` and ``credgraph rings list | show | confirm | dismiss | accounts |
+stores | score``.
 
 Brushing rings (刷单炒信) are suspicions: detection writes them as ``suspected``; only an
 officer's confirmation creates a violation and the listings the punishment rules take up.
@@ -17,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from algorithms.brushing import service
+from algorithms.brushing import score_store, service
 from algorithms.brushing.rings import RingParams
 from algorithms.propagation.decisions import atomically
 from api.ledger import record as rec
@@ -85,6 +86,10 @@ def detect_rings(
     console.print(
         f"rings: {len(report.rings)} found, {report.created} new, {report.updated} updated, "
         f"{report.kept_reviewed} already reviewed, {report.superseded} superseded"
+    )
+    console.print(
+        f"scored {report.scored_accounts:,} accounts and {report.scored_stores:,} stores "
+        "(credgraph rings accounts / stores)"
     )
     if report.rings:
         console.print(_rings_table(f"detection run {report.run_id}", report.rings))
@@ -225,6 +230,87 @@ def dismiss(
         console.print(f"[bold]{result.ring.uid}[/] dismissed by {escape(officer)}")
 
 
+LangOption = Annotated[str, typer.Option("--lang", help="language of the reasons: zh or en")]
+TopOption = Annotated[int, typer.Option("--top", min=1, max=1000, help="how many to show")]
+MinScoreOption = Annotated[
+    float, typer.Option("--min-score", min=0.0, max=1.0, help="only scores at least this")
+]
+
+
+def _reason_of(entity: score_store.EntityScore, lang: str, first_only: bool) -> str:
+    texts = [r.text_en if lang == "en" else r.text_zh for r in entity.reasons]
+    if first_only:
+        return texts[0] if texts else ""
+    return "; ".join(texts)
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in ("zh", "en"):
+        raise typer.BadParameter(f"--lang {lang!r}: use zh or en")
+    return lang
+
+
+def _scores(kind: score_store.Kind, top: int, min_score: float, lang: str, as_json: bool) -> None:
+    lang = _check_lang(lang)
+    with _store() as store:
+        found = score_store.list_scores(store, kind, limit=top, min_score=min_score).items
+    if as_json:
+        _dump([e.model_dump(mode="json") for e in found])
+        return
+    table = Table(title=f"{kind}s by brushing score (0.9 = about 90% precision)")
+    for column in (kind, "name", "score", "reasons"):
+        table.add_column(column, justify="right" if column == "score" else "left")
+    for entity in found:
+        table.add_row(
+            entity.uid,
+            escape(entity.name or ""),
+            f"{entity.score:.2f}",
+            escape(_reason_of(entity, lang, first_only=False)),
+        )
+    console.print(table)
+    if not found:
+        console.print("no scores yet: run `credgraph detect rings` first")
+
+
+def accounts(
+    top: TopOption = 20,
+    min_score: MinScoreOption = 0.0,
+    lang: LangOption = "zh",
+    as_json: JsonOption = False,
+) -> None:
+    """Accounts ranked by their calibrated brushing score, with the reasons."""
+    _scores("account", top, min_score, lang, as_json)
+
+
+def stores(
+    top: TopOption = 20,
+    min_score: MinScoreOption = 0.0,
+    lang: LangOption = "zh",
+    as_json: JsonOption = False,
+) -> None:
+    """Stores ranked by their calibrated brushing score, with the reasons."""
+    _scores("store", top, min_score, lang, as_json)
+
+
+def score(
+    uid: Annotated[str, typer.Argument(help="an account (account:…) or store (store:…) uid")],
+    lang: LangOption = "zh",
+    as_json: JsonOption = False,
+) -> None:
+    """One account's or store's brushing score and every reason behind it."""
+    lang = _check_lang(lang)
+    with _store() as store:
+        entity = score_store.entity_score(store, uid.strip())
+    if as_json:
+        _dump(entity.model_dump(mode="json"))
+        return
+    console.print(f"[bold]{entity.uid}[/] {escape(entity.name or '')}  score {entity.score:.2f}")
+    for reason in entity.reasons:
+        console.print(f"  • {escape(reason.text_en if lang == 'en' else reason.text_zh)}")
+    if not entity.reasons:
+        console.print("  (nothing stands out)")
+
+
 def register(app: typer.Typer) -> None:
     """Add ``credgraph detect rings`` and ``credgraph rings ...`` to the CLI."""
     from cli.detect import detect_app
@@ -234,4 +320,7 @@ def register(app: typer.Typer) -> None:
     rings_app.command()(show)
     rings_app.command()(confirm)
     rings_app.command()(dismiss)
+    rings_app.command()(accounts)
+    rings_app.command()(stores)
+    rings_app.command()(score)
     app.add_typer(rings_app, name="rings")

@@ -28,10 +28,10 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     store: Literal["embedded", "neo4j"] = "embedded"
     embedded_path: Path = Path(".credgraph/graph.lbdb")
-    # 0 lets LadybugDB size its buffer pool (about 80% of memory; reserved, not used up
-    # front). A fixed 1-4 GB pool failed the checkpoint after bulk-loading 1.8M
-    # relationships at 100k businesses; the engine default completed it.
-    embedded_buffer_pool_mb: int = Field(0, ge=0)
+    # LadybugDB's buffer pool: bounded by default (graph.embedded_store.DEFAULT_BUFFER_POOL_MB,
+    # 4 GB) so the store fits beside the API and the algorithms; 0 lets the engine take
+    # about 80 % of memory. Ingest COPYs at most a chunk (100k rows) at a time.
+    embedded_buffer_pool_mb: int = Field(4096, ge=0)
     neo4j_uri: str = "bolt://127.0.0.1:7687"
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("")

@@ -195,7 +195,9 @@ class OrderTable:
     ``account`` and ``store`` number accounts ``0..n_accounts-1`` and stores
     ``0..n_stores-1``.  Times are epoch seconds (int64); ``shipped`` and ``delivered`` are -1 when
     unknown.  ``weight_kg`` is nan when unknown.  ``address`` and ``phone`` number the distinct
-    receiver addresses and phones (-1 when unknown).
+    receiver addresses and phones (-1 when unknown).  ``rating`` (1-5, nan when the order has no
+    review) and ``reviewed`` (epoch seconds of the review, -1 when unknown) are optional: None
+    when the orders carry no reviews at all.
 
     The ring detector's input (``algorithms.brushing``): its service builds one from the
     store's order pages, and ``ingest.generate.market`` generates markets as one.
@@ -211,10 +213,14 @@ class OrderTable:
     phone: npt.NDArray[np.int64]
     n_accounts: int
     n_stores: int
+    rating: npt.NDArray[np.float64] | None = None
+    reviewed: npt.NDArray[np.int64] | None = None
 
     def __post_init__(self) -> None:
         n = self.account.shape[0]
-        for name in ("store", "placed", "weight_kg", "shipped", "delivered", "address", "phone"):
+        names = ["store", "placed", "weight_kg", "shipped", "delivered", "address", "phone"]
+        names += [name for name in ("rating", "reviewed") if getattr(self, name) is not None]
+        for name in names:
             if getattr(self, name).shape != (n,):
                 shape = getattr(self, name).shape
                 raise InvalidInput(f"expected {n} values, got shape {shape}", field=name)
@@ -222,6 +228,15 @@ class OrderTable:
             raise InvalidInput("account index out of range", field="account")
         if n and (self.store.min() < 0 or self.store.max() >= self.n_stores):
             raise InvalidInput("store index out of range", field="store")
+        if self.rating is not None:
+            known = self.rating[np.isfinite(self.rating)]
+            if known.size and (known.min() < 1 or known.max() > 5):
+                raise InvalidInput("ratings must lie in 1..5", field="rating")
+
+    @property
+    def has_ratings(self) -> bool:
+        """Whether any order carries a review rating."""
+        return self.rating is not None and bool(np.isfinite(self.rating).any())
 
     @property
     def n_orders(self) -> int:

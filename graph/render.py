@@ -211,6 +211,61 @@ REASONS: dict[str, tuple[str, str]] = {
         "{n} 家企业登记在同一地址 {address}，其中 {burst} 家在 {window} 天内设立",
         "{n} companies registered at {address}, {burst} of them within {window} days",
     ),
+    # Brushing scores (algorithms/brushing/scores.py): what made an account or store suspicious.
+    "brushing_account_light": (
+        "{orders} 笔订单中有 {n} 笔包裹重量不足 {grams} 克",
+        "{n} of its {orders} orders shipped a parcel under {grams} g",
+    ),
+    "brushing_account_fast": (
+        "{orders} 笔订单中有 {n} 笔运单在发货后 {hours} 小时内即签收",
+        "{n} of its {orders} orders had a waybill delivered within {hours} hours of shipping",
+    ),
+    "brushing_account_receiver": (
+        "{n} 笔订单寄往多个账号共用的收货地址或电话（最多 {accounts} 个账号共用一处）",
+        "{n} of its orders went to a receiver address or phone that several accounts use "
+        "(up to {accounts} accounts on one)",
+    ),
+    "brushing_account_lockstep": (
+        "与 {partners} 个账号两次以上在同一店铺、同一 {minutes} 分钟内下单",
+        "it ordered in step with {partners} other accounts (same store, same {minutes}-minute "
+        "window, at least twice)",
+    ),
+    "brushing_account_mean_suspicion": (
+        "其 {orders} 笔订单平均带有 {share} 的刷单迹象",
+        "its {orders} orders show {share} of the brushing tells on average",
+    ),
+    "brushing_account_store_suspicion": (
+        "其所购店铺的其他订单平均带有 {share} 的刷单迹象",
+        "the other orders at the stores it buys from show {share} of the brushing tells on average",
+    ),
+    "brushing_account_ring": (
+        "属于一个 {accounts} 个账号的疑似刷单团伙（团伙评分 {score}）",
+        "it belongs to a suspected brushing ring of {accounts} accounts (ring score {score})",
+    ),
+    "brushing_account_unfair": (
+        "评价公正度仅 {fairness}（REV2，{n} 条评价）",
+        "its ratings' fairness is {fairness} (REV2, {n} ratings)",
+    ),
+    "brushing_account_quick_reviews": (
+        "{n} 条评价在签收后 {hours} 小时内写下",
+        "it wrote {n} reviews within {hours} hours of delivery",
+    ),
+    "brushing_store_suspicious_orders": (
+        "{orders} 笔订单合计带有相当于 {suspicion} 笔订单的刷单迹象",
+        "its {orders} orders carry as many brushing tells as {suspicion} fully suspicious orders",
+    ),
+    "brushing_store_suspect_buyers": (
+        "{buyers} 个可疑账号下单 {n} 笔（共 {orders} 笔订单）",
+        "{buyers} suspicious accounts placed {n} of its {orders} orders",
+    ),
+    "brushing_store_ring": (
+        "被疑似刷单团伙刷单（团伙评分 {score}）",
+        "a suspected brushing ring boosts it (ring score {score})",
+    ),
+    "brushing_store_suspect_praise": (
+        "{n} 条 4-5 星好评来自可疑账号",
+        "{n} of its 4- and 5-star ratings came from suspicious accounts",
+    ),
 }
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 __all__ = [
+    "BRUSHING_SCORE",
     "LABEL_BY_PREFIX",
     "NODES",
     "NODE_BY_LABEL",
@@ -89,6 +90,15 @@ PROVENANCE: tuple[Prop, ...] = (
 )
 REL_COMMON: tuple[Prop, ...] = (Prop("rid"), Prop("since", DT), Prop("until", DT))
 
+#: The calibrated brushing score a detection run writes on accounts and stores with orders:
+#: the score, its reasons (JSON list of codes and figures), the run and when it was written.
+BRUSHING_SCORE: tuple[Prop, ...] = (
+    Prop("brushing_score", D, indexed=True),
+    Prop("brushing_reasons"),
+    Prop("brushing_run"),
+    Prop("brushing_scored", TS),
+)
+
 NODES: tuple[NodeSpec, ...] = (
     NodeSpec(
         "Business",
@@ -130,6 +140,7 @@ NODES: tuple[NodeSpec, ...] = (
             Prop("opened", DT),
             Prop("status"),
             Prop("region"),
+            *BRUSHING_SCORE,
         ),
         "An online store on a platform, keyed platform:shop_id.",
     ),
@@ -140,13 +151,21 @@ NODES: tuple[NodeSpec, ...] = (
     NodeSpec(
         "Account",
         "account",
-        (Prop("platform"), Prop("account_id"), Prop("created", DT)),
-        "A buyer account on a platform.",
+        (Prop("platform"), Prop("account_id"), Prop("created", DT), *BRUSHING_SCORE),
+        "A buyer account on a platform; ``brushing_*`` are written by ring detection.",
     ),
     NodeSpec(
         "Order",
         "order",
-        (Prop("platform"), Prop("order_id"), Prop("placed", TS), Prop("amount", D)),
+        (
+            Prop("platform"),
+            Prop("order_id"),
+            Prop("placed", TS),
+            Prop("amount", D),
+            Prop("rating", D),
+            Prop("reviewed", TS),
+        ),
+        "An order; ``rating`` (1-5) and ``reviewed`` when the buyer left a review.",
     ),
     NodeSpec(
         "Waybill",

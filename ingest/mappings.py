@@ -446,6 +446,8 @@ def _orders(row: dict[str, str], key: str) -> Emitted:
         order_id=order_id,
         placed=_timestamp(row, "placed", required=True),
         amount=_number(row, "amount", low=0),
+        rating=_number(row, "rating", low=1, high=5),
+        reviewed=_timestamp(row, "reviewed"),
     )
     order = ("Order", uid)
     account = (
@@ -645,7 +647,7 @@ MAPPINGS: tuple[FileMapping, ...] = (
     FileMapping(
         "orders",
         ("order_id", "account_id", "store_id", "placed"),
-        ("amount", "waybill_id"),
+        ("amount", "waybill_id", "rating", "reviewed"),
         _orders,
     ),
     FileMapping(

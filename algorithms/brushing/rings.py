@@ -47,7 +47,15 @@ from algorithms.brushing.signals import (
     receiver_sharing,
 )
 
-__all__ = ["DEFAULT_PARAMS", "Ring", "RingParams", "find_rings", "order_suspicion"]
+__all__ = [
+    "DEFAULT_PARAMS",
+    "Ring",
+    "RingParams",
+    "Tells",
+    "find_rings",
+    "order_suspicion",
+    "order_tells",
+]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -111,8 +119,8 @@ class Ring:
 
 
 @dataclass(frozen=True)
-class _Tells:
-    """Per-order tells and the suspicion they add up to."""
+class Tells:
+    """Per-order tells and the suspicion they add up to (``partners``: lockstep pairs)."""
 
     light: BoolArray
     fast: BoolArray
@@ -150,7 +158,14 @@ def order_suspicion(orders: OrderTable, params: RingParams = DEFAULT_PARAMS) -> 
     return _tells(orders, params).suspicion
 
 
-def find_rings(orders: OrderTable, params: RingParams = DEFAULT_PARAMS) -> list[Ring]:
+def order_tells(orders: OrderTable, params: RingParams = DEFAULT_PARAMS) -> Tells:
+    """The four per-order tells of :func:`order_suspicion`, and the suspicion itself."""
+    return _tells(orders, params)
+
+
+def find_rings(
+    orders: OrderTable, params: RingParams = DEFAULT_PARAMS, *, tells: Tells | None = None
+) -> list[Ring]:
     """Find brushing rings: dense account x store blocks, weighted and vetted by logistics.
 
     See the module docstring for the design.
@@ -162,6 +177,9 @@ def find_rings(orders: OrderTable, params: RingParams = DEFAULT_PARAMS) -> list[
     params : RingParams
         Thresholds, number of blocks and signal weights; ``RingParams.orders_only()`` switches
         the signals off.
+    tells : Tells, optional
+        The tells of :func:`order_tells` for the same orders and parameters, when the caller
+        already has them (they are the costly part).
 
     Returns
     -------
@@ -181,7 +199,7 @@ def find_rings(orders: OrderTable, params: RingParams = DEFAULT_PARAMS) -> list[
     >>> bool(np.isin(market.rings[0].accounts, ring.accounts).mean() > 0.9)
     True
     """
-    tells = _tells(orders, params)
+    tells = tells if tells is not None else _tells(orders, params)
     pair, pair_of_order = np.unique(
         orders.account * orders.n_stores + orders.store, return_inverse=True
     )
@@ -226,11 +244,11 @@ def _components(
     return parts
 
 
-def _tells(orders: OrderTable, params: RingParams) -> _Tells:
+def _tells(orders: OrderTable, params: RingParams) -> Tells:
     n = orders.n_orders
     none = np.zeros(n, dtype=bool)
     if not params.uses_signals:
-        return _Tells(none, none, none, none, np.zeros(n), None)
+        return Tells(none, none, none, none, np.zeros(n), None)
     light = light_parcels(orders, params.light_parcel_kg)
     fast = fast_deliveries(orders, params.fast_delivery_hours)
     receiver = receiver_sharing(orders).per_order >= params.shared_receiver_accounts
@@ -241,11 +259,11 @@ def _tells(orders: OrderTable, params: RingParams) -> _Tells:
     )
     stacked = np.stack([light, fast, receiver, in_step]).astype(np.float64)
     suspicion = weights @ stacked / weights.sum()
-    return _Tells(light, fast, receiver, in_step, suspicion, found.partners)
+    return Tells(light, fast, receiver, in_step, suspicion, found.partners)
 
 
 def _vet(
-    orders: OrderTable, tells: _Tells, params: RingParams, rows: IntArray, cols: IntArray
+    orders: OrderTable, tells: Tells, params: RingParams, rows: IntArray, cols: IntArray
 ) -> Ring | None:
     """Prune and grow one block, score it and explain it; None when it does not hold up."""
     in_stores = np.zeros(orders.n_stores, dtype=bool)
@@ -292,7 +310,7 @@ def _vet(
 
 
 def _tied_to(
-    orders: OrderTable, tells: _Tells, members: BoolArray, to_stores: BoolArray
+    orders: OrderTable, tells: Tells, members: BoolArray, to_stores: BoolArray
 ) -> BoolArray:
     """Accounts that share a receiver with a member or are a member's lockstep partner."""
     tied = np.zeros(orders.n_accounts, dtype=bool)
@@ -307,7 +325,7 @@ def _tied_to(
 
 def _reasons(
     orders: OrderTable,
-    tells: _Tells,
+    tells: Tells,
     params: RingParams,
     accounts: IntArray,
     stores: IntArray,

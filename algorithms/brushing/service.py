@@ -11,7 +11,9 @@ Detection
     into an :class:`~algorithms.brushing.signals.OrderTable`.  :func:`detect` runs
     :func:`~algorithms.brushing.rings.find_rings` on it and writes each ring as a
     ``BrushingRing`` node (``status = suspected``) with ``MEMBER_OF`` edges from its accounts
-    (role ``account``) and the stores it boosts (role ``boosted_store``).
+    (role ``account``) and the stores it boosts (role ``boosted_store``).  The same run
+    scores every account and store with orders (:mod:`algorithms.brushing.scores`) and writes
+    the calibrated score and its reasons on the nodes (:mod:`algorithms.brushing.score_store`).
 Identity and re-runs
     A ring's uid is ``ring:`` plus a digest of its sorted member uids, so the same ring found
     again is the same node: a re-run updates score, reasons and evidence and never duplicates.
@@ -41,7 +43,9 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
-from algorithms.brushing.rings import DEFAULT_PARAMS, Ring, RingParams, find_rings
+from algorithms.brushing.rings import DEFAULT_PARAMS, Ring, RingParams, find_rings, order_tells
+from algorithms.brushing.score_store import EntityScore, score_rows, scores_of
+from algorithms.brushing.scores import score_entities
 from algorithms.brushing.signals import OrderTable
 from algorithms.propagation import service as punish
 from algorithms.propagation.engine import Listing
@@ -168,6 +172,7 @@ class RingDetail(RingSummary):
     orders: tuple[EvidenceOrder, ...]
     waybills: int
     shared_receivers: tuple[SharedReceiver, ...]
+    member_scores: tuple[EntityScore, ...] = ()
 
 
 class DetectionReport(_Model):
@@ -184,6 +189,8 @@ class DetectionReport(_Model):
     kept_reviewed: int
     superseded: int
     seconds: float
+    scored_accounts: int = 0
+    scored_stores: int = 0
 
 
 class CausedRestriction(_Model):
@@ -297,7 +304,7 @@ def load_orders(store: GraphStore, batch_size: int = _PAGE) -> OrderGraph:
     columns: dict[str, list[Any]] = {
         k: [] for k in ("account", "store", "placed", "weight", "shipped", "delivered")
     }
-    columns.update(address=[], phone=[])
+    columns.update(address=[], phone=[], rating=[], reviewed=[])
     after, pages = "", 0
     while True:
         rows = store.query("rings/orders_page", {"after": after, "limit": batch_size})
@@ -320,10 +327,17 @@ def load_orders(store: GraphStore, batch_size: int = _PAGE) -> OrderGraph:
             columns["delivered"].append(_epoch(row["delivered"]))
             columns["address"].append(addresses(row["address"]))
             columns["phone"].append(phones(row["phone"]))
+            rating = row.get("rating")
+            columns["rating"].append(np.nan if rating is None else float(rating))
+            columns["reviewed"].append(_epoch(row.get("reviewed")))
         if len(seen) < batch_size:
             break
         after = max(seen)
-    ints = {k: np.array(v, dtype=np.int64) for k, v in columns.items() if k != "weight"}
+    ints = {
+        k: np.array(v, dtype=np.int64) for k, v in columns.items() if k not in ("weight", "rating")
+    }
+    ratings = np.array(columns["rating"], dtype=np.float64)
+    reviewed = bool(np.isfinite(ratings).any())
     table = OrderTable(
         account=ints["account"],
         store=ints["store"],
@@ -335,6 +349,8 @@ def load_orders(store: GraphStore, batch_size: int = _PAGE) -> OrderGraph:
         phone=ints["phone"],
         n_accounts=len(accounts.code),
         n_stores=len(stores.code),
+        rating=ratings if reviewed else None,
+        reviewed=ints["reviewed"] if reviewed else None,
     )
     return OrderGraph(table, np.array(orders, dtype=object), accounts.uids(), stores.uids(), pages)
 
@@ -376,8 +392,14 @@ def detect(
     run = run_id or f"rings-{moment:%Y%m%dT%H%M%S}"
     graph = load_orders(store, batch_size)
     found: list[_Found] = []
+    score_updates: dict[str, list[dict[str, Any]]] = {"Account": [], "Store": []}
     if graph.table.n_orders:
-        for ring in find_rings(graph.table, params):
+        tells = order_tells(graph.table, params)
+        rings = find_rings(graph.table, params, tells=tells)
+        scored = score_entities(graph.table, params, rings=rings, tells=tells)
+        score_updates["Account"] = score_rows(scored.accounts, graph.account_uids, run, moment)
+        score_updates["Store"] = score_rows(scored.stores, graph.store_uids, run, moment)
+        for ring in rings:
             accounts = sorted(str(u) for u in graph.account_uids[ring.accounts])
             stores = sorted(str(u) for u in graph.store_uids[ring.stores])
             orders = sorted(str(u) for u in graph.order_uids[ring.evidence])
@@ -444,6 +466,9 @@ def detect(
                 for edge in edges:
                     edge.update(source=_SOURCE, run_id=run)
                 store.upsert_relationships("MEMBER_OF", label, "BrushingRing", edges)
+        for label, rows in score_updates.items():
+            for start in range(0, len(rows), _PAGE):
+                store.set_node_properties(label, rows[start : start + _PAGE])
     statuses: dict[str, Status] = {
         f.uid: _status(existing.get(f.uid) or "suspected") for f in found
     }
@@ -474,6 +499,8 @@ def detect(
         kept_reviewed=len(reviewed),
         superseded=len(stale),
         seconds=round(time.perf_counter() - started, 3),
+        scored_accounts=len(score_updates["Account"]),
+        scored_stores=len(score_updates["Store"]),
     )
 
 
@@ -611,6 +638,7 @@ def ring_detail(store: GraphStore, uid: str) -> RingDetail:
         orders=evidence,
         waybills=len({o.waybill for o in evidence if o.waybill}),
         shared_receivers=_shared(evidence),
+        member_scores=tuple(scores_of(store, [*accounts, *(s.uid for s in stores)])),
     )
 
 

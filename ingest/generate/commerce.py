@@ -30,6 +30,7 @@ from ingest.generate.columns import (
 )
 from ingest.generate.context import Gen
 from ingest.generate.output import Output, table
+from ingest.generate.reviews import review_columns
 from ingest.generate.stores import Stores
 from ingest.generate.vocab import (
     ACCOUNT_PLATFORMS,
@@ -319,20 +320,31 @@ def make_commerce(g: Gen, st: Stores, out: Output) -> tuple[list[dict[str, Any]]
                 },
             )
 
+    boosted_idx = np.unique(np.concatenate(boosted_all)) if boosted_all else np.empty(0, np.int64)
+    reviews = None
+    if bp_params.reviews:
+        known = has_wb & ~in_transit
+        reviews = review_columns(
+            g.seed, o_st, kind, delivered, known, boosted_idx, n_st, bp_params.smear
+        )
+
     def order_chunks() -> Iterator[pa.Table]:
         for a in range(0, k, _CHUNK):
             sl = slice(a, min(a + _CHUNK, k))
-            yield table(
-                "orders",
-                {
-                    "order_id": concat(take(platforms, o_plat[sl]), ":", numstr(order_no[sl])),
-                    "account_id": take(acc_ids, o_acc[sl]),
-                    "store_id": take(st.ids, o_st[sl]),
-                    "placed": iso_times(placed[sl]),
-                    "amount": floats(amount[sl]),
-                    "waybill_id": where(has_wb[sl], waybill_ids(sl)),
-                },
-            )
+            columns = {
+                "order_id": concat(take(platforms, o_plat[sl]), ":", numstr(order_no[sl])),
+                "account_id": take(acc_ids, o_acc[sl]),
+                "store_id": take(st.ids, o_st[sl]),
+                "placed": iso_times(placed[sl]),
+                "amount": floats(amount[sl]),
+                "waybill_id": where(has_wb[sl], waybill_ids(sl)),
+            }
+            if reviews is not None:
+                rating, reviewed = reviews[0][sl], reviews[1][sl]
+                stars = np.nan_to_num(rating).astype(np.int64)
+                columns["rating"] = array(stars, type=pa.int64(), mask=~np.isfinite(rating))
+                columns["reviewed"] = where(reviewed >= 0, iso_times(np.maximum(reviewed, 0)))
+            yield table("orders", columns)
 
     out.emit("waybills", waybill_chunks(), total=int(has_wb.sum()))
     out.emit("orders", order_chunks(), total=k)
@@ -344,5 +356,4 @@ def make_commerce(g: Gen, st: Stores, out: Output) -> tuple[list[dict[str, Any]]
         }
         for ring in rings
     ]
-    boosted_idx = np.unique(np.concatenate(boosted_all)) if boosted_all else np.empty(0, np.int64)
     return truth_rings, boosted_idx

@@ -63,6 +63,7 @@ class Gen:
 
     def __init__(self, entities: int, seed: int, noise: float, brushing: BrushingParams) -> None:
         self.n = entities
+        self.seed = seed
         self.rng = np.random.default_rng(seed)
         self.noise = noise
         self.brushing = brushing

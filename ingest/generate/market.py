@@ -6,8 +6,15 @@ A planted ring is a set of new accounts that order from a few small stores with 
 in bursts (the organiser posts a task, members fill it within minutes), and ship empty parcels
 with faked waybills to a few shared receivers.  Camouflage adds honest-looking orders from ring
 accounts: to random stores, or to stores picked in proportion to their popularity (the harder
-case for plain average degree).  Decoys are honest dense groups (a workplace ordering lunch from
-the same shops): as dense as a ring in the order matrix, but with ordinary logistics.
+case for plain average degree), or both ("mixed").  Decoys are honest dense groups (a workplace
+ordering lunch from the same shops): as dense as a ring in the order matrix, but with ordinary
+logistics.  ``ring_days`` confines a ring's tasks to a shorter campaign than the market's span.
+
+With ``reviews`` on, orders carry a rating (1-5) and a review time.  Honest buyers review some
+orders, rating the store's quality with noise, days after delivery.  Ring members rate their
+(poor) boosted stores 5 or 4 within hours of the fake delivery, and with ``smear`` probability
+give a cover order at a competitor one star.  The reviews come from a separate random stream,
+drawn after everything else, so the orders of a spec are the same with reviews on or off.
 
 Written for this project rather than taken from the FRAUDAR package, whose injector does not
 run on Python 3.11. Unlike :func:`ingest.generate.generate` it writes no files: it returns the
@@ -56,8 +63,12 @@ class MarketSpec:
     ring_accounts: int = 30
     ring_stores: int = 8
     ring_density: float = 0.8
-    camouflage: Literal["none", "random", "biased"] = "none"
+    camouflage: Literal["none", "random", "biased", "popular", "mixed"] = "none"
     camouflage_ratio: float = 1.0
+    ring_days: int | None = None
+    reviews: bool = False
+    review_share: float = 0.6
+    smear: float = 0.3
     ring_logistics: float = 0.85
     n_decoys: int = 0
     decoy_accounts: int = 30
@@ -116,12 +127,18 @@ def make_market(spec: MarketSpec = MarketSpec()) -> SyntheticMarket:
             raise InvalidInput(f"must be in (0, 1], got {value}", field=name)
     if spec.n_orders < 1 or spec.ring_accounts < 1 or spec.ring_stores < 1 or spec.days < 1:
         raise InvalidInput("sizes must be positive")
+    if spec.ring_days is not None and not 1 <= spec.ring_days <= spec.days:
+        raise InvalidInput(f"must be 1..days, got {spec.ring_days}", field="ring_days")
+    for name in ("review_share", "smear"):
+        if not 0 <= getattr(spec, name) <= 1:
+            raise InvalidInput(f"must be in [0, 1], got {getattr(spec, name)}", field=name)
     rng = np.random.default_rng(spec.seed)
     n_background_accounts = max(10, spec.n_orders // 5)
     n_stores = max(20, spec.n_orders // 50)
     popularity = probabilities(1.0 / np.arange(1, n_stores + 1) ** 1.1)
     activity = probabilities(rng.lognormal(0.0, 0.6, n_background_accounts))
     parts: list[dict[str, IntArr | npt.NDArray[np.float64]]] = []
+    kinds: list[IntArr] = []  # per part: 0 honest, 1 ring, 2 cover, 3 decoy
     parts.append(
         _honest(
             rng,
@@ -130,6 +147,7 @@ def make_market(spec: MarketSpec = MarketSpec()) -> SyntheticMarket:
             spec.days,
         )
     )
+    kinds.append(np.zeros(spec.n_orders, dtype=np.int64))
     next_account = n_background_accounts
     # Rings and decoys boost small stores: the less popular half.
     small = np.arange(n_stores // 2, n_stores)
@@ -141,6 +159,7 @@ def make_market(spec: MarketSpec = MarketSpec()) -> SyntheticMarket:
         rings.append(PlantedGroup(accounts, stores))
         ring_orders = _ring(rng, accounts, stores, spec)
         parts.append(ring_orders)
+        kinds.append(np.ones(ring_orders["account"].size, dtype=np.int64))
         if spec.camouflage != "none":
             per_account = np.bincount(ring_orders["account"] - accounts[0], minlength=accounts.size)
             counts = rng.poisson(per_account * spec.camouflage_ratio)
@@ -150,7 +169,11 @@ def make_market(spec: MarketSpec = MarketSpec()) -> SyntheticMarket:
                 if spec.camouflage == "random"
                 else rng.choice(n_stores, camo_accounts.size, p=popularity)
             )
+            if spec.camouflage == "mixed":
+                uniform = rng.integers(0, n_stores, camo_accounts.size)
+                camo_stores = np.where(rng.random(camo_accounts.size) < 0.5, uniform, camo_stores)
             parts.append(_honest(rng, camo_accounts, camo_stores, spec.days))
+            kinds.append(np.full(camo_accounts.size, 2, dtype=np.int64))
     decoys: list[PlantedGroup] = []
     for _ in range(spec.n_decoys):
         accounts = np.arange(next_account, next_account + spec.decoy_accounts, dtype=np.int64)
@@ -159,7 +182,12 @@ def make_market(spec: MarketSpec = MarketSpec()) -> SyntheticMarket:
         decoys.append(PlantedGroup(accounts, stores))
         member, shop = _block(rng, accounts, stores, spec.decoy_density)
         parts.append(_honest(rng, member, shop, spec.days))
+        kinds.append(np.full(member.size, 3, dtype=np.int64))
     columns = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+    rating: npt.NDArray[np.float64] | None = None
+    reviewed: IntArr | None = None
+    if spec.reviews:
+        rating, reviewed = _reviews(spec, columns, np.concatenate(kinds), n_stores, rings)
     orders = OrderTable(
         account=columns["account"].astype(np.int64),
         store=columns["store"].astype(np.int64),
@@ -171,6 +199,8 @@ def make_market(spec: MarketSpec = MarketSpec()) -> SyntheticMarket:
         phone=columns["phone"].astype(np.int64),
         n_accounts=next_account,
         n_stores=n_stores,
+        rating=rating,
+        reviewed=reviewed,
     )
     return SyntheticMarket(orders=orders, rings=tuple(rings), decoys=tuple(decoys))
 
@@ -221,7 +251,11 @@ def _ring(
     member, shop = _block(rng, accounts, stores, spec.ring_density)
     n = member.size
     # Each store posts three tasks; members fill one within eight minutes of its posting.
-    tasks = rng.integers(0, spec.days * DAY, (stores.size, 3))
+    if spec.ring_days is None:
+        tasks = rng.integers(0, spec.days * DAY, (stores.size, 3))
+    else:
+        start = int(rng.integers(0, (spec.days - spec.ring_days) * DAY + 1))
+        tasks = start + rng.integers(0, spec.ring_days * DAY, (stores.size, 3))
     slot = np.searchsorted(stores, shop)
     placed = tasks[slot, rng.integers(0, 3, n)] + rng.integers(0, 8 * 60, n)
     orders = _honest(rng, member, shop, spec.days)
@@ -246,11 +280,49 @@ def _ring(
     return orders
 
 
+def _reviews(
+    spec: MarketSpec,
+    columns: dict[str, IntArr | npt.NDArray[np.float64]],
+    kind: IntArr,
+    n_stores: int,
+    rings: list[PlantedGroup],
+) -> tuple[npt.NDArray[np.float64], IntArr]:
+    """Ratings and review times: honest buyers rate quality, rings praise and smear."""
+    rng = np.random.default_rng([spec.seed, 16])  # its own stream: orders stay as they were
+    store = np.asarray(columns["store"], dtype=np.int64)
+    delivered = np.asarray(columns["delivered"], dtype=np.int64)
+    n = store.size
+    quality = rng.beta(5.0, 2.0, n_stores)
+    boosted = _union([ring.stores for ring in rings])
+    quality[boosted] = rng.beta(2.0, 5.0, boosted.size)  # stores that buy praise sell poorly
+    honest = np.clip(np.rint(1.0 + 4.0 * quality[store] + rng.normal(0.0, 0.8, n)), 1, 5)
+    wrote = rng.random(n) < spec.review_share
+    after = rng.integers(1 * HOUR, 10 * DAY, n)
+    rating = np.where(wrote, honest, np.nan)
+    ring = kind == 1
+    praise = np.where(rng.random(n) < 0.85, 5.0, 4.0)
+    ring_wrote = rng.random(n) < 0.9
+    rating[ring] = np.where(ring_wrote[ring], praise[ring], np.nan)
+    after[ring] = rng.integers(10 * 60, 6 * HOUR, int(ring.sum()))
+    smear = (kind == 2) & (rng.random(n) < spec.smear)
+    rating[smear] = 1.0
+    base = np.where(delivered >= 0, delivered, np.asarray(columns["placed"], dtype=np.int64))
+    reviewed = np.where(np.isfinite(rating), base + after, -1).astype(np.int64)
+    return rating.astype(np.float64), reviewed
+
+
 def _union(parts: list[IntArr]) -> IntArr:
     if not parts:
         return np.zeros(0, dtype=np.int64)
     merged: IntArr = np.unique(np.concatenate(parts)).astype(np.int64)
     return merged
+
+
+def _review_props(t: OrderTable, k: int, moment: Any) -> dict[str, Any]:
+    """An order's rating and review time, when the market has reviews and the order one."""
+    if t.rating is None or t.reviewed is None or not np.isfinite(t.rating[k]):
+        return {}
+    return {"rating": float(t.rating[k]), "reviewed": moment(int(t.reviewed[k]))}
 
 
 @dataclass(frozen=True)
@@ -333,6 +405,7 @@ def market_graph(
                 "order_id": f"o{k:07d}",
                 "placed": moment(int(t.placed[k])),
                 "amount": 10.0,
+                **_review_props(t, k, moment),
             }
         )
         nodes["Waybill"].append(

@@ -23,6 +23,7 @@ from ingest.generate.context import Gen
 __all__ = [
     "COLUMNS",
     "INPUT_FILES",
+    "OPTIONAL_COLUMNS",
     "Output",
     "table",
 ]
@@ -116,6 +117,16 @@ COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 
 INPUT_FILES: tuple[str, ...] = tuple(COLUMNS)
 
+OPTIONAL_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"orders": ("rating", "reviewed")}
+)
+"""Documented columns written only when asked for (reviews: ``BrushingParams(reviews=True)``)."""
+
+
+def _documented(name: str, columns: tuple[str, ...]) -> bool:
+    """The documented columns, optionally followed by all of the file's optional ones."""
+    return columns in (COLUMNS[name], COLUMNS[name] + OPTIONAL_COLUMNS.get(name, ()))
+
 
 class Output:
     """Writes each file as it is produced (chunk by chunk), slipping in the bad rows."""
@@ -153,7 +164,7 @@ class Output:
         first = next(parts)
         if shuffle:
             first = first.take(array(rng.permutation(first.num_rows)))
-        if tuple(first.column_names) != COLUMNS[name]:
+        if not _documented(name, tuple(first.column_names)):
             raise AssertionError(f"{name}: columns {first.column_names} != {COLUMNS[name]}")
         total = first.num_rows if total is None else total
         schema = first.schema
@@ -223,6 +234,6 @@ class Output:
 
 def table(name: str, cols: Mapping[str, pa.Array]) -> pa.Table:
     """A table of ``name`` from its columns, refusing columns other than the documented ones."""
-    if tuple(cols) != COLUMNS[name]:
+    if not _documented(name, tuple(cols)):
         raise AssertionError(f"{name}: built {tuple(cols)}, documented {COLUMNS[name]}")
-    return pa.table({c: cols[c] for c in COLUMNS[name]})
+    return pa.table(dict(cols))

@@ -27,6 +27,9 @@ class BrushingParams:
     ``camouflage``: where the fake accounts' cover orders go (FRAUDAR's random / biased
     camouflage: uniformly random stores, or the platform's most popular stores, or both).
     ``camouflage_level``: cover orders per ring order, per fake account (Poisson mean).
+    ``reviews``: add the optional ``rating`` and ``reviewed`` columns to orders.csv, with rings
+    praising their stores and, with probability ``smear``, giving a cover order one star
+    (:mod:`ingest.generate.reviews`); off by default, so existing outputs do not change.
     """
 
     rings: int | None = None
@@ -39,13 +42,15 @@ class BrushingParams:
     receivers: tuple[int, int] = (1, 4)
     camouflage: Camouflage = "mixed"
     camouflage_level: float = 1.0
+    reviews: bool = False
+    smear: float = 0.3
 
     def __post_init__(self) -> None:
         for name in ("accounts", "stores", "waves", "receivers"):
             low, high = getattr(self, name)
             if not 1 <= low <= high:
                 raise ValueError(f"BrushingParams.{name}={low, high}: need 1 <= low <= high")
-        for name in ("density", "empty_parcel"):
+        for name in ("density", "empty_parcel", "smear"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"BrushingParams.{name} must lie in [0, 1]")
         if self.camouflage_level < 0 or self.window_hours <= 0:

@@ -147,7 +147,12 @@ def generate(
         "format": fmt,
         "noise": noise,
         "bad_rows_rate": bad_rows,
-        "brushing_params": asdict(params),
+        # review options appear only when on, so earlier runs' ground truth stays as it was
+        "brushing_params": {
+            k: v
+            for k, v in asdict(params).items()
+            if params.reviews or k not in ("reviews", "smear")
+        },
         "shell_clusters": binfo["shell_clusters"],
         "hub_addresses": binfo["hub_addresses"],
         "hub_phones": binfo["hub_phones"],

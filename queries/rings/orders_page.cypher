@@ -9,5 +9,6 @@ OPTIONAL MATCH (w)-[:DELIVERED_TO]->(ad:Address)
 OPTIONAL MATCH (w)-[:HAS_PHONE]->(ph:Phone)
 RETURN o.uid AS order_uid, a.uid AS account, s.uid AS store, o.placed AS placed,
        w.uid AS waybill, w.weight_kg AS weight_kg, w.shipped AS shipped,
-       w.delivered AS delivered, ad.uid AS address, ph.uid AS phone
+       w.delivered AS delivered, ad.uid AS address, ph.uid AS phone, o.rating AS rating,
+       o.reviewed AS reviewed
 ORDER BY order_uid

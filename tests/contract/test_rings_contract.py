@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 import pytest
 
-from algorithms.brushing import service
+from algorithms.brushing import score_store, service
 from algorithms.propagation import service as punish
 from graph.errors import InvalidInput, NotFound
 from graph.store import GraphStore
@@ -24,10 +24,14 @@ T2 = datetime(2024, 5, 2, 9, 0, 0)
 OPERATOR = "biz:91330106MA2BRUSH01"
 
 
-def write_market(store: GraphStore, seed: int = 3) -> tuple[MarketGraph, list[set[str]]]:
+def write_market(
+    store: GraphStore, seed: int = 3, *, reviews: bool = False
+) -> tuple[MarketGraph, list[set[str]]]:
     """Write a two-ring market; return its rows and each planted ring's account uids."""
     market = make_market(
-        MarketSpec(n_orders=1_500, n_rings=2, ring_accounts=12, ring_stores=4, seed=seed)
+        MarketSpec(
+            n_orders=1_500, n_rings=2, ring_accounts=12, ring_stores=4, seed=seed, reviews=reviews
+        )
     )
     graph = market_graph(market)
     for label, rows in graph.nodes.items():
@@ -136,3 +140,37 @@ def test_unknown_rings_are_not_found(store: GraphStore) -> None:
         service.ring_detail(store, "ring:0000000000000000")
     with pytest.raises(InvalidInput):
         service.ring_detail(store, "biz:not-a-ring")
+
+
+def test_every_account_and_store_with_orders_gets_a_score_with_reasons(store: GraphStore) -> None:
+    graph, planted = write_market(store, reviews=True)
+    loaded = service.load_orders(store, batch_size=700)
+    assert loaded.table.has_ratings
+    report = service.detect(store, batch_size=700, now=T1)
+    buyers = {row["src"] for row in graph.rels[("PLACED", "Account", "Order")]}
+    shops = {row["dst"] for row in graph.rels[("AT_STORE", "Order", "Store")]}
+    assert (report.scored_accounts, report.scored_stores) == (len(buyers), len(shops))
+    ring_accounts = set().union(*planted)
+    page = score_store.list_scores(store, "account", limit=len(ring_accounts))
+    top = page.items
+    assert {e.uid for e in top} == ring_accounts
+    assert all(e.score >= 0.9 and e.reasons for e in top)
+    assert all(r.text_zh and r.text_en and "{" not in r.text_en for r in top[0].reasons)
+    rest = score_store.list_scores(store, "account", limit=1000, cursor=page.next).items
+    assert not {e.uid for e in rest} & ring_accounts
+    honest = [e for e in rest if e.uid not in ring_accounts]
+    assert max(e.score for e in honest) < 0.5
+    best_store = score_store.list_scores(store, "store", limit=1).items[0]
+    assert best_store.score >= 0.9
+    assert any(r.code.startswith("brushing_store_") for r in best_store.reasons)
+    one = score_store.entity_score(store, top[0].uid)
+    assert one == top[0]
+    ring = _ring_of(store, planted[0])
+    assert {e.uid for e in ring.member_scores} >= set(ring.accounts)
+    counts = store.counts()
+    service.detect(store, batch_size=700, now=T2)
+    assert store.counts() == counts
+    with pytest.raises(InvalidInput):
+        score_store.entity_score(store, "ring:0123456789abcdef")
+    with pytest.raises(NotFound):
+        score_store.entity_score(store, "account:tb:nobody")

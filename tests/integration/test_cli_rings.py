@@ -106,3 +106,28 @@ def test_parameter_errors_are_one_line_and_flags_read_as_flags() -> None:
     shown = runner.invoke(command, ["detect", "rings", "--help"], terminal_width=100)
     assert "--orders-only" in shown.output
     assert "<bool>" not in shown.output
+
+
+def test_accounts_and_stores_ranked_by_score(cli: CliRunner, planted: set[str]) -> None:
+    _run(cli, "detect", "rings", "--json")
+    top = json.loads(_run(cli, "rings", "accounts", "--top", "5", "--json"))
+    assert len(top) == 5
+    assert {a["uid"] for a in top} <= planted
+    assert all(a["score"] >= 0.9 for a in top)
+    table = _run(cli, "rings", "accounts", "--top", "3", "--lang", "en")
+    assert top[0]["uid"] in table
+    assert "accounts by brushing score" in table
+    stores = json.loads(_run(cli, "rings", "stores", "--top", "2", "--json"))
+    assert stores[0]["score"] >= stores[1]["score"]
+    one = _run(cli, "rings", "score", top[0]["uid"], "--lang", "en")
+    assert top[0]["uid"] in one
+    assert "•" in one
+
+
+def test_score_errors_are_one_line(cli: CliRunner) -> None:
+    result = CliRunner().invoke(cli_main.app, ["rings", "accounts", "--top", "0"])
+    assert result.exit_code != 0
+    assert "--top" in result.output
+    missing = CliRunner().invoke(cli_main.app, ["rings", "score", "account:tb:nobody"])
+    assert missing.exit_code != 0
+    assert "no brushing score" in missing.output

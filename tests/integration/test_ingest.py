@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from graph.config import Settings
 from graph.errors import InvalidInput
 from graph.store import GraphStore
 from ingest.pipeline import ingest_directory
 from tests.conftest import SAMPLE_DIR, TEST_KEY
+from tests.sample_graph import SAMPLE_NODES, SAMPLE_RELATIONSHIPS
 
 
 @pytest.fixture
@@ -111,7 +113,9 @@ def test_parquet_input_loads_like_csv(
         embedded_store, sample, id_hash_key=TEST_KEY, quarantine_dir=tmp_path / "q"
     )
     assert (report.read, report.loaded, report.quarantined) == (41, 41, 0)
-    assert embedded_store.counts().total_nodes == 39
+    counts = embedded_store.counts()
+    assert {label: n for label, n in counts.nodes.items() if n} == SAMPLE_NODES
+    assert {rel: n for rel, n in counts.relationships.items() if n} == SAMPLE_RELATIONSHIPS
 
 
 def test_bad_licence_rows_are_quarantined_and_the_good_ones_held(
@@ -145,3 +149,17 @@ def test_bad_licence_rows_are_quarantined_and_the_good_ones_held(
     held = embedded_store.edges_of(["biz:91330106MA2AAAAA4E"], ["HOLDS_LICENCE"], direction="out")
     assert [e.dst for e in held] == ["licence:food_operation:JY13301060077777"]
     assert embedded_store.get_node("licence:food_operation:JY13301069999999") is None
+
+
+def test_bulk_is_refused_for_the_embedded_store_before_anything_is_read(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from cli import main as cli_main
+
+    monkeypatch.setitem(cli_main._state, "settings", settings)
+    result = CliRunner().invoke(cli_main.app, ["ingest", str(SAMPLE_DIR), "--bulk"])
+    assert result.exit_code != 0
+    assert "--bulk loads Neo4j: add --store neo4j" in result.output
+    assert not settings.embedded_path.exists()

@@ -18,6 +18,7 @@ import pytest
 from stdnum.cn import ric, uscc
 
 from ingest.generate import COLUMNS, INPUT_FILES, BrushingParams, GenerationSummary, generate
+from ingest.generate.output import OPTIONAL_COLUMNS
 
 FORMATS_MD = Path(__file__).resolve().parents[2] / "docs" / "formats.md"
 FOREIGN_ID = re.compile(r"^[A-Z]{2}(-[A-Z]{2})?:\d+$")
@@ -81,8 +82,8 @@ def test_columns_are_exactly_those_of_docs_formats(run: GenerationSummary) -> No
     documented = documented_columns()
     assert set(documented) == set(INPUT_FILES)
     for name in INPUT_FILES:
-        assert COLUMNS[name] == documented[name], name
-        assert tuple(read(run, name).columns) == documented[name], name
+        assert COLUMNS[name] + OPTIONAL_COLUMNS.get(name, ()) == documented[name], name
+        assert tuple(read(run, name).columns) == COLUMNS[name], name
 
 
 def test_writes_every_input_file_and_ground_truth_apart(run: GenerationSummary) -> None:
@@ -592,3 +593,22 @@ def test_bad_rows_land_where_recorded_when_a_file_is_written_in_chunks(tmp_path:
     assert set(frame.loc[flagged, "decided"]) <= set(BAD_DATES)
     kept = frame.drop(index=flagged)
     assert list(kept["listing_id"]) == [f"listing_id{i}" for i in range(100)]
+
+
+def test_reviews_are_optional_columns_with_rings_praising_their_stores(tmp_path: Path) -> None:
+    plain = generate(tmp_path / "plain", 400, 5)
+    reviewed = generate(tmp_path / "reviews", 400, 5, brushing=BrushingParams(reviews=True))
+    before = pd.read_csv(plain.files["orders"])
+    after = pd.read_csv(reviewed.files["orders"])
+    assert tuple(after.columns) == COLUMNS["orders"] + ("rating", "reviewed")
+    pd.testing.assert_frame_equal(after[list(COLUMNS["orders"])], before)
+    rated = after.dropna(subset=["rating"])
+    assert rated["rating"].between(1, 5).all()
+    assert (pd.to_datetime(rated["reviewed"]) > pd.to_datetime(rated["placed"])).all()
+    truth = json.loads(reviewed.ground_truth.read_text(encoding="utf-8"))
+    ring_accounts = {a for ring in truth["brushing_rings"] for a in ring["accounts"]}
+    ring_stores = {s for ring in truth["brushing_rings"] for s in ring["stores"]}
+    by_ring = rated["account_id"].isin(ring_accounts) & rated["store_id"].isin(ring_stores)
+    assert rated.loc[by_ring, "rating"].mean() > 4.5
+    assert rated.loc[~by_ring, "rating"].mean() < 4.5
+    assert (rated.loc[rated["account_id"].isin(ring_accounts) & ~by_ring, "rating"] == 1).any()

@@ -135,3 +135,22 @@ def test_a_complainant_named_by_id_number_is_stored_hashed() -> None:
         KEY,
     )
     assert business.nodes[0].props["complainant"] == "91330106MA2AAAAA15"
+
+
+ORDER = {
+    "order_id": "tb:1001",
+    "account_id": "tb:buyer1",
+    "store_id": "tb:shop1",
+    "placed": "2024-03-01T10:00:00",
+}
+
+
+def test_an_order_may_carry_a_review_and_a_rating_outside_one_to_five_is_refused() -> None:
+    emitted = BY_NAME["orders"].convert(
+        {**ORDER, "rating": "5", "reviewed": "2024-03-04T08:00:00"}, KEY
+    )
+    order = next(node.props for node in emitted.nodes if node.label == "Order")
+    assert order["rating"] == 5.0
+    assert order["reviewed"] is not None
+    assert refused_field("orders", **ORDER, rating="6") == "rating"
+    assert refused_field("orders", **ORDER, rating="4", reviewed="yesterday") == "reviewed"
