@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     # Loopback, private and link-local receivers are refused unless this is on (a webhook
     # URL must not reach into the regulator's own network).
     webhook_allow_private_hosts: bool = False
+    # The audit trail (api/audit.py). Rows older than audit_retention_days are deleted
+    # every audit_compact_hours (0: never; `credgraph audit-trail compact` does it on demand).
+    # With audit_durable an answer leaves only once its audit row is committed (group
+    # commit); off, the loss window on a crash is audit_flush_seconds.
+    audit_retention_days: int = Field(365, ge=1)
+    audit_compact_hours: float = Field(6.0, ge=0)
+    audit_durable: bool = True
+    audit_flush_seconds: float = Field(0.25, gt=0, le=1.0)
     # The decision log and evidence (api/ledger, docs/decision-log.md). None: beside the
     # embedded graph, in the data directory (decisions.sqlite3, decision-log.key with mode
     # 0600, evidence/).
