@@ -229,7 +229,8 @@ def main() -> None:
     from api.security import KeyStore
 
     work = Path(tempfile.mkdtemp(prefix="credgraph-soak-"))
-    env, usccs = prepare(work, args.entities)
+    env, population = prepare(work, args.entities)
+    usccs = population.known
     keys = KeyStore(work / "api.sqlite3")
     officer = {"X-API-Key": keys.create("soak-officer", "officer", rate=1e9, burst=10**9).token}
     keys.close()
