@@ -547,3 +547,14 @@ async def preview(body: PreviewIn, key: OfficerKey, state: StateDep) -> PreviewO
     compares with the listing's current restrictions; writes nothing. Lists at most 200
     restrictions per kind of effect (the counts are complete)."""
     return await run_in_threadpool(_preview, state, body)
+
+
+# -- graph reads (expansion grouped by relationship, neighbour pages, names) ----------------
+# In their own module; included here so the app mounts one console router.
+def _include_graph_reads() -> None:
+    from api.console.graph_api import router as graph_router
+
+    router.include_router(graph_router)
+
+
+_include_graph_reads()
