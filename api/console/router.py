@@ -137,10 +137,19 @@ class ListTypeOut(BaseModel):
     legal_basis: list[str]
 
 
+class MeasureOut(BaseModel):
+    """A joint-punishment measure by name."""
+
+    id: str
+    name_zh: str
+    name_en: str
+
+
 class Meta(BaseModel):
     """What the console needs to know about this server."""
 
     list_types: list[ListTypeOut]
+    measures: list[MeasureOut] = Field(default_factory=list)
     removal_reasons: list[str]
     rel_types: list[str]
     labels: list[str]
@@ -170,6 +179,10 @@ async def meta(key: OfficerKey, request: Request) -> Meta:
                 legal_basis=list(lt.legal_basis),
             )
             for lt in rules.list_types
+        ],
+        measures=[
+            MeasureOut(id=m.id, name_zh=m.name_zh, name_en=m.name_en)
+            for m in rules.measure_by_id.values()
         ],
         removal_reasons=list(getattr(reasons, "__args__", ())),
         rel_types=sorted(REL_BY_TYPE),
