@@ -45,8 +45,8 @@ function style() {
         "font-size": 10,
         "text-valign": "bottom",
         "text-margin-y": 3,
-        "text-wrap": "ellipsis",
-        "text-max-width": 120,
+        "text-wrap": "wrap",
+        "text-max-width": 160,
         color: "#1d2733",
         "text-background-color": "#ffffff",
         "text-background-opacity": 0.75,
@@ -248,7 +248,6 @@ export async function renderNetwork(root, uid, params, alive) {
         n.data("display", labelText(n.id()));
       }),
     );
-    cy.style().selector("node").style("text-wrap", "wrap").update();
   }
 
   function place(anchor, count, i) {
@@ -289,7 +288,7 @@ export async function renderNetwork(root, uid, params, alive) {
   }
 
   // -- expanding -----------------------------------------------------------------------
-  async function expand(target, { quiet = false, record = true } = {}) {
+  async function expand(target, { quiet = false, record = true, layout = true } = {}) {
     if (cy.nodes().length >= MAX_NODES) {
       updateStatus(t("net_cap"));
       return [];
@@ -332,7 +331,7 @@ export async function renderNetwork(root, uid, params, alive) {
     });
     state.badges.set(target, badges);
     await flagRestricted([target, ...added]);
-    afterChange(added.length > 0);
+    afterChange(layout && added.length > 0);
     if (!quiet) updateStatus(cut > 0 ? t("net_cap") : t("net_expanded", { name: node.data("base") || target, n: added.length }));
     if (state.selected === target) select(target);
     return added;
@@ -340,12 +339,17 @@ export async function renderNetwork(root, uid, params, alive) {
 
   async function expandTwoHops(target) {
     updateStatus(t("loading"));
-    const first = await expand(target, { quiet: true });
-    const next = first.filter((u) => SUBJECTS.has(cy.getElementById(u).data("label"))).slice(0, SECOND_HOP);
+    if (!cy.getElementById(target).data("expanded")) await expand(target, { quiet: true, layout: false });
+    else snapshot();
+    const next = cy.getElementById(target).neighborhood("node")
+      .filter((n) => !n.data("group") && !n.data("expanded") && SUBJECTS.has(n.data("label")))
+      .map((n) => n.id())
+      .slice(0, SECOND_HOP);
     for (const u of next) {
       if (!alive() || cy.nodes().length >= MAX_NODES) break;
-      await expand(u, { quiet: true, record: false });
+      await expand(u, { quiet: true, record: false, layout: false });
     }
+    relayout(false);
     updateStatus(t("net_two_hops", { n: next.length }));
   }
 
@@ -475,14 +479,15 @@ export async function renderNetwork(root, uid, params, alive) {
     cy.elements().remove();
     state.restricted.clear();
     state.checked.clear();
-    for (const u of expanded) await expand(u, { quiet: true, record: false });
+    for (const u of expanded) await expand(u, { quiet: true, record: false, layout: false });
+    relayout(false);
     if (uid && cy.getElementById(uid).nonempty()) cy.getElementById(uid).addClass("centre");
     updateStatus(t("net_as_of", { d: state.at }));
   }
 
   // -- panels --------------------------------------------------------------------------
   function renderLegend() {
-    const labels = [...new Set(cy.nodes().filter((n) => !n.data("group")).map((n) => n.data("label")))].sort();
+    const labels = [...new Set(cy.nodes().map((n) => n.data("label")))].filter(Boolean).sort();
     replace(
       legend,
       labels.map((l) => h("span", {}, swatch(l), labelName(l))),
