@@ -318,6 +318,90 @@ const STRINGS = {
     field_a: "主体 A",
     field_b: "主体 B",
     field_q: "搜索词",
+    provenance: "数据来源",
+    summary_title: "是否受限及原因",
+    summary_restricted: "正在执行 {n} 项惩戒措施，来自 {k} 条名单记录。",
+    summary_sources: "依据 {n} 条名单记录",
+    summary_why: "最短的原因路径",
+    summary_derived: "由关联主体传导：关联主体被列入“{list}”，规则：{rule}。",
+    summary_direct: "本主体被列入“{list}”。",
+    entity_restrictions_by_listing: "惩戒措施明细（按名单记录）",
+    controller_majority: "持有（含所控制主体）{votes} 表决权，超过半数{via}",
+    controller_plurality: "持有（含所控制主体）{votes} 表决权，为最大股东{via}",
+    controller_declared: "工商登记申报的实际控制人",
+    controller_via: "，经 {n} 层持股",
+    controller_disagrees: "（与股权计算结果不一致）",
+    feedback_action: "平台处置",
+    feedback_reason: "说明",
+    status_active: "存续",
+    status_abnormal: "经营异常",
+    status_cancelled: "注销",
+    status_revoked: "吊销",
+    status_open: "营业中",
+    status_closed: "已关闭",
+    status_suspended: "暂停营业",
+    status_pending: "待处理",
+    prop_uscc: "统一社会信用代码",
+    prop_jurisdiction: "登记地",
+    prop_registry_no: "登记注册号",
+    prop_status: "登记状态",
+    prop_established: "成立日期",
+    prop_registered_capital: "注册资本（元）",
+    prop_region: "行政区划代码",
+    prop_address: "住所",
+    prop_phone: "电话",
+    prop_email: "邮箱",
+    prop_source: "来源文件",
+    prop_run_id: "导入批次",
+    prop_first_seen: "首次导入",
+    prop_last_seen: "最近导入",
+    prop_id_masked: "证件号码（脱敏）",
+    prop_id_type: "证件类型",
+    prop_platform: "平台",
+    prop_shop_id: "店铺号",
+    prop_opened: "开店日期",
+    prop_closed: "关店日期",
+    prop_ship_from_address: "发货地址",
+    prop_text: "地址",
+    prop_number: "号码",
+    prop_brand_id: "商标注册号",
+    idtype_ric: "居民身份证",
+    idtype_passport: "护照",
+    idtype_other: "其他证件",
+    jurisdiction_CN: "中国大陆",
+    jurisdiction_HK: "中国香港",
+    search_label: "搜索主体",
+    search_kind: "主体类型",
+    search_restricted_n: "正在执行 {n} 项惩戒措施",
+    title_entity: "主体",
+    queue_score: "可疑得分",
+    reason_credit_repair: "信用修复",
+    applied_title: "已执行（已写入）",
+    expires_blank_long: "到期日期（留空即长期有效）",
+    expires_hint: "不填写到期日期时，名单长期有效，直至移出或信用修复。",
+    reason_ring_cohort: "{accounts} 个账号集中在同样 {stores} 家网店下单（账号-网店组合中 {fill}% 有成交）",
+    reason_ring_lockstep: "{accounts} 个账号在 {minutes} 分钟内先后在同样 {stores} 家网店下单",
+    reason_ring_light: "{share}% 的包裹重量不足 {grams} 克（疑似空包）",
+    reason_ring_fast: "{share}% 的运单在发货后 {hours} 小时内即签收",
+    reason_ring_shared_address: "发往 {n} 个由 {accounts} 个账号共用的收货地址{names}",
+    reason_ring_shared_phone: "发往 {n} 个由 {accounts} 个账号共用的收货电话{names}",
+    reason_shell_common: "共用{kind} {n} 个{names}",
+    reason_shell_burst: "{n} 家企业登记在同一地址，且在 {days} 天内集中设立",
+    reason_shell_one_address: "{n} 家企业登记在同一地址",
+    reason_shell_no_store_all: "均未经营任何网店",
+    reason_shell_no_store: "{m} 家中有 {n} 家未经营网店",
+    reason_shell_listed: "{n} 家已被列入{list}",
+    shared_kind_address: "地址",
+    shared_kind_phone: "电话",
+    shared_kind_email: "邮箱",
+    shared_kind_legal_representative: "法定代表人",
+    shared_kind_shareholder: "股东",
+    shared_kind_registration_agent: "登记代理人",
+    shared_names: "：{list}",
+    shared_by: "{name}（{n} 家）",
+    light_parcel: "轻包",
+    shared_members: "涉及成员",
+    shared_by_accounts: "{name}（{n} 个账号）",
   },
   en: {
     app_title: "Credit supervision console",
@@ -632,6 +716,90 @@ const STRINGS = {
     field_a: "entity A",
     field_b: "entity B",
     field_q: "search text",
+    provenance: "Provenance",
+    summary_title: "Restricted? Why?",
+    summary_restricted: "{n} measures in force, from {k} listings.",
+    summary_sources: "from {n} listings",
+    summary_why: "The shortest reason",
+    summary_derived: "Reached through a related entity on “{list}”; rule: {rule}.",
+    summary_direct: "This entity is on “{list}”.",
+    entity_restrictions_by_listing: "Restrictions in force, by listing",
+    controller_majority: "holds {votes} of the votes with what it controls, a majority{via}",
+    controller_plurality: "holds {votes} of the votes with what it controls, the largest block{via}",
+    controller_declared: "declared in the company register",
+    controller_via: ", through {n} intermediate holders",
+    controller_disagrees: "(ownership points elsewhere)",
+    feedback_action: "Platform action",
+    feedback_reason: "Note",
+    status_active: "active",
+    status_abnormal: "abnormal operation",
+    status_cancelled: "deregistered",
+    status_revoked: "licence revoked",
+    status_open: "open",
+    status_closed: "closed",
+    status_suspended: "suspended",
+    status_pending: "pending",
+    prop_uscc: "Unified social credit code",
+    prop_jurisdiction: "Jurisdiction",
+    prop_registry_no: "Registry number",
+    prop_status: "Status",
+    prop_established: "Established",
+    prop_registered_capital: "Registered capital (CNY)",
+    prop_region: "Region code",
+    prop_address: "Address",
+    prop_phone: "Phone",
+    prop_email: "E-mail",
+    prop_source: "Source file",
+    prop_run_id: "Import run",
+    prop_first_seen: "First imported",
+    prop_last_seen: "Last imported",
+    prop_id_masked: "Id number (masked)",
+    prop_id_type: "Id type",
+    prop_platform: "Platform",
+    prop_shop_id: "Shop id",
+    prop_opened: "Opened",
+    prop_closed: "Closed",
+    prop_ship_from_address: "Ships from",
+    prop_text: "Address",
+    prop_number: "Number",
+    prop_brand_id: "Trademark number",
+    idtype_ric: "Resident identity card",
+    idtype_passport: "Passport",
+    idtype_other: "Other document",
+    jurisdiction_CN: "Mainland China",
+    jurisdiction_HK: "Hong Kong SAR",
+    search_label: "Search entities",
+    search_kind: "Kind of entity",
+    search_restricted_n: "{n} measures in force",
+    title_entity: "Entity",
+    queue_score: "Suspicion score",
+    reason_credit_repair: "credit repaired",
+    applied_title: "Applied (written)",
+    expires_blank_long: "Expires (blank: no end date)",
+    expires_hint: "Without an expiry date the listing stays until it is removed or repaired.",
+    reason_ring_cohort: "{accounts} accounts ordered from the same {stores} stores ({fill}% of account-store pairs traded)",
+    reason_ring_lockstep: "{accounts} accounts ordered from the same {stores} stores within {minutes}-minute windows",
+    reason_ring_light: "{share}% of their parcels weighed under {grams} g (empty parcels?)",
+    reason_ring_fast: "{share}% of their waybills were delivered within {hours} hours of shipping",
+    reason_ring_shared_address: "shipped to {n} receiver addresses shared by {accounts} accounts{names}",
+    reason_ring_shared_phone: "shipped to {n} receiver phones shared by {accounts} accounts{names}",
+    reason_shell_common: "{n} {kind} in common{names}",
+    reason_shell_burst: "{n} businesses at one address registered within {days} days",
+    reason_shell_one_address: "{n} businesses at one address",
+    reason_shell_no_store_all: "none operates a store",
+    reason_shell_no_store: "{n} of {m} operate no store",
+    reason_shell_listed: "{n} already on the {list}",
+    shared_kind_address: "address(es)",
+    shared_kind_phone: "phone(s)",
+    shared_kind_email: "e-mail(s)",
+    shared_kind_legal_representative: "legal representative(s)",
+    shared_kind_shareholder: "shareholder(s)",
+    shared_kind_registration_agent: "registration agent(s)",
+    shared_names: ": {list}",
+    shared_by: "{name} ({n} members)",
+    light_parcel: "light parcel",
+    shared_members: "Members",
+    shared_by_accounts: "{name} ({n} accounts)",
   },
 };
 
@@ -675,3 +843,44 @@ export function pick(obj, base) {
 }
 
 setLang(lang);
+
+/** `t(key)` when the dictionary has it, else `fallback` (data values not yet translated). */
+export function tOr(key, fallback) {
+  return STRINGS[lang][key] ?? STRINGS.zh[key] ?? fallback;
+}
+
+/** A registration or store status ("active", "abnormal", "open") in words. */
+export function statusName(value) {
+  return tOr(`status_${value}`, String(value));
+}
+
+/** A property name of the basic record ("uscc", "run_id") in words. */
+export function propName(key) {
+  return tOr(`prop_${key}`, key);
+}
+
+/** A property value in words where it is a code (status, id type, jurisdiction). */
+export function propValue(key, value) {
+  if (key === "status") return statusName(value);
+  if (key === "id_type") return tOr(`idtype_${value}`, String(value));
+  if (key === "jurisdiction") return tOr(`jurisdiction_${value}`, String(value));
+  if (key === "registered_capital" && typeof value === "number") return value.toLocaleString(lang === "zh" ? "zh-CN" : "en");
+  return String(value);
+}
+
+/** A detection reason from its code and parameters (POST /console/api/reasons), naming
+ * what is shared when `names` (kind → ["name (n)", …]) says; unknown codes keep the text. */
+export function reasonText(reason, names = {}, listName = (id) => id) {
+  if (!reason || reason.code === "text") return reason?.text ?? "";
+  const p = { ...reason.params };
+  let named = [];
+  if (reason.code === "shell_common") {
+    named = names[p.kind] || [];
+    p.kind = tOr(`shared_kind_${p.kind}`, p.kind);
+  } else if (reason.code === "ring_shared_address") named = names.address || [];
+  else if (reason.code === "ring_shared_phone") named = names.phone || [];
+  if (reason.code === "shell_listed") p.list = listName(p.list);
+  const shown = named.slice(0, 3).join(lang === "zh" ? "、" : "; ");
+  p.names = shown ? t("shared_names", { list: named.length > 3 ? `${shown}…` : shown }) : "";
+  return tOr(`reason_${reason.code}`, null) === null ? reason.text : t(`reason_${reason.code}`, p);
+}

@@ -38,7 +38,7 @@ function parseHash() {
 }
 
 function renderChrome() {
-  document.title = `${t("app_title")} · CreditGraph`;
+  if (!me) document.title = `${t("signin_title")} · ${t("app_title")}`;
   document.getElementById("topbar").hidden = !me;
   document.getElementById("brand-title").textContent = t("app_title");
   const [name] = parseHash();
@@ -140,6 +140,14 @@ const ROUTES = {
   brands: renderBrands,
 };
 const BRAND_ROUTES = { brands: renderBrands };
+const TITLES = {
+  search: "nav_search",
+  entity: "title_entity",
+  network: "nav_network",
+  review: "nav_review",
+  listings: "nav_listings",
+  brands: "nav_brands",
+};
 
 let current = 0;
 
@@ -154,6 +162,8 @@ async function route() {
   }
   const render = routes[name];
   const token = ++current;
+  // Every route has its own title (a view may make it more precise, the entity page does).
+  document.title = `${t(TITLES[name] || "app_title")} · ${t("app_title")}`;
   const root = h("div", { class: `view view-${name}` });
   replace(view, root);
   try {

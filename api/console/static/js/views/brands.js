@@ -56,7 +56,7 @@ async function renderList(root, params, alive, officer) {
     loading(),
   );
   box.id = "brand-list";
-  root.append(box);
+  root.append(h("h1", { class: "page-title" }, t("nav_brands")), box);
   const items = await get(ENDPOINTS.brands, { offset, limit: PAGE });
   if (!alive()) return;
   box.lastChild.remove();
