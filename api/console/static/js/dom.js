@@ -85,7 +85,7 @@ export function table(headings, rows, attrs = {}) {
   return h(
     "table",
     attrs,
-    h("thead", {}, h("tr", {}, headings.map((x) => h("th", {}, x)))),
+    h("thead", {}, h("tr", {}, headings.map((x) => h("th", { scope: "col" }, x === "" ? h("span", { class: "sr-only" }, t("action")) : x)))),
     h("tbody", {}, rows.map((row) => h("tr", {}, row.map((cell) => h("td", {}, cell))))),
   );
 }

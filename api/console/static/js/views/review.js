@@ -84,7 +84,7 @@ async function renderList(root, queue, name, params, alive) {
   const href = (s, o) => `#/review/${name}?${new URLSearchParams({ status: s, offset: String(o) })}`;
   const filter = h(
     "select",
-    { id: "queue-status", onchange: (e) => { location.hash = href(e.target.value, 0); } },
+    { id: "queue-status", "aria-label": t("status"), onchange: (e) => { location.hash = href(e.target.value, 0); } },
     STATUSES.map((s) => h("option", { value: s, selected: s === status }, t(`status_${s}`))),
   );
   const box = h("section", { class: "card", id: "queue" }, h("div", { class: "toolbar" }, h("h1", {}, t(queue.title)), filter), loading());
@@ -139,7 +139,7 @@ async function renderDetail(root, queue, name, uid, alive) {
       h("a", { href: `#/review/${name}` }, `← ${t("back")}`),
       h("h1", {}, t(queue.title), " ", h("code", {}, item.uid)),
       h("p", {}, statusPill(item.status), " ", scoreBar(item.score), " · ", queue.size(item)),
-      h("h3", {}, t("reasons")),
+      h("h2", {}, t("reasons")),
       h("ul", { class: "reasons", id: "reasons" }, coded.map((r) => h("li", { dataset: { code: r.code } }, reasonText(r, named.words, listName)))),
       item.reviewed_by
         ? h("p", { class: "small" }, `${t("reviewed_by")}: ${item.reviewed_by} · ${fmtDate(item.reviewed_at)} · ${item.review_reason || ""}`)
@@ -251,12 +251,12 @@ function shellEvidence(cluster, shared) {
 }
 
 function reviewForm(queue, item, outcome) {
-  const reason = h("textarea", { id: "review-reason", name: "reason", maxlength: 2000, required: true });
+  const reason = h("textarea", { id: "review-reason", name: "reason", maxlength: 2000, required: true, "aria-labelledby": "review-reason-title" });
   const message = h("div", {});
   const buttons = [];
   const decide = async (decision) => {
     if (!reason.value.trim()) {
-      replace(message, h("div", { class: "error" }, t("reason_required")));
+      replace(message, h("div", { class: "error", role: "alert" }, t("reason_required")));
       return;
     }
     buttons.forEach((b) => { b.disabled = true; });
@@ -280,7 +280,7 @@ function reviewForm(queue, item, outcome) {
   const form = h(
     "section",
     { class: "card", id: "review-form" },
-    h("h2", {}, t("review_reason")),
+    h("h2", { id: "review-reason-title" }, t("review_reason")),
     reason,
     message,
     h("div", { class: "actions" }, buttons),
