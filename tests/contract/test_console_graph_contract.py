@@ -123,3 +123,34 @@ def test_an_unknown_entity_is_404(client: Client) -> None:
     response = c.get("/console/api/entities/biz:NOPE/expand", headers=officer)
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_saved_investigation_is_shared_and_never_silently_overwritten(
+    client: Client,
+) -> None:
+    c, officer = client
+    case = {
+        "name": "星辰系关联排查",
+        "notes": "法定代表人张伟同时控制两家企业。",
+        "at": "2025-01-01",
+        "nodes": [{"uid": XINGCHEN, "x": 10.5, "y": -3.0, "pinned": True}],
+    }
+    saved = _json(c.post("/console/api/cases", json=case, headers=officer))
+    assert (saved["name"], saved["version"], saved["node_count"]) == ("星辰系关联排查", 1, 1)
+    assert saved["created_by"] == "zj-amr"
+
+    listed = _json(c.get("/console/api/cases", headers=officer))["items"]
+    assert [x["case_id"] for x in listed] == [saved["case_id"]]
+    opened = _json(c.get(f"/console/api/cases/{saved['case_id']}", headers=officer))
+    assert opened["nodes"] == case["nodes"]
+    assert opened["notes"] == case["notes"]
+
+    # an update from version 1 goes in; a second one from the same version is refused
+    changed = {**case, "notes": "补充：两家企业共用地址。", "version": 1}
+    updated = _json(c.put(f"/console/api/cases/{saved['case_id']}", json=changed, headers=officer))
+    assert (updated["version"], updated["notes"]) == (2, "补充：两家企业共用地址。")
+    stale = c.put(f"/console/api/cases/{saved['case_id']}", json=changed, headers=officer)
+    assert stale.status_code == 409
+    assert stale.headers["content-type"].startswith("application/problem+json")
+    missing = c.get("/console/api/cases/case-000000000000", headers=officer)
+    assert missing.status_code == 404
