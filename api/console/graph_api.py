@@ -277,3 +277,39 @@ def _names(state: ApiState, uids: Sequence[str]) -> NamesOut:
 async def names(body: NamesIn, key: OfficerKey, state: StateDep) -> NamesOut:
     """Label and display name of up to 1,000 uids (a person by name, never by id)."""
     return await run_in_threadpool(_names, state, body.uids)
+
+
+class EdgesIn(BaseModel):
+    """Nodes on the page (a saved case)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    uids: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(max_length=1_500)
+    at: date | None = None
+
+
+class EdgesOut(BaseModel):
+    """Relationships valid on ``at`` with both ends among the uids, and the nodes."""
+
+    at: date
+    nodes: list[EntityOut]
+    edges: list[EdgeOut]
+
+
+def _among(state: ApiState, uids: Sequence[str], at: date) -> EdgesOut:
+    wanted = list(dict.fromkeys(uids))
+    inside = set(wanted)
+    edges = state.store.edges_of(wanted, None, direction="out", limit=MAX_EDGES)
+    kept = [e for e in edges if e.dst in inside and valid_on(e, at)]
+    return EdgesOut(
+        at=at,
+        nodes=[entity_out(n) for n in state.store.get_nodes(wanted)],
+        edges=[edge_out(e) for e in kept],
+    )
+
+
+@router.post("/edges", response_model=EdgesOut, summary="The nodes and the edges among them")
+async def edges_among(body: EdgesIn, key: OfficerKey, state: StateDep) -> EdgesOut:
+    """The entities of up to 1,500 uids and every relationship valid on ``at`` (today)
+    between two of them: a saved case drawn again."""
+    return await run_in_threadpool(_among, state, body.uids, body.at or date.today())

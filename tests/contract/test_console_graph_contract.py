@@ -154,3 +154,14 @@ def test_a_saved_investigation_is_shared_and_never_silently_overwritten(
     assert stale.headers["content-type"].startswith("application/problem+json")
     missing = c.get("/console/api/cases/case-000000000000", headers=officer)
     assert missing.status_code == 404
+
+
+def test_a_saved_set_of_nodes_is_drawn_again_with_the_edges_among_them(client: Client) -> None:
+    c, officer = client
+    grown = _json(c.get(f"/console/api/entities/{XINGCHEN}/expand", headers=officer))
+    person = next(n["uid"] for n in grown["nodes"] if n["name"] == "张伟")
+    drawn = _json(c.post("/console/api/edges", json={"uids": [XINGCHEN, person]}, headers=officer))
+    assert {n["uid"] for n in drawn["nodes"]} == {XINGCHEN, person}
+    assert drawn["edges"]
+    assert all({e["src"], e["dst"]} == {XINGCHEN, person} for e in drawn["edges"])
+    assert "LEGAL_REPRESENTATIVE_OF" in {e["type"] for e in drawn["edges"]}
