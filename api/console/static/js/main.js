@@ -6,6 +6,7 @@ import { ApiError, ENDPOINTS, call, getKey, loadMeta, setKey, whenUnauthorized }
 import { errorBox, h, replace } from "./dom.js";
 import { getLang, setLang, t } from "./i18n.js";
 import { renderBrands } from "./views/brands.js";
+import { renderCases } from "./views/cases.js";
 import { renderEntity } from "./views/entity.js";
 import { renderListings } from "./views/listings.js";
 import { renderNetwork } from "./views/network.js";
@@ -20,6 +21,7 @@ const NAV = [
   ["#/network", "nav_network"],
   ["#/review/rings", "nav_review"],
   ["#/listings", "nav_listings"],
+  ["#/cases", "nav_cases"],
   ["#/brands", "nav_brands"],
 ];
 // A brand key (alliance member) reaches the brand pages and nothing else; the server
@@ -137,6 +139,7 @@ const ROUTES = {
   network: renderNetwork,
   review: renderReview,
   listings: renderListings,
+  cases: renderCases,
   brands: renderBrands,
 };
 const BRAND_ROUTES = { brands: renderBrands };
@@ -146,6 +149,7 @@ const TITLES = {
   network: "nav_network",
   review: "nav_review",
   listings: "nav_listings",
+  cases: "nav_cases",
   brands: "nav_brands",
 };
 

@@ -8,7 +8,7 @@
 
 import cytoscape from "../../vendor/cytoscape.esm.min.js";
 import dagre from "../../vendor/cytoscape-dagre.esm.min.js";
-import { ENDPOINTS, get, getMeta, post } from "../api.js";
+import { ENDPOINTS, call, get, getMeta, post } from "../api.js";
 import { chain } from "../chain.js";
 import { errorBox, errorText, h, loading, replace } from "../dom.js";
 import { GROUP, RESTRICTED, colourOf, iconOf, shapeOf, swatch } from "../graphstyle.js";
@@ -167,6 +167,7 @@ export async function renderNetwork(root, uid, params, alive) {
   const undoButton = h("button", { type: "button", class: "secondary", id: "net-undo", disabled: true, onclick: () => undo() }, t("net_undo"));
   const listButton = h("button", { type: "button", class: "secondary", id: "net-list-toggle", "aria-pressed": "false", onclick: () => toggleList() }, t("net_list_view"));
   const finder = pathFinder(state, params, uid, alive);
+  const casePanel = casePanelOf(state, alive, () => cy);
 
   root.append(
     h("h1", { class: "page-title" }, t("net_title")),
@@ -189,6 +190,7 @@ export async function renderNetwork(root, uid, params, alive) {
       checks,
     ),
     h("div", { class: "network" }, h("div", {}, container, legend, list), side),
+    casePanel.element,
     finder.element,
   );
 
@@ -672,9 +674,41 @@ export async function renderNetwork(root, uid, params, alive) {
     return state.restricted;
   };
 
+  /** A saved case: its nodes where they were, the relationships among them on its date. */
+  state.loadCase = async (c) => {
+    if (c.at) {
+      state.at = c.at;
+      dateInput.value = c.at;
+    }
+    const uids = c.nodes.map((n) => n.uid);
+    const drawn = await post("/console/api/edges", { uids, at: state.at });
+    if (!alive()) return;
+    const positions = new Map(c.nodes.map((n) => [n.uid, n]));
+    cy.batch(() => {
+      for (const n of drawn.nodes) {
+        const at = positions.get(n.uid);
+        cy.add({ group: "nodes", data: { ...nodeData(n), expanded: false }, position: { x: at.x, y: at.y } });
+        if (at.pinned) cy.getElementById(n.uid).lock().addClass("pinned");
+      }
+    });
+    addElements([], drawn.edges, null);
+    await flagRestricted(drawn.nodes.map((n) => n.uid));
+    afterChange(false);
+    cy.fit(undefined, 30);
+    updateStatus(t("case_loaded", { name: c.name, n: drawn.nodes.length }));
+  };
+
   renderLegend();
   updateStatus();
-  if (uid) {
+  if (params.case) {
+    try {
+      const c = await get(`/console/api/cases/${encodeURIComponent(params.case)}`);
+      casePanel.show(c);
+      await state.loadCase(c);
+    } catch (err) {
+      if (alive()) replace(side, errorBox(err));
+    }
+  } else if (uid) {
     cy.add({ group: "nodes", data: { id: uid, label: "", display: uid }, position: { x: 0, y: 0 } });
     cy.getElementById(uid).addClass("centre");
     await expand(uid, { record: false });
@@ -683,6 +717,72 @@ export async function renderNetwork(root, uid, params, alive) {
     replace(side, h("p", { class: "muted" }, t("net_start")));
   }
   await finder.runFromParams();
+}
+
+/** Name, notes, save (new or over the version opened) and a PNG of the graph. */
+function casePanelOf(state, alive, cyOf) {
+  let current = null;
+  const name = h("input", { id: "case-name", name: "name", maxlength: 200, required: true });
+  const notes = h("textarea", { id: "case-notes", name: "notes", maxlength: 20000, rows: 3 });
+  const message = h("div", { id: "case-message", role: "status" });
+  const save = h("button", { type: "submit", class: "primary", id: "case-save" }, t("case_save"));
+  const png = h("button", { type: "button", class: "secondary", id: "export-png", onclick: () => exportPng() }, t("export_png"));
+  const report = h("a", { id: "case-report-link", hidden: true }, t("case_report"));
+
+  function exportPng() {
+    const cy = cyOf();
+    const link = h("a", { href: cy.png({ full: true, scale: 2, bg: "#ffffff" }), download: `${name.value.trim() || "network"}.png` });
+    document.body.append(link);
+    link.click();
+    link.remove();
+  }
+
+  function show(c) {
+    current = c;
+    name.value = c.name;
+    notes.value = c.notes;
+    save.textContent = t("case_update");
+    report.hidden = false;
+    report.setAttribute("href", `#/cases/${encodeURIComponent(c.case_id)}/report`);
+  }
+
+  async function submit(event) {
+    event.preventDefault();
+    const cy = cyOf();
+    const body = {
+      name: name.value.trim(),
+      notes: notes.value,
+      at: state.at,
+      nodes: cy.nodes("[!group]").map((n) => ({ uid: n.id(), x: n.position("x"), y: n.position("y"), pinned: n.locked() })),
+      version: current ? current.version : 0,
+    };
+    try {
+      const saved = current
+        ? await call("PUT", `/console/api/cases/${encodeURIComponent(current.case_id)}`, body)
+        : await post("/console/api/cases", body);
+      if (!alive()) return;
+      show(saved);
+      replace(message, h("div", { class: "notice" }, t("case_saved_ok", { v: saved.version })));
+    } catch (err) {
+      if (!alive()) return;
+      replace(message, err.status === 409 ? h("div", { class: "error", role: "alert" }, t("case_conflict")) : errorBox(err));
+    }
+  }
+
+  const element = h(
+    "section",
+    { class: "card", id: "case-panel", "aria-labelledby": "case-title" },
+    h("h2", { id: "case-title" }, t("case_panel")),
+    h(
+      "form",
+      { class: "form-grid", id: "case-form", onsubmit: submit },
+      h("label", {}, t("case_name"), name),
+      h("label", {}, t("case_notes"), notes),
+      h("div", { class: "actions" }, save, png, report),
+    ),
+    message,
+  );
+  return { element, show };
 }
 
 /** Paths that pass through the same entities in the same order are one route: the API
