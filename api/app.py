@@ -45,6 +45,7 @@ ROUTERS: tuple[str, ...] = (
     "ownership",
     "listings",
     "shells",
+    "agents",
     "rings",
     "brands",
 )

@@ -21,19 +21,25 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from algorithms.brands.core import LinkParams, infringement_links, repeat_infringers
-from algorithms.brands.service import BrandScope, load_network
-from graph.embedded_store import EmbeddedStore
-from graph.identity import person_uid
-from graph.store import GraphStore
-from ingest.generate import generate
-from ingest.pipeline import ingest_directory
+# Run as a script, this file's directory comes first on sys.path and bench/ingest.py would
+# shadow the ``ingest`` package.
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)
+
+from algorithms.brands.core import LinkParams, infringement_links, repeat_infringers  # noqa: E402
+from algorithms.brands.service import BrandScope, load_network  # noqa: E402
+from graph.embedded_store import EmbeddedStore  # noqa: E402
+from graph.identity import person_uid  # noqa: E402
+from graph.store import GraphStore  # noqa: E402
+from ingest.generate import generate  # noqa: E402
+from ingest.pipeline import ingest_directory  # noqa: E402
 
 __all__ = ["BRAND_FILES", "Scores", "main", "prepare", "score"]
 

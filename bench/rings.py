@@ -1,6 +1,6 @@
 """Benchmark brushing-ring detection against the published FRAUDAR implementation.
 
-Plants rings in synthetic markets (:mod:`algorithms.brushing.synthetic`) at several ring
+Plants rings in synthetic markets (:mod:`ingest.generate.market`) at several ring
 densities and camouflage kinds, then scores the accounts and stores each method reports:
 
 * ``ours-raw``: :func:`detect_dense_blocks` on the binary account x store matrix, blocks taken
@@ -28,6 +28,7 @@ import argparse
 import contextlib
 import io
 import json
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -36,16 +37,26 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
-import numpy.typing as npt
-import pandas as pd
-from scipy import sparse
+# Run as a script, this file's directory comes first on sys.path and bench/ingest.py would
+# shadow the ``ingest`` package the markets come from.
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)
 
-from algorithms.brushing.fraudar import detect_dense_blocks
-from algorithms.brushing.rings import RingParams, find_rings
-from algorithms.brushing.signals import OrderTable
-from algorithms.brushing.synthetic import MarketSpec, PlantedGroup, SyntheticMarket, make_market
-from graph.errors import InvalidInput
+import numpy as np  # noqa: E402
+import numpy.typing as npt  # noqa: E402
+import pandas as pd  # noqa: E402
+from scipy import sparse  # noqa: E402
+
+from algorithms.brushing.fraudar import detect_dense_blocks  # noqa: E402
+from algorithms.brushing.rings import RingParams, find_rings  # noqa: E402
+from algorithms.brushing.signals import OrderTable  # noqa: E402
+from graph.errors import InvalidInput  # noqa: E402
+from ingest.generate.market import (  # noqa: E402
+    MarketSpec,
+    PlantedGroup,
+    SyntheticMarket,
+    make_market,
+)
 
 __all__ = ["main"]
 

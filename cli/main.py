@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -330,6 +331,8 @@ def _register_features() -> None:
     for module in (
         "cli.punish",
         "cli.shells",
+        "cli.agents",
+        "cli.exchange",
         "cli.rings",
         "cli.detect",
         "cli.brands",
@@ -346,3 +349,38 @@ def _register_features() -> None:
 
 
 _register_features()
+
+
+def _flags_without_type(command: Any) -> None:
+    """Show on/off options as flags in help (``--json``), not as ``--json <bool>``.
+
+    Typer builds its commands on its own copy of click, so this reads attributes rather
+    than checking classes."""
+    for param in command.params:
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+    make_help_option = command.get_help_option
+
+    def help_option(ctx: Any) -> Any:
+        option = make_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+    command.get_help_option = help_option
+    for sub in getattr(command, "commands", {}).values():
+        _flags_without_type(sub)
+
+
+def run() -> None:
+    """The ``credgraph`` entry point: the Typer app, with flags shown as flags and any
+    parameter the models refuse reported in one line naming the field (exit code 2)."""
+    command = typer.main.get_command(app)
+    _flags_without_type(command)
+    try:
+        command(prog_name="credgraph")
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "value"
+        console.print(f"[bold red]error:[/] invalid {escape(where)}: {escape(first['msg'])}")
+        raise SystemExit(2) from None

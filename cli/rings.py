@@ -31,7 +31,7 @@ rings_app = typer.Typer(
 console = Console()
 
 JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable output")]
-RingArg = Annotated[str, typer.Argument(help="the ring's uid (ring:…)")]
+RingArg = Annotated[str, typer.Argument(help="the ring's uid (ring:…) or its 16 hex digits")]
 OfficerOption = Annotated[str, typer.Option("--officer", help="who reviews the ring")]
 ReasonOption = Annotated[str, typer.Option("--reason", help="why (kept with the ring)")]
 
@@ -59,11 +59,13 @@ def _rings_table(title: str, rings: tuple[service.RingSummary, ...] | list[Any])
 
 # -- commands ------------------------------------------------------------------------------
 def detect_rings(
-    blocks: Annotated[int, typer.Option(help="dense blocks to look for")] = 5,
+    blocks: Annotated[int, typer.Option(min=1, max=100, help="dense blocks to look for")] = 5,
     orders_only: Annotated[
         bool, typer.Option("--orders-only", help="ignore logistics and identity signals")
     ] = False,
-    batch_size: Annotated[int, typer.Option(help="orders read per page")] = 50_000,
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=1_000_000, help="orders read per page")
+    ] = 50_000,
     as_json: JsonOption = False,
 ) -> None:
     """Find brushing rings in orders and logistics; write them as suspected (刷单团伙)."""
@@ -107,7 +109,7 @@ def list_(
 def show(ring: RingArg, as_json: JsonOption = False) -> None:
     """A ring's members and evidence: orders, waybills, shared receivers."""
     with _store() as store:
-        detail = service.ring_detail(store, ring)
+        detail = service.ring_detail(store, service.as_ring_uid(ring))
     if as_json:
         _dump(detail.model_dump(mode="json"))
         return
@@ -168,7 +170,13 @@ def confirm(
         raise typer.BadParameter(f"{decided!r} is not a date (YYYY-MM-DD)") from exc
     with _store() as store:
         result = service.confirm(
-            store, ring, officer, reason, decided=day, authority=authority, case_no=case_no
+            store,
+            service.as_ring_uid(ring),
+            officer,
+            reason,
+            decided=day,
+            authority=authority,
+            case_no=case_no,
         )
     if as_json:
         _dump(result.model_dump(mode="json"))
@@ -190,7 +198,7 @@ def dismiss(
 ) -> None:
     """Dismiss a ring with the reason; nobody is punished."""
     with _store() as store:
-        result = service.dismiss(store, ring, officer, reason)
+        result = service.dismiss(store, service.as_ring_uid(ring), officer, reason)
     if as_json:
         _dump(result.model_dump(mode="json"))
     else:

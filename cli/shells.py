@@ -7,6 +7,7 @@ command runs, since ``cli.main`` imports this module to register it).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
@@ -15,7 +16,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from algorithms.ownership.core import ControlParams
-from algorithms.ownership.service import OwnershipReport, compute_controllers, ownership
+from algorithms.ownership.service import (
+    OwnershipReport,
+    SkippedOut,
+    compute_controllers,
+    ownership,
+)
 from algorithms.shells.core import ShellParams, ShellResult
 from algorithms.shells.service import (
     ClusterDetail,
@@ -80,6 +86,12 @@ def _print_ownership(report: OwnershipReport) -> None:
         console.print(f"held by itself through cycles: {_pct(report.self_held)}")
     if not report.beneficial_owners:
         console.print(f"no natural person holds {_pct(report.ubo_threshold)} or more")
+    if report.unknown_share_holders:
+        console.print(
+            "holders whose share is not on record (they hold; the weight is unknown): "
+            + ", ".join(escape(u) for u in report.unknown_share_holders)
+        )
+    _print_skipped(report.skipped)
     if not report.controllers:
         console.print("actual controller: [dim]none named by the rules[/]")
     for c in report.controllers:
@@ -137,6 +149,30 @@ def controllers_compute(
         f"{run.computed:,} computed edges written, {run.removed:,} earlier ones removed; "
         f"{len(run.disagreements):,} declared controllers contradicted by ownership"
     )
+    _print_skipped(run.skipped)
+
+
+_SKIP_REASON = {
+    "shares_over_one": "shares held in it add up to {total}",
+    "share_out_of_range": "a share outside 0..1 ({rids})",
+}
+
+
+def _print_skipped(skipped: Sequence[SkippedOut]) -> None:
+    """Businesses left out by ownership and control, one line each."""
+    if not skipped:
+        return
+    console.print(
+        f"[yellow]{len(skipped):,} businesses skipped[/] (their holdings cannot be used; "
+        "everyone else was computed):"
+    )
+    for x in skipped[:20]:
+        why = _SKIP_REASON.get(x.code, x.code).format(
+            total=_pct(x.total), rids=", ".join(x.rids[:3])
+        )
+        console.print(f"  {escape(x.business)}: {escape(why)}")
+    if len(skipped) > 20:
+        console.print(f"  … and {len(skipped) - 20:,} more (--json lists them all)")
 
 
 # --------------------------------------------------------------------------- shells

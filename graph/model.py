@@ -1,4 +1,4 @@
-"""Backend-neutral nodes, edges, paths, subgraphs and projections.
+"""Backend-neutral nodes, edges, paths, subgraphs and projections (graphs and orders as arrays).
 
 Adapters turn driver records into these; algorithms and the API see nothing else.
 """
@@ -15,7 +15,9 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-__all__ = ["Counts", "Edge", "Node", "Path", "Projection", "Subgraph", "as_date"]
+from graph.errors import InvalidInput
+
+__all__ = ["Counts", "Edge", "Node", "OrderTable", "Path", "Projection", "Subgraph", "as_date"]
 
 
 def as_date(value: Any) -> date | None:
@@ -184,6 +186,47 @@ class Projection:
             edge_props={k: _as_array(v) for k, v in (edge_props or {}).items()},
             node_props={k: _as_array(v) for k, v in (node_props or {}).items()},
         )
+
+
+@dataclass(frozen=True)
+class OrderTable:
+    """Orders as aligned arrays; row ``k`` is one order.
+
+    ``account`` and ``store`` number accounts ``0..n_accounts-1`` and stores
+    ``0..n_stores-1``.  Times are epoch seconds (int64); ``shipped`` and ``delivered`` are -1 when
+    unknown.  ``weight_kg`` is nan when unknown.  ``address`` and ``phone`` number the distinct
+    receiver addresses and phones (-1 when unknown).
+
+    The ring detector's input (``algorithms.brushing``): its service builds one from the
+    store's order pages, and ``ingest.generate.market`` generates markets as one.
+    """
+
+    account: npt.NDArray[np.int64]
+    store: npt.NDArray[np.int64]
+    placed: npt.NDArray[np.int64]
+    weight_kg: npt.NDArray[np.float64]
+    shipped: npt.NDArray[np.int64]
+    delivered: npt.NDArray[np.int64]
+    address: npt.NDArray[np.int64]
+    phone: npt.NDArray[np.int64]
+    n_accounts: int
+    n_stores: int
+
+    def __post_init__(self) -> None:
+        n = self.account.shape[0]
+        for name in ("store", "placed", "weight_kg", "shipped", "delivered", "address", "phone"):
+            if getattr(self, name).shape != (n,):
+                shape = getattr(self, name).shape
+                raise InvalidInput(f"expected {n} values, got shape {shape}", field=name)
+        if n and (self.account.min() < 0 or self.account.max() >= self.n_accounts):
+            raise InvalidInput("account index out of range", field="account")
+        if n and (self.store.min() < 0 or self.store.max() >= self.n_stores):
+            raise InvalidInput("store index out of range", field="store")
+
+    @property
+    def n_orders(self) -> int:
+        """Number of orders."""
+        return int(self.account.shape[0])
 
 
 def _as_array(values: list[Any]) -> npt.NDArray[Any]:

@@ -5,9 +5,10 @@ a relationship reads the same wherever it is shown:
 
 - :data:`LABEL_WORDS` and :data:`REL_WORDS` name every label and relationship type of
   :mod:`graph.schema` in both languages (a test holds them complete);
-- :func:`entity_text` writes one entity (its name, else its uid);
+- :func:`display_name` is what a person reads for a node (its name; a nameless person by
+  the masked id number, never the hashed uid), :func:`entity_text` looks it up by uid;
 - :func:`path_text` writes a chain of entities joined by relationships, with the validity
-  period of each link;
+  period of each link and no relationship ids;
 - :func:`vocabulary` is the same words as data, for the console's JavaScript.
 
 Example
@@ -15,7 +16,7 @@ Example
 >>> rel_word("SHAREHOLDER_OF", "zh")
 '股东'
 >>> entity_text("biz:a", {"biz:a": "甲公司"})
-'甲公司 (biz:a)'
+'甲公司'
 """
 
 from __future__ import annotations
@@ -29,13 +30,16 @@ from graph.model import Node
 
 __all__ = [
     "LABEL_WORDS",
+    "REASONS",
     "REL_WORDS",
     "Lang",
     "Link",
+    "display_name",
     "entity_text",
     "label_word",
     "node_name",
     "path_text",
+    "reason_text",
     "rel_word",
     "vocabulary",
 ]
@@ -126,10 +130,21 @@ def node_name(node: Node) -> str:
     return ""
 
 
+def display_name(node: Node) -> str:
+    """What a person reads for a node: its name; a nameless person by the masked id number
+    (never the hashed uid); else the uid."""
+    name = node_name(node)
+    if name:
+        return name
+    masked = node.get("id_masked")
+    if node.label == "Person" and masked:
+        return f"{label_word('Person')} {masked}"
+    return node.uid
+
+
 def entity_text(uid: str, names: Mapping[str, str]) -> str:
-    """One entity: ``name (uid)`` when its name is known, else the uid."""
-    name = names.get(uid)
-    return f"{name} ({uid})" if name else uid
+    """One entity: its display name when known (see :func:`display_name`), else the uid."""
+    return names.get(uid) or uid
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,29 +165,61 @@ class Link:
     word_en: str | None = None
 
 
-def _period(link: Link) -> str:
-    since = link.since.isoformat() if link.since else "…"
-    until = link.until.isoformat() if link.until else "…"
-    return f"{since}–{until}"
+def _period(link: Link, lang: Lang) -> str:
+    since = link.since.isoformat() if link.since else None
+    until = link.until.isoformat() if link.until else None
+    if lang == "zh":
+        if since and until:
+            return f"（{since} 至 {until}）"
+        if since:
+            return f"（{since} 起）"
+        return f"（至 {until}）" if until else ""
+    if since and until:
+        return f" ({since} to {until})"
+    if since:
+        return f" (since {since})"
+    return f" (until {until})" if until else ""
 
 
 def path_text(
     nodes: Sequence[str], links: Sequence[Link], names: Mapping[str, str], lang: Lang
 ) -> str:
-    """A chain ``A —word [rid, since–until]→ B ←word [...]— C`` in one language.
+    """A chain ``A ←word (since …)— B —word→ C`` in one language, names only.
 
-    ``nodes`` has one more element than ``links``; ``names`` maps uids to names.
+    ``nodes`` has one more element than ``links``; ``names`` maps uids to display names
+    (:func:`display_name`). Relationship ids stay out of the text (the caller keeps them
+    as data beside it).
     """
     if len(nodes) != len(links) + 1:
         raise ValueError("a path has one more node than links")
     out = [entity_text(nodes[0], names)]
     for link, node in zip(links, nodes[1:], strict=True):
         word = link.word_zh if lang == "zh" else link.word_en
-        word = word or rel_word(link.rel_type, lang)
-        detail = f"[{link.rid}, {_period(link)}]"
-        out.append(f" —{word} {detail}→ " if link.forward else f" ←{word} {detail}— ")
+        word = (word or rel_word(link.rel_type, lang)) + _period(link, lang)
+        out.append(f" —{word}→ " if link.forward else f" ←{word}— ")
         out.append(entity_text(node, names))
     return "".join(out)
+
+
+#: Reasons by code: (中文, English) templates filled with the finding's parameters.
+REASONS: dict[str, tuple[str, str]] = {
+    "formation_agent": (
+        "代理人 {agent} 在 {address} 代理设立 {n} 家企业，其中 {burst} 家在 {window} 天内设立",
+        "{n} companies formed by agent {agent} at {address}, {burst} of them within {window} days",
+    ),
+    "registered_office": (
+        "{n} 家企业登记在同一地址 {address}，其中 {burst} 家在 {window} 天内设立",
+        "{n} companies registered at {address}, {burst} of them within {window} days",
+    ),
+}
+
+
+def reason_text(code: str, params: Mapping[str, object], lang: Lang = "zh") -> str:
+    """A structured reason written out; the code and its parameters when it has no words."""
+    pair = REASONS.get(code)
+    if pair is None:
+        return f"{code} {dict(params)}"
+    return _pick(pair, lang).format(**params)
 
 
 def vocabulary() -> dict[str, dict[str, list[str]]]:

@@ -175,7 +175,7 @@ def find_rings(orders: OrderTable, params: RingParams = DEFAULT_PARAMS) -> list[
 
     Examples
     --------
-    >>> from algorithms.brushing.synthetic import MarketSpec, make_market
+    >>> from ingest.generate.market import MarketSpec, make_market
     >>> market = make_market(MarketSpec(n_orders=5_000, n_rings=1))
     >>> ring = find_rings(market.orders)[0]
     >>> bool(np.isin(market.rings[0].accounts, ring.accounts).mean() > 0.9)
@@ -314,9 +314,11 @@ def _reasons(
     evidence: IntArray,
     fill: float,
 ) -> tuple[str, ...]:
+    possible = accounts.size * stores.size
+    traded = round(fill * possible)
     reasons = [
-        f"{accounts.size} accounts ordered from the same {stores.size} stores "
-        f"({fill:.0%} of account-store pairs traded)"
+        f"{accounts.size} accounts and {stores.size} stores trade densely: {traded:,} of the "
+        f"{possible:,} possible account-store pairs ({fill:.0%}) have orders"
     ]
     if not params.uses_signals:
         return tuple(reasons)
@@ -325,8 +327,8 @@ def _reasons(
         minutes = params.lockstep_window_seconds / 60
         step_stores = np.unique(orders.store[evidence[tells.lockstep[evidence]]])
         reasons.append(
-            f"{in_step.size} accounts ordered from the same {step_stores.size} stores "
-            f"within {minutes:g}-minute windows"
+            f"{in_step.size} accounts placed orders in step: at {step_stores.size} stores, "
+            f"two or more of them ordered within the same {minutes:g}-minute window"
         )
     weighed = evidence[np.isfinite(orders.weight_kg[evidence])]
     if weighed.size and tells.light[weighed].any():

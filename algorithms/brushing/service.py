@@ -70,6 +70,7 @@ __all__ = [
     "list_rings",
     "load_orders",
     "ring_detail",
+    "as_ring_uid",
     "ring_uid",
 ]
 
@@ -211,6 +212,19 @@ class OrderGraph:
 
 
 # -- identity ------------------------------------------------------------------------------
+def as_ring_uid(ring_id: str) -> str:
+    """A ring uid from what a person typed: ``ring:`` + 16 hex digits, the prefix optional.
+
+    >>> as_ring_uid(" 8CE8AA2A21CF26AF "), as_ring_uid("ring:8ce8aa2a21cf26af")
+    ('ring:8ce8aa2a21cf26af', 'ring:8ce8aa2a21cf26af')
+    """
+    text = ring_id.strip().lower()
+    digits = text.removeprefix("ring:")
+    if len(digits) != 16 or any(c not in "0123456789abcdef" for c in digits):
+        raise InvalidInput(f"{ring_id!r} is not a ring id (ring: and 16 hex digits)", field="ring")
+    return f"ring:{digits}"
+
+
 def ring_uid(account_uids: Iterable[str], store_uids: Iterable[str]) -> str:
     """The ring's uid: ``ring:`` and a digest of its sorted member uids (deterministic).
 

@@ -6,7 +6,8 @@ and phones serve many "buyers", and the accounts of a ring order from the same s
 short windows because one organiser dispatches the tasks.  Each function here turns one of these
 into per-order and per-account numbers with whole-array numpy/scipy operations.
 
-All functions take an :class:`OrderTable`: one row per order, as aligned arrays.
+All functions take an :class:`~graph.model.OrderTable` (re-exported here): one row per order,
+as aligned arrays.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from graph.errors import InvalidInput
+from graph.model import OrderTable
 
 __all__ = [
     "Lockstep",
@@ -33,44 +35,6 @@ __all__ = [
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
-
-
-@dataclass(frozen=True)
-class OrderTable:
-    """Orders as aligned arrays; row ``k`` is one order.
-
-    ``account`` and ``store`` number accounts ``0..n_accounts-1`` and stores
-    ``0..n_stores-1``.  Times are epoch seconds (int64); ``shipped`` and ``delivered`` are -1 when
-    unknown.  ``weight_kg`` is nan when unknown.  ``address`` and ``phone`` number the distinct
-    receiver addresses and phones (-1 when unknown).
-    """
-
-    account: IntArray
-    store: IntArray
-    placed: IntArray
-    weight_kg: FloatArray
-    shipped: IntArray
-    delivered: IntArray
-    address: IntArray
-    phone: IntArray
-    n_accounts: int
-    n_stores: int
-
-    def __post_init__(self) -> None:
-        n = self.account.shape[0]
-        for name in ("store", "placed", "weight_kg", "shipped", "delivered", "address", "phone"):
-            if getattr(self, name).shape != (n,):
-                shape = getattr(self, name).shape
-                raise InvalidInput(f"expected {n} values, got shape {shape}", field=name)
-        if n and (self.account.min() < 0 or self.account.max() >= self.n_accounts):
-            raise InvalidInput("account index out of range", field="account")
-        if n and (self.store.min() < 0 or self.store.max() >= self.n_stores):
-            raise InvalidInput("store index out of range", field="store")
-
-    @property
-    def n_orders(self) -> int:
-        """Number of orders."""
-        return int(self.account.shape[0])
 
 
 def account_share(

@@ -55,11 +55,13 @@ __all__ = [
     "ControlRule",
     "ControllerFinding",
     "HolderShare",
+    "HoldingProblem",
     "OwnershipResult",
     "actual_controllers",
     "edges_in_force",
     "effective_ownership",
     "holding_edges",
+    "holding_problems",
     "ultimate_beneficial_owners",
 ]
 
@@ -115,6 +117,10 @@ class OwnershipResult:
     at: date | None
     holders: tuple[HolderShare, ...]
     self_held: float = 0.0
+    #: direct holders whose share is not on record (they hold; the weight is unknown)
+    unknown_share_holders: tuple[str, ...] = ()
+    #: businesses up the chains whose holdings were skipped (see :class:`HoldingProblem`)
+    skipped: tuple[HoldingProblem, ...] = ()
 
     def share_of(self, uid: str) -> float:
         """The effective share of ``uid`` in the target (0 when it holds none)."""
@@ -123,6 +129,23 @@ class OwnershipResult:
     def holder(self, uid: str) -> HolderShare | None:
         """The entry for ``uid``, if it holds part of the target."""
         return next((h for h in self.holders if h.uid == uid), None)
+
+
+@dataclass(frozen=True)
+class HoldingProblem:
+    """A business whose recorded holdings cannot be used as they stand.
+
+    Ownership and control skip the holdings *in* this business (the business itself gets
+    no holders and no computed controller) and go on for everyone else; the problem is
+    reported as a finding. ``code`` is ``shares_over_one`` (the shares held in it add up
+    to more than 1; ``total`` says how much) or ``share_out_of_range`` (a share below 0 or
+    above 1; ``rids`` names the edges).
+    """
+
+    business: str
+    code: str
+    total: float
+    rids: tuple[str, ...]
 
 
 class ControlRule(StrEnum):
@@ -272,8 +295,69 @@ def _as_float(values: npt.NDArray[Any]) -> FloatArray:
     return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
 
 
+def _holding_arrays(
+    projection: Projection, at: date | None
+) -> tuple[IntArray, IntArray, IntArray, FloatArray]:
+    """Edge numbers, holders, businesses and shares (``nan`` = unknown) of holdings in force."""
+    mask = edges_in_force(projection, at, np.asarray(projection.types == HOLDING, dtype=bool))
+    idx = np.flatnonzero(mask)
+    raw = projection.edge_props.get("share")
+    if idx.size and raw is None:
+        raise InvalidInput("SHAREHOLDER_OF edges need the 'share' property", field="share")
+    share = _as_float(raw[idx]) if raw is not None else np.zeros(0, dtype=np.float64)
+    holder = projection.src[idx].astype(np.int64)
+    business = projection.dst[idx].astype(np.int64)
+    return idx, holder, business, share
+
+
+def holding_problems(projection: Projection, at: date | None = None) -> list[HoldingProblem]:
+    """Businesses whose holdings in force on ``at`` cannot be used, in node order.
+
+    A share outside ``0..1`` or shares adding up to more than 1 make a business's holdings
+    unusable; an unknown share (``None``) is not a problem (the holding counts, its weight
+    is unknown). See :class:`HoldingProblem`.
+
+    Examples
+    --------
+    >>> p = Projection.from_records(
+    ...     [("person:a", "Person"), ("person:c", "Person"), ("biz:b", "Business")],
+    ...     [("r1", "SHAREHOLDER_OF", "person:a", "biz:b"),
+    ...      ("r2", "SHAREHOLDER_OF", "person:c", "biz:b")],
+    ...     edge_props={"share": [0.7, 0.6]},
+    ... )
+    >>> [(x.business, x.code, round(x.total, 2)) for x in holding_problems(p)]
+    [('biz:b', 'shares_over_one', 1.3)]
+    """
+    idx, _, business, share = _holding_arrays(projection, at)
+    if idx.size == 0:
+        return []
+    known = np.isfinite(share)
+    bad = known & ((share < 0.0) | (share > 1.0 + _TOL))
+    totals = np.bincount(
+        business[known & ~bad], weights=share[known & ~bad], minlength=projection.n_nodes
+    )
+    over = set(np.flatnonzero(totals > 1.0 + 1e-6).tolist())
+    out_of_range = set(business[bad].tolist())
+    problems = []
+    for b in sorted(over | out_of_range):
+        rows = business == b
+        if b in out_of_range:
+            rids = tuple(str(r) for r in projection.rids[idx[rows & bad]])
+            problems.append(
+                HoldingProblem(
+                    str(projection.uids[b]), "share_out_of_range", float(totals[b]), rids
+                )
+            )
+        else:
+            rids = tuple(str(r) for r in projection.rids[idx[rows]])
+            problems.append(
+                HoldingProblem(str(projection.uids[b]), "shares_over_one", float(totals[b]), rids)
+            )
+    return problems
+
+
 def holding_edges(
-    projection: Projection, at: date | None = None
+    projection: Projection, at: date | None = None, *, strict: bool = True
 ) -> tuple[IntArray, IntArray, FloatArray]:
     """The ``SHAREHOLDER_OF`` edges in force on ``at`` as ``(holder, business, share)`` arrays.
 
@@ -306,6 +390,13 @@ def holding_edges(
     >>> holder.tolist(), business.tolist(), share.tolist()
     ([0], [1], [0.6])
     """
+    if not strict:
+        idx, holder, business, share = _holding_arrays(projection, at)
+        skip = np.zeros(projection.n_nodes, dtype=bool)
+        for problem in holding_problems(projection, at):
+            skip[projection.index[problem.business]] = True
+        keep = np.isfinite(share) & ~skip[business]
+        return holder[keep], business[keep], share[keep]
     mask = edges_in_force(projection, at, np.asarray(projection.types == HOLDING, dtype=bool))
     idx = np.flatnonzero(mask)
     if idx.size == 0:
@@ -470,7 +561,22 @@ def effective_ownership(
     ('person:a', 'biz:b', 'biz:c')
     """
     t = _node_number(projection, target)
-    holder, business, share = holding_edges(projection, at)
+    problems = holding_problems(projection, at)
+    mine = [x for x in problems if x.business == projection.uids[t]]
+    if mine:
+        raise InvalidInput(
+            f"the holdings of {mine[0].business} cannot be used ({mine[0].code}, "
+            f"total {mine[0].total:.4g}: {', '.join(mine[0].rids[:5])})",
+            field="share",
+        )
+    _, all_holders, all_business, all_shares = _holding_arrays(projection, at)
+    unknown = sorted(
+        {
+            str(projection.uids[h])
+            for h in all_holders[(all_business == t) & ~np.isfinite(all_shares)]
+        }
+    )
+    holder, business, share = holding_edges(projection, at, strict=False)
     n = projection.n_nodes
     matrix = sparse.csr_array((share, (holder, business)), shape=(n, n))
     matrix.sum_duplicates()
@@ -525,7 +631,15 @@ def effective_ownership(
         for i in order
         for node in (int(ancestors[i]),)
     )
-    return OwnershipResult(str(projection.uids[t]), at, holders, self_held)
+    upstream = {str(projection.uids[a]) for a in ancestors.tolist()}
+    return OwnershipResult(
+        str(projection.uids[t]),
+        at,
+        holders,
+        self_held,
+        unknown_share_holders=tuple(unknown),
+        skipped=tuple(x for x in problems if x.business in upstream),
+    )
 
 
 def ultimate_beneficial_owners(
@@ -693,10 +807,14 @@ def actual_controllers(
         One finding per controlled business (one per declared controller where several are
         declared), in node order.
 
+    Holdings that cannot be used (:func:`holding_problems`: shares over 1 in a business, a
+    share outside ``0..1``) are skipped for that business only; a holding whose share is
+    unknown carries no votes, and its business gets no plurality controller.
+
     Raises
     ------
     InvalidInput
-        If shares are missing, outside ``0..1`` or sum to more than 1 in a business.
+        If the ``share`` property is absent from the projection.
     DidNotConverge
         If control has not settled after ``params.max_iter`` rounds.
 
@@ -717,7 +835,12 @@ def actual_controllers(
     """
     params = params or ControlParams()
     n = projection.n_nodes
-    holder, business, share = holding_edges(projection, params.at)
+    _, all_holders, all_business, all_shares = _holding_arrays(projection, params.at)
+    # A business with a holding of unknown weight gets no plurality controller: the unknown
+    # holding might be the largest block. A majority of known votes still controls.
+    weight_unknown = np.zeros(n, dtype=bool)
+    weight_unknown[all_business[~np.isfinite(all_shares)]] = True
+    holder, business, share = holding_edges(projection, params.at, strict=False)
     loop = holder != business
     holder, business, share = holder[loop], business[loop], share[loop]
     d_src, d_dst = (
@@ -768,7 +891,11 @@ def actual_controllers(
             continue
         if v > params.majority + _TOL:
             rule_of[b], computed_root[b] = ControlRule.MAJORITY, r
-        elif v >= params.plurality_threshold - _TOL and v - s >= params.plurality_margin - _TOL:
+        elif (
+            v >= params.plurality_threshold - _TOL
+            and v - s >= params.plurality_margin - _TOL
+            and not weight_unknown[b]
+        ):
             rule_of[b], computed_root[b] = ControlRule.PLURALITY, r
     via = _via(holder, business, share, root, computed_root)
     text = _Narrator(projection, holder, business, share)

@@ -30,8 +30,10 @@ from algorithms.ownership.core import (
     ControlParams,
     ControlRule,
     HolderShare,
+    HoldingProblem,
     actual_controllers,
     effective_ownership,
+    holding_problems,
 )
 from graph.errors import InvalidInput, NotFound
 from graph.model import Edge, Projection
@@ -45,6 +47,7 @@ __all__ = [
     "ControllerRun",
     "HolderOut",
     "OwnershipReport",
+    "SkippedOut",
     "compute_controllers",
     "computed_rid",
     "ownership",
@@ -109,6 +112,29 @@ class OwnershipReport(_Model):
     ubo_threshold: float
     self_held: float = Field(description="Share the business holds of itself (cycles)")
     controllers: list[ControllerOut] = Field(description="Empty when no rule names one")
+    unknown_share_holders: list[str] = Field(
+        default_factory=list, description="Direct holders whose share is not on record"
+    )
+    skipped: list[SkippedOut] = Field(
+        default_factory=list,
+        description="Businesses up the chains whose holdings cannot be used (left out)",
+    )
+
+
+class SkippedOut(_Model):
+    """A business whose holdings were skipped by ownership and control, and why."""
+
+    business: str
+    code: str = Field(description="shares_over_one | share_out_of_range")
+    total: float = Field(description="What the usable shares held in it add up to")
+    rids: list[str] = Field(description="The holdings concerned")
+
+
+def _skipped(problems: Sequence[HoldingProblem]) -> list[SkippedOut]:
+    return [
+        SkippedOut(business=x.business, code=x.code, total=x.total, rids=list(x.rids))
+        for x in problems
+    ]
 
 
 class ControllerRun(_Model):
@@ -121,6 +147,10 @@ class ControllerRun(_Model):
     by_rule: dict[str, int]
     disagreements: list[str] = Field(
         description="Businesses whose declared controller ownership contradicts"
+    )
+    skipped: list[SkippedOut] = Field(
+        default_factory=list,
+        description="Businesses whose holdings cannot be used; everyone else was computed",
     )
 
 
@@ -274,6 +304,8 @@ def ownership(
         ubo_threshold=ubo_threshold,
         self_held=result.self_held,
         controllers=[_controller(f, names) for f in findings if f.business == uid],
+        unknown_share_holders=list(result.unknown_share_holders),
+        skipped=_skipped(result.skipped),
     )
 
 
@@ -300,10 +332,11 @@ def compute_controllers(
     ControllerRun
         Counts, rules and the businesses whose declaration ownership contradicts.
 
+    A business whose holdings cannot be used (shares over 1, a share outside 0..1) is
+    skipped and listed in ``skipped``; every other business is computed.
+
     Raises
     ------
-    InvalidInput
-        If shares are malformed.
     DidNotConverge
         If control does not settle.
     """
@@ -357,4 +390,5 @@ def compute_controllers(
         removed=len(stale),
         by_rule=dict(sorted(Counter(f.rule.value for f in findings).items())),
         disagreements=sorted({f.business for f in findings if f.disagrees_with_declared}),
+        skipped=_skipped(holding_problems(projection, params.at)) if projection.n_nodes else [],
     )

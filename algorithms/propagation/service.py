@@ -50,7 +50,7 @@ from algorithms.propagation.engine import (
 from algorithms.propagation.rules import RuleSet, SubjectKind, default_rules
 from graph.errors import InvalidInput, NotFound
 from graph.model import as_date
-from graph.render import Link, path_text
+from graph.render import Link, display_name, path_text
 from graph.schema import label_of_uid
 from graph.store import GraphStore
 
@@ -809,7 +809,7 @@ def explain(
     rules = rules or default_rules()
     current = status(store, uid, at)
     node_uids = sorted({n for r in current.restrictions for p in r.paths for n in p.nodes})
-    names = {n.uid: str(n.get("name", "")) for n in store.get_nodes(node_uids)}
+    names = {n.uid: display_name(n) for n in store.get_nodes(node_uids)}
     out = []
     for r in current.restrictions:
         out.append(

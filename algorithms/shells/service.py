@@ -31,15 +31,18 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from algorithms.shells.agents import AGENT_REL_TYPES, AgentParams
+from algorithms.shells.agents import formation_agents as find_formation_agents
 from algorithms.shells.core import ShellCluster, ShellParams, ShellResult, find_shell_clusters
 from graph.errors import InvalidInput, NotFound
 from graph.model import Projection
+from graph.render import display_name, reason_text
 from graph.store import GraphStore
 
 __all__ = [
@@ -52,7 +55,9 @@ __all__ = [
     "ClusterStatus",
     "ClusterSummary",
     "Decision",
+    "FormationOut",
     "detect_shells",
+    "formation_agents",
     "get_cluster",
     "list_clusters",
     "member_rid",
@@ -466,3 +471,74 @@ def review_cluster(
         ],
     )
     return get_cluster(store, uid)
+
+
+# --------------------------------------------------------------------------- formation agents
+
+
+class FormationOut(BaseModel):
+    """Companies formed by one agent at one address (or registered at one address)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str = Field(description="formation_agent | registered_office")
+    agent: str | None
+    agent_name: str | None
+    address: str
+    address_text: str | None
+    companies: int
+    burst: int = Field(description="Most companies established within the window")
+    burst_from: date | None
+    burst_to: date | None
+    window_days: int
+    score: float
+    reason_zh: str
+    reason_en: str
+    examples: list[str] = Field(description="Up to 20 of the companies, earliest first")
+
+
+def formation_agents(
+    store: GraphStore, params: AgentParams | None = None, *, limit: int = 100
+) -> list[FormationOut]:
+    """Agents and addresses that registered many companies, ranked (a batch read).
+
+    Raises
+    ------
+    InvalidInput
+        If ``limit`` is outside 1..10,000.
+    """
+    if not 1 <= limit <= 10_000:
+        raise InvalidInput("limit must be between 1 and 10000", field="limit")
+    params = params or AgentParams(at=datetime.now(UTC).date())
+    projection = store.project(
+        AGENT_REL_TYPES, node_props=("established",), edge_props=("since", "until")
+    )
+    found = find_formation_agents(projection, params)[:limit]
+    wanted = sorted({u for f in found for u in (f.agent, f.address) if u})
+    names = {n.uid: display_name(n) for n in store.get_nodes(wanted)}
+    out = []
+    for f in found:
+        words = {
+            **f.params,
+            "agent": names.get(f.agent, f.agent) if f.agent else "",
+            "address": names.get(f.address, f.address),
+        }
+        out.append(
+            FormationOut(
+                code=f.code,
+                agent=f.agent,
+                agent_name=names.get(f.agent) if f.agent else None,
+                address=f.address,
+                address_text=names.get(f.address),
+                companies=len(f.companies),
+                burst=f.burst,
+                burst_from=f.burst_from,
+                burst_to=f.burst_to,
+                window_days=params.window_days,
+                score=f.score,
+                reason_zh=reason_text(f.code, words, "zh"),
+                reason_en=reason_text(f.code, words, "en"),
+                examples=list(f.companies[:20]),
+            )
+        )
+    return out

@@ -55,7 +55,7 @@ class ConfirmRequest(DismissRequest):
 
 
 def _uid(ring_id: str) -> str:
-    return ring_id if ring_id.startswith("ring:") else f"ring:{ring_id}"
+    return service.as_ring_uid(ring_id)
 
 
 @router.get(

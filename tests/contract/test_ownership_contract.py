@@ -171,3 +171,19 @@ def test_re_running_replaces_computed_edges_and_never_touches_declared_ones(
     assert [(c.controller, c.rule) for c in report.controllers] == [
         ("person:u", ControlRule.MAJORITY)
     ]
+
+
+def test_one_inconsistent_business_does_not_stop_controllers_for_everyone(
+    store: GraphStore,
+) -> None:
+    plant(store)
+    store.upsert_nodes("Business", [{"uid": "biz:X", "name": "X公司"}])
+    store.upsert_nodes("Person", [{"uid": "person:q", "name": "q"}])
+    # X's registered holdings add up to 2 (a duplicate filing); the rest of the graph is sound.
+    _hold(store, "Person", [("person:q", "biz:X", 1.0), ("person:z", "biz:X", 1.0)])
+    run = compute_controllers(store, ControlParams(at=DAY), now=NOW)
+    assert [(x.business, x.code, x.total) for x in run.skipped] == [
+        ("biz:X", "shares_over_one", 2.0)
+    ]
+    assert computed_rid("person:z", "biz:B") in _controller_edges(store)
+    assert store.edges_of(["biz:X"], ["ACTUAL_CONTROLLER_OF"], direction="in") == []

@@ -93,7 +93,8 @@ def test_listing_repair_and_retraction_through_the_store(store: GraphStore) -> N
 
     (why,) = service.explain(store, "person:ctl", at=date(2024, 3, 1))
     assert why.rule_id == "judgment_defaulter.actual_controller"
-    assert why.paths[0].zh == "甲公司 (biz:a) ←实际控制人 [r3, …–…]— 王五 (person:ctl)"
+    assert why.paths[0].zh == "甲公司 ←实际控制人— 王五"
+    assert why.paths[0].rids == ("r3",)
 
     # credit repair of the defaulter listing on 2024-05-01: ends valid time, keeps history
     repaired = service.repair_listing(store, "listing:jd1", date(2024, 5, 1), now=T2)

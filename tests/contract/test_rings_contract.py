@@ -1,6 +1,6 @@
 """Brushing rings through each store: detect, re-run, review, and what confirmation causes.
 
-A small synthetic market with two planted rings (``algorithms.brushing.synthetic``) is
+A small synthetic market with two planted rings (``ingest.generate.market``) is
 written as accounts, orders, waybills, receiver addresses and phones. The first ring's
 first store is operated by a business. Detection must find both rings and write them as
 suspected; a re-run must change nothing; confirming must create a violation and, through
@@ -14,10 +14,10 @@ from datetime import date, datetime
 import pytest
 
 from algorithms.brushing import service
-from algorithms.brushing.synthetic import MarketGraph, MarketSpec, make_market, market_graph
 from algorithms.propagation import service as punish
 from graph.errors import InvalidInput, NotFound
 from graph.store import GraphStore
+from ingest.generate.market import MarketGraph, MarketSpec, make_market, market_graph
 
 T1 = datetime(2024, 5, 1, 9, 0, 0)
 T2 = datetime(2024, 5, 2, 9, 0, 0)

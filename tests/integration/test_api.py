@@ -786,3 +786,21 @@ def test_openapi_documents_keys_problems_and_examples(api: Api) -> None:
     verify_out = spec["components"]["schemas"]["IdentityVerifyOut"]
     assert verify_out["examples"][0]["licence_checks"]
     assert {"licences", "licence_checks", "licences_present"} <= set(verify_out["properties"])
+
+
+def test_formation_agents_are_for_officers_and_read_in_both_languages(api: Api) -> None:
+    from tests.contract.test_agents_contract import _registry
+
+    _registry(api.state.store)
+    found = api.client.get("/v1/formation-agents", params={"at": "2025-06-30"}, headers=api.officer)
+    assert found.status_code == 200
+    first = found.json()[0]
+    assert (first["agent_name"], first["address_text"], first["companies"]) == (
+        "李代理",
+        "幸福路1号",
+        12,
+    )
+    assert "8 of them within 30 days" in first["reason_en"]
+    assert api.client.get("/v1/formation-agents", headers=api.platform).status_code == 403
+    bad = api.client.get("/v1/formation-agents?min_companies=1", headers=api.officer)
+    assert bad.status_code == 422

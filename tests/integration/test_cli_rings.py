@@ -7,6 +7,7 @@ the test's own (``cli.main`` keeps them per invocation in ``_state``).
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -76,3 +77,31 @@ def test_errors_exit_2_with_a_plain_message(cli: CliRunner) -> None:
         ["rings", "dismiss", "ring:0000000000000000", "--officer", "o", "--reason", "r"],
     )
     assert result.exit_code == 2
+
+
+def test_a_bare_ring_id_works_where_the_prefixed_one_does(cli: CliRunner) -> None:
+    _run(cli, "detect", "rings", "--json")
+    listed = json.loads(_run(cli, "rings", "list", "--json"))
+    uid = listed[0]["uid"]
+    bare = uid.removeprefix("ring:").upper()
+    assert json.loads(_run(cli, "rings", "show", bare, "--json"))["uid"] == uid
+    result = cli.invoke(cli_main.app, ["rings", "show", "xyz"])
+    assert result.exit_code == 2
+    assert "'xyz' is not a ring id" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_parameter_errors_are_one_line_and_flags_read_as_flags() -> None:
+    import typer
+    from click.testing import CliRunner as ClickRunner
+
+    command: Any = typer.main.get_command(cli_main.app)
+    cli_main._flags_without_type(command)
+    runner = ClickRunner()
+    bad = runner.invoke(command, ["detect", "rings", "--blocks", "0"])
+    assert bad.exit_code == 2
+    assert "--blocks" in bad.output
+    assert "Traceback" not in bad.output
+    shown = runner.invoke(command, ["detect", "rings", "--help"], terminal_width=100)
+    assert "--orders-only" in shown.output
+    assert "<bool>" not in shown.output

@@ -24,8 +24,8 @@ from algorithms.brushing.signals import (
     lockstep,
     receiver_sharing,
 )
-from algorithms.brushing.synthetic import MarketSpec, SyntheticMarket, make_market
 from graph.errors import InvalidInput
+from ingest.generate.market import MarketSpec, SyntheticMarket, make_market
 
 IntArray = npt.NDArray[np.int64]
 
@@ -240,9 +240,10 @@ class TestFindRings:
         planted = market.rings[0]
         assert ring.accounts.tolist() == planted.accounts.tolist()
         reasons = " | ".join(ring.reasons)
-        assert f"{planted.accounts.size} accounts ordered from the same" in reasons
+        assert f"{planted.accounts.size} accounts and" in reasons
+        assert "possible account-store pairs" in reasons
         assert "100% of their parcels weighed under 50 g" in reasons
-        assert "within 10-minute windows" in reasons
+        assert "ordered within the same 10-minute window" in reasons
         pool = np.unique(market.orders.address[ring.evidence])
         assert f"shipped to {pool.size} receiver addresses shared by 30 accounts" in reasons
 

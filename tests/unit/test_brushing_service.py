@@ -7,7 +7,7 @@ from datetime import datetime
 import numpy as np
 
 from algorithms.brushing.service import EvidenceOrder, _epoch, _shared, ring_uid
-from algorithms.brushing.synthetic import MarketSpec, make_market, market_graph
+from ingest.generate.market import MarketSpec, make_market, market_graph
 
 
 def test_ring_uid_depends_on_the_members_only() -> None:

@@ -578,15 +578,17 @@ def test_only_the_bad_rows_are_invalid(bad_run: GenerationSummary) -> None:
 
 
 def test_bad_rows_land_where_recorded_when_a_file_is_written_in_chunks(tmp_path: Path) -> None:
-    from ingest.generate import _BAD_DATES, _Gen, _Output
+    from ingest.generate.bad_rows import BAD_DATES
+    from ingest.generate.context import Gen
+    from ingest.generate.output import Output
 
-    out = _Output(_Gen(1000, 0, 0.0, BrushingParams()), tmp_path, "csv", 0.05)
+    out = Output(Gen(1000, 0, 0.0, BrushingParams()), tmp_path, "csv", 0.05)
     valid = pa.table({c: [f"{c}{i}" for i in range(100)] for c in COLUMNS["listings"]})
     out.emit("listings", (valid.slice(a, 30) for a in range(0, 100, 30)), total=100)
     frame = pd.read_csv(out.files["listings"], dtype=str, keep_default_na=False)
     flagged = sorted(b["row"] for b in out.bad)
     assert out.rows["listings"] == len(frame) == 105
     assert len(flagged) == 5
-    assert set(frame.loc[flagged, "decided"]) <= set(_BAD_DATES)
+    assert set(frame.loc[flagged, "decided"]) <= set(BAD_DATES)
     kept = frame.drop(index=flagged)
     assert list(kept["listing_id"]) == [f"listing_id{i}" for i in range(100)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
 
 import networkx as nx
@@ -24,12 +25,14 @@ from algorithms.ownership.core import (
     actual_controllers,
     effective_ownership,
     holding_edges,
+    holding_problems,
     ultimate_beneficial_owners,
 )
 from graph.errors import DidNotConverge, InvalidInput, NotFound
 from graph.model import Projection
 
 Holding = tuple[str, str, float]
+MaybeHolding = tuple[str, str, float | None]
 
 
 def _label(uid: str) -> str:
@@ -37,7 +40,7 @@ def _label(uid: str) -> str:
 
 
 def holdings(
-    edges: list[Holding],
+    edges: Sequence[MaybeHolding],
     *,
     since: list[str | None] | None = None,
     until: list[str | None] | None = None,
@@ -55,7 +58,7 @@ def holdings(
     records += [(f"c{i}", "ACTUAL_CONTROLLER_OF", a, b) for i, (a, b, _) in enumerate(declared)]
     no_dates: list[str | None] = [None] * len(declared)
     edge_props: dict[str, list[object]] = {
-        "share": [s for _, _, s in edges] + [None] * len(declared),
+        "share": [*(s for _, _, s in edges), *[None] * len(declared)],
         "computed": [None] * len(edges) + [c for _, _, c in declared],
         "since": [*(since or [None] * len(edges)), *no_dates],
         "until": [*(until or [None] * len(edges)), *no_dates],
@@ -523,3 +526,58 @@ def test_control_that_has_not_settled_within_max_iter_does_not_converge() -> Non
     p = holdings([("person:z", "biz:a", 0.6), ("biz:a", "biz:b", 0.6)])
     with pytest.raises(DidNotConverge, match="1 rounds"):
         actual_controllers(p, ControlParams(max_iter=1))
+
+
+# --------------------------------------------------------------------------- partial failure
+
+
+def test_one_business_with_shares_over_one_is_skipped_and_everyone_else_computed() -> None:
+    p = holdings(
+        [
+            ("person:a", "biz:bad", 0.7),
+            ("person:c", "biz:bad", 0.6),  # 1.3 in biz:bad
+            ("person:z", "biz:ok", 1.0),
+            ("biz:bad", "biz:child", 0.9),  # what biz:bad holds still counts
+        ]
+    )
+    [problem] = holding_problems(p)
+    assert (problem.business, problem.code) == ("biz:bad", "shares_over_one")
+    assert problem.total == pytest.approx(1.3)
+    assert set(problem.rids) == {"h0", "h1"}
+    found = {f.business: f.controller for f in actual_controllers(p)}
+    assert found == {"biz:ok": "person:z", "biz:child": "biz:bad"}
+    # The child's ownership still answers, names the skipped business, stops above it.
+    child = effective_ownership(p, "biz:child")
+    assert [h.uid for h in child.holders] == ["biz:bad"]
+    assert [x.business for x in child.skipped] == ["biz:bad"]
+    with pytest.raises(InvalidInput, match="biz:bad"):
+        effective_ownership(p, "biz:bad")
+
+
+def test_a_share_outside_zero_to_one_skips_only_its_business() -> None:
+    p = holdings([("person:a", "biz:b", 1.5), ("person:z", "biz:ok", 0.8)])
+    [problem] = holding_problems(p)
+    assert (problem.business, problem.code, problem.rids) == (
+        "biz:b",
+        "share_out_of_range",
+        ("h0",),
+    )
+    assert [(f.business, f.controller) for f in actual_controllers(p)] == [("biz:ok", "person:z")]
+
+
+def test_an_unknown_share_holds_without_weight_and_blocks_only_plurality() -> None:
+    # Offshore registers rarely publish shares: the holding is recorded, its weight unknown.
+    majority = holdings([("person:a", "biz:m", 0.6), ("person:u", "biz:m", None)])
+    assert holding_problems(majority) == []
+    [finding] = actual_controllers(majority)
+    assert (finding.controller, finding.rule) == ("person:a", ControlRule.MAJORITY)
+    result = effective_ownership(majority, "biz:m")
+    assert [h.uid for h in result.holders] == ["person:a"]
+    assert result.unknown_share_holders == ("person:u",)
+    # 40% leads 10% by a plurality, but the unknown holding might be the largest block.
+    plural = holdings(
+        [("person:a", "biz:p", 0.4), ("person:b", "biz:p", 0.1), ("person:u", "biz:p", None)]
+    )
+    assert actual_controllers(plural) == []
+    known = holdings([("person:a", "biz:p", 0.4), ("person:b", "biz:p", 0.1)])
+    assert [f.rule for f in actual_controllers(known)] == [ControlRule.PLURALITY]

@@ -1,4 +1,4 @@
-"""Synthetic markets with planted brushing rings, for tests and benchmarks.
+"""In-memory markets with planted brushing rings, for the ring detector's tests and benchmarks.
 
 Background orders follow a heavy-tailed store popularity (Zipf) and account activity, with
 ordinary parcels (about a kilogram), ordinary transit times and the account's own receiver.
@@ -10,7 +10,9 @@ case for plain average degree).  Decoys are honest dense groups (a workplace ord
 the same shops): as dense as a ring in the order matrix, but with ordinary logistics.
 
 Written for this project rather than taken from the FRAUDAR package, whose injector does not
-run on Python 3.11.
+run on Python 3.11. Unlike :func:`ingest.generate.generate` it writes no files: it returns the
+orders as the detector's :class:`~algorithms.brushing.signals.OrderTable` (accounts, stores,
+addresses and phones as numbers) and, through :func:`market_graph`, as graph rows to upsert.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from algorithms.brushing.signals import OrderTable
 from graph.errors import InvalidInput
+from graph.model import OrderTable
+from ingest.generate.columns import IntArr, probabilities
+from ingest.generate.vocab import DAY, HOUR
 
 __all__ = [
     "MarketGraph",
@@ -34,18 +38,13 @@ __all__ = [
     "market_graph",
 ]
 
-IntArray = npt.NDArray[np.int64]
-
-_DAY = 86_400
-_HOUR = 3_600
-
 
 @dataclass(frozen=True)
 class PlantedGroup:
     """Accounts and stores of one planted ring or decoy."""
 
-    accounts: IntArray
-    stores: IntArray
+    accounts: IntArr
+    stores: IntArr
 
 
 @dataclass(frozen=True)
@@ -77,12 +76,12 @@ class SyntheticMarket:
     decoys: tuple[PlantedGroup, ...] = field(default=())
 
     @property
-    def ring_accounts(self) -> IntArray:
+    def ring_accounts(self) -> IntArr:
         """All planted ring accounts."""
         return _union([ring.accounts for ring in self.rings])
 
     @property
-    def ring_stores(self) -> IntArray:
+    def ring_stores(self) -> IntArr:
         """All stores boosted by planted rings."""
         return _union([ring.stores for ring in self.rings])
 
@@ -120,11 +119,9 @@ def make_market(spec: MarketSpec = MarketSpec()) -> SyntheticMarket:
     rng = np.random.default_rng(spec.seed)
     n_background_accounts = max(10, spec.n_orders // 5)
     n_stores = max(20, spec.n_orders // 50)
-    popularity = 1.0 / np.arange(1, n_stores + 1) ** 1.1
-    popularity /= popularity.sum()
-    activity = rng.lognormal(0.0, 0.6, n_background_accounts)
-    activity /= activity.sum()
-    parts: list[dict[str, IntArray | npt.NDArray[np.float64]]] = []
+    popularity = probabilities(1.0 / np.arange(1, n_stores + 1) ** 1.1)
+    activity = probabilities(rng.lognormal(0.0, 0.6, n_background_accounts))
+    parts: list[dict[str, IntArr | npt.NDArray[np.float64]]] = []
     parts.append(
         _honest(
             rng,
@@ -179,15 +176,15 @@ def make_market(spec: MarketSpec = MarketSpec()) -> SyntheticMarket:
 
 
 def _honest(
-    rng: np.random.Generator, account: IntArray, store: IntArray, days: int
-) -> dict[str, IntArray | npt.NDArray[np.float64]]:
+    rng: np.random.Generator, account: IntArr, store: IntArr, days: int
+) -> dict[str, IntArr | npt.NDArray[np.float64]]:
     """Ordinary orders: real parcels, ordinary transit, the account's own receiver."""
     n = account.size
-    placed = rng.integers(0, days * _DAY, n)
-    shipped = placed + rng.integers(2 * _HOUR, 48 * _HOUR, n)
-    transit = rng.integers(20 * _HOUR, 96 * _HOUR, n)
+    placed = rng.integers(0, days * DAY, n)
+    shipped = placed + rng.integers(2 * HOUR, 48 * HOUR, n)
+    transit = rng.integers(20 * HOUR, 96 * HOUR, n)
     same_city = rng.random(n) < 0.03  # genuine same-city couriers are fast too
-    transit[same_city] = rng.integers(2 * _HOUR, 8 * _HOUR, int(same_city.sum()))
+    transit[same_city] = rng.integers(2 * HOUR, 8 * HOUR, int(same_city.sum()))
     weight = rng.lognormal(0.0, 0.8, n)
     documents = rng.random(n) < 0.02  # vouchers and documents weigh almost nothing
     weight[documents] = rng.uniform(0.01, 0.06, int(documents.sum()))
@@ -208,8 +205,8 @@ def _honest(
 
 
 def _block(
-    rng: np.random.Generator, accounts: IntArray, stores: IntArray, density: float
-) -> tuple[IntArray, IntArray]:
+    rng: np.random.Generator, accounts: IntArr, stores: IntArr, density: float
+) -> tuple[IntArr, IntArr]:
     """Each (account, store) pair with probability ``density``; every account keeps one."""
     hit = rng.random((accounts.size, stores.size)) < density
     hit[np.arange(accounts.size), rng.integers(0, stores.size, accounts.size)] = True
@@ -218,21 +215,21 @@ def _block(
 
 
 def _ring(
-    rng: np.random.Generator, accounts: IntArray, stores: IntArray, spec: MarketSpec
-) -> dict[str, IntArray | npt.NDArray[np.float64]]:
+    rng: np.random.Generator, accounts: IntArr, stores: IntArr, spec: MarketSpec
+) -> dict[str, IntArr | npt.NDArray[np.float64]]:
     """Brushing orders: bursts per store task, empty parcels, fake waybills, shared receivers."""
     member, shop = _block(rng, accounts, stores, spec.ring_density)
     n = member.size
     # Each store posts three tasks; members fill one within eight minutes of its posting.
-    tasks = rng.integers(0, spec.days * _DAY, (stores.size, 3))
+    tasks = rng.integers(0, spec.days * DAY, (stores.size, 3))
     slot = np.searchsorted(stores, shop)
     placed = tasks[slot, rng.integers(0, 3, n)] + rng.integers(0, 8 * 60, n)
     orders = _honest(rng, member, shop, spec.days)
     orders["placed"] = placed
-    orders["shipped"] = placed + rng.integers(1 * _HOUR, 12 * _HOUR, n)
-    transit = rng.integers(20 * _HOUR, 96 * _HOUR, n)
+    orders["shipped"] = placed + rng.integers(1 * HOUR, 12 * HOUR, n)
+    transit = rng.integers(20 * HOUR, 96 * HOUR, n)
     tell = rng.random((3, n)) < spec.ring_logistics
-    transit[tell[0]] = rng.integers(10 * 60, 4 * _HOUR, int(tell[0].sum()))
+    transit[tell[0]] = rng.integers(10 * 60, 4 * HOUR, int(tell[0].sum()))
     orders["delivered"] = orders["shipped"] + transit
     weight = np.asarray(orders["weight_kg"], dtype=np.float64)
     weight[tell[1]] = rng.uniform(0.002, 0.04, int(tell[1].sum()))
@@ -249,10 +246,10 @@ def _ring(
     return orders
 
 
-def _union(parts: list[IntArray]) -> IntArray:
+def _union(parts: list[IntArr]) -> IntArr:
     if not parts:
         return np.zeros(0, dtype=np.int64)
-    merged: IntArray = np.unique(np.concatenate(parts)).astype(np.int64)
+    merged: IntArr = np.unique(np.concatenate(parts)).astype(np.int64)
     return merged
 
 

@@ -1,0 +1,434 @@
+"""Export the graph as FollowTheMoney entities (JSON lines), the interchange format of
+OpenSanctions, Aleph and investigative newsrooms.
+
+What becomes what (the FtM entity id is the CreditGraph uid, so a re-import lands on the
+same nodes):
+
+=========================================  =============================================
+CreditGraph                                FollowTheMoney
+=========================================  =============================================
+Business                                   ``Company`` (registrationNumber = USCC or
+                                           registry number, jurisdiction, address,
+                                           phone, e-mail, incorporationDate, status)
+Person                                     ``Person`` (name, phone, e-mail, address;
+                                           **never** an id number: the uid is a keyed hash)
+Store                                      ``UserAccount`` (service = platform,
+                                           username = shop id, owner = its operator)
+Address                                    ``Address`` (full)
+SHAREHOLDER_OF                             ``Ownership`` (owner, asset, percentage)
+LEGAL_REPRESENTATIVE_OF, DIRECTOR_OF,      ``Directorship`` (director, organization, role)
+SUPERVISOR_OF, MANAGER_OF
+ACTUAL_CONTROLLER_OF                       ``Control`` (controller, controlled)
+REGISTRATION_AGENT_OF                      ``Representation`` (agent, client)
+Listing                                    ``Sanction`` (programId = list type)
+Restriction in force (current version)     ``Sanction`` (programId = ``credgraph:`` rule)
+Violation                                  ``Sanction`` (programId = ``violation:`` kind)
+=========================================  =============================================
+
+Validity periods become ``startDate`` / ``endDate``; every entity names its ``publisher``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import IO, Any
+
+from followthemoney import model
+from followthemoney.proxy import EntityProxy
+
+from graph.model import Projection, as_date
+from graph.store import GraphStore
+
+__all__ = ["FTM_ROLES", "ExportSummary", "export_ftm", "ftm_id", "uid_of_ftm_id"]
+
+#: Directorship roles as FtM ``role`` values, by relationship type.
+FTM_ROLES: dict[str, str] = {
+    "LEGAL_REPRESENTATIVE_OF": "legal representative",
+    "DIRECTOR_OF": "director",
+    "SUPERVISOR_OF": "supervisor",
+    "MANAGER_OF": "manager",
+}
+
+_NODE_PROPS: dict[str, tuple[str, ...]] = {
+    "Business": (
+        "name",
+        "uscc",
+        "jurisdiction",
+        "registry_no",
+        "status",
+        "established",
+        "region",
+        "address",
+        "phone",
+        "email",
+    ),
+    "Person": ("name", "region"),
+    "Store": ("name", "platform", "shop_id", "status", "opened", "region"),
+    "Address": ("text", "region"),
+    "Listing": (
+        "listing_id",
+        "list_type",
+        "subject_uid",
+        "authority",
+        "decided",
+        "expires",
+        "removed",
+        "removal_reason",
+        "legal_basis",
+        "region",
+    ),
+    "Violation": ("violation_id", "kind", "authority", "decided", "penalty", "legal_basis"),
+    "Restriction": (
+        "subject_uid",
+        "measure",
+        "measure_name_zh",
+        "rule_id",
+        "listing_uid",
+        "valid_from",
+        "valid_to",
+        "superseded_at",
+        "legal_basis",
+    ),
+}
+
+
+@dataclass
+class ExportSummary:
+    """What an export wrote: entities per FtM schema."""
+
+    by_schema: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        """Entities written."""
+        return sum(self.by_schema.values())
+
+
+_SAFE_UID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z:\-]*[0-9A-Za-z]$")
+_B32 = "cg-b32-"
+
+
+def ftm_id(uid: str) -> str:
+    """The FtM id of a CreditGraph uid (FtM ids allow letters, digits, ``.`` and ``-``):
+    ``biz:91330106MA2AAAAA15`` becomes ``biz.91330106MA2AAAAA15``; a uid with other
+    characters is base32-encoded behind ``cg-b32-``. :func:`uid_of_ftm_id` reverses it.
+
+    >>> ftm_id("store:taobao:100234"), uid_of_ftm_id("store.taobao.100234")
+    ('store.taobao.100234', 'store:taobao:100234')
+    >>> uid_of_ftm_id(ftm_id("store:jd:a_b.c"))
+    'store:jd:a_b.c'
+    """
+    if _SAFE_UID.match(uid):
+        return uid.replace(":", ".")
+    return _B32 + base64.b32encode(uid.encode()).decode().rstrip("=").lower()
+
+
+def uid_of_ftm_id(entity_id: str) -> str:
+    """The uid an id made by :func:`ftm_id` stands for."""
+    if entity_id.startswith(_B32):
+        body = entity_id[len(_B32) :].upper()
+        return base64.b32decode(body + "=" * (-len(body) % 8)).decode()
+    return entity_id.replace(".", ":")
+
+
+def _link_id(rid: str) -> str:
+    return "cg-" + hashlib.sha1(rid.encode(), usedforsecurity=False).hexdigest()
+
+
+#: FtM properties that name another entity: their values are uids turned into FtM ids.
+_REFERENCES = frozenset(
+    {
+        "entity",
+        "owner",
+        "asset",
+        "director",
+        "organization",
+        "controller",
+        "controlled",
+        "agent",
+        "client",
+        "addressEntity",
+    }
+)
+
+
+def _text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and value != value) or value == "":
+        return None
+    if isinstance(value, datetime | date):
+        return value.isoformat()[:10]
+    return str(value)
+
+
+def _nodes(store: GraphStore, label: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    props = _NODE_PROPS[label]
+    projection = store.project([], node_props=props, node_labels=[label])
+    columns = {p: projection.node_props.get(p) for p in props}
+    for i, uid in enumerate(projection.uids.tolist()):
+        if projection.labels[i] != label:
+            continue
+        yield str(uid), {p: (c[i] if c is not None else None) for p, c in columns.items()}
+
+
+def _edges(store: GraphStore, rel_types: Sequence[str], props: Sequence[str]) -> Projection:
+    return store.project(list(rel_types), edge_props=list(props))
+
+
+def _entity(schema: str, entity_id: str, values: Mapping[str, Any]) -> EntityProxy:
+    proxy = model.make_entity(schema)
+    proxy.id = entity_id
+    for prop, value in values.items():
+        for item in value if isinstance(value, list) else [value]:
+            text = _text(item)
+            if text is not None:
+                proxy.add(prop, ftm_id(text) if prop in _REFERENCES else text)
+    proxy.add("publisher", "CreditGraph", quiet=True)
+    return proxy
+
+
+def export_ftm(store: GraphStore, out: IO[str], *, today: date | None = None) -> ExportSummary:
+    """Write every business, person, store, address, their links, listings, violations
+    and the restrictions in force as FtM entities, one JSON object per line, sorted by id
+    within each schema.
+
+    Parameters
+    ----------
+    store : GraphStore
+        Any store.
+    out : text stream
+        Where the JSON lines go.
+    today : date, optional
+        Restrictions in force on this day (default today).
+    """
+    today = today or date.today()
+    summary = ExportSummary()
+
+    def emit(proxy: EntityProxy) -> None:
+        out.write(json.dumps(proxy.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+        summary.by_schema[proxy.schema.name] += 1
+
+    contacts = _contacts(store)
+    for uid, p in sorted(_nodes(store, "Business")):
+        proxy = _entity(
+            "Company",
+            ftm_id(uid),
+            {
+                "name": p["name"],
+                "registrationNumber": p["uscc"] or p["registry_no"],
+                "jurisdiction": p["jurisdiction"] or ("cn" if p["uscc"] else None),
+                "status": p["status"],
+                "incorporationDate": p["established"],
+                "address": p["address"],
+                "phone": p["phone"],
+                "email": p["email"],
+            },
+        )
+        _add_contacts(proxy, contacts.get(uid))
+        emit(proxy)
+    for uid, p in sorted(_nodes(store, "Person")):
+        proxy = _entity("Person", ftm_id(uid), {"name": p["name"]})
+        _add_contacts(proxy, contacts.get(uid))
+        emit(proxy)
+    operators = _edges(store, ["OPERATES"], ())
+    operator_of = {
+        str(operators.uids[d]): str(operators.uids[s])
+        for s, d in zip(operators.src.tolist(), operators.dst.tolist(), strict=True)
+    }
+    for uid, p in sorted(_nodes(store, "Store")):
+        emit(
+            _entity(
+                "UserAccount",
+                ftm_id(uid),
+                {
+                    "name": p["name"],
+                    "service": p["platform"],
+                    "username": p["shop_id"],
+                    "owner": operator_of.get(uid),
+                },
+            )
+        )
+    for uid, p in sorted(_nodes(store, "Address")):
+        emit(_entity("Address", ftm_id(uid), {"full": p["text"]}))
+    for proxy in _links(store):
+        emit(proxy)
+    for uid, p in sorted(_nodes(store, "Listing")):
+        ended = p["removed"] or p["expires"]
+        emit(
+            _entity(
+                "Sanction",
+                ftm_id(uid),
+                {
+                    "entity": p["subject_uid"],
+                    "authority": p["authority"],
+                    "program": p["list_type"],
+                    "programId": p["list_type"],
+                    "listingDate": p["decided"],
+                    "startDate": p["decided"],
+                    "endDate": ended,
+                    "provisions": p["legal_basis"],
+                    "status": "removed" if p["removed"] else "listed",
+                    "reason": p["removal_reason"],
+                    "recordId": p["listing_id"],
+                },
+            )
+        )
+    for proxy in _violations(store):
+        emit(proxy)
+    for uid, p in sorted(_nodes(store, "Restriction")):
+        if p["superseded_at"] is not None:
+            continue
+        start, end = as_date(p["valid_from"]), as_date(p["valid_to"])
+        if (start and start > today) or (end and end <= today):
+            continue
+        emit(
+            _entity(
+                "Sanction",
+                ftm_id(uid),
+                {
+                    "entity": p["subject_uid"],
+                    "authority": "CreditGraph 联合惩戒",
+                    "program": p["measure_name_zh"] or p["measure"],
+                    "programId": f"credgraph:{p['rule_id']}",
+                    "startDate": start,
+                    "endDate": end,
+                    "provisions": _provisions(p["legal_basis"]),
+                    "reason": f"derived from {p['listing_uid']}",
+                    "status": "in force",
+                },
+            )
+        )
+    return summary
+
+
+def _provisions(value: Any) -> list[str] | None:
+    """A restriction's legal bases (stored as a JSON list) one by one."""
+    text = _text(value)
+    if text is None:
+        return None
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return [text]
+    return [str(v) for v in parsed] if isinstance(parsed, list) else [text]
+
+
+def _contacts(store: GraphStore) -> dict[str, dict[str, list[str]]]:
+    """Phones, e-mails and registered addresses per business or person uid."""
+    found: dict[str, dict[str, list[str]]] = {}
+    projection = store.project(
+        ["HAS_PHONE", "HAS_EMAIL", "REGISTERED_AT"], node_props=("number", "address", "text")
+    )
+    number = projection.node_props.get("number")
+    mail = projection.node_props.get("address")
+    text = projection.node_props.get("text")
+    for k in range(projection.n_edges):
+        src, dst = int(projection.src[k]), int(projection.dst[k])
+        kind = str(projection.types[k])
+        owner = found.setdefault(str(projection.uids[src]), {})
+        if kind == "HAS_PHONE" and number is not None and number[dst]:
+            owner.setdefault("phone", []).append(str(number[dst]))
+        elif kind == "HAS_EMAIL" and mail is not None and mail[dst]:
+            owner.setdefault("email", []).append(str(mail[dst]))
+        elif kind == "REGISTERED_AT":
+            owner.setdefault("addressEntity", []).append(str(projection.uids[dst]))
+            if text is not None and text[dst]:
+                owner.setdefault("address", []).append(str(text[dst]))
+    return found
+
+
+def _add_contacts(proxy: EntityProxy, contacts: Mapping[str, list[str]] | None) -> None:
+    for prop, values in (contacts or {}).items():
+        for value in sorted(set(values)):
+            proxy.add(prop, ftm_id(value) if prop in _REFERENCES else value, quiet=True)
+
+
+def _links(store: GraphStore) -> Iterator[EntityProxy]:
+    """Ownership, directorships, control and representation, sorted by rid."""
+    types = ["SHAREHOLDER_OF", *FTM_ROLES, "ACTUAL_CONTROLLER_OF", "REGISTRATION_AGENT_OF"]
+    projection = _edges(store, types, ("since", "until", "share", "computed"))
+    share = projection.edge_props.get("share")
+    computed = projection.edge_props.get("computed")
+    since = projection.edge_props.get("since")
+    until = projection.edge_props.get("until")
+    order = sorted(range(projection.n_edges), key=lambda k: str(projection.rids[k]))
+    for k in order:
+        kind = str(projection.types[k])
+        src = str(projection.uids[projection.src[k]])
+        dst = str(projection.uids[projection.dst[k]])
+        period = {
+            "startDate": since[k] if since is not None else None,
+            "endDate": until[k] if until is not None else None,
+        }
+        rid = _link_id(str(projection.rids[k]))
+        if kind == "SHAREHOLDER_OF":
+            value = share[k] if share is not None else None
+            percentage = (
+                None if value is None or _text(value) is None else f"{float(value) * 100:.6g}"
+            )
+            yield _entity(
+                "Ownership", rid, {"owner": src, "asset": dst, "percentage": percentage, **period}
+            )
+        elif kind in FTM_ROLES:
+            yield _entity(
+                "Directorship",
+                rid,
+                {"director": src, "organization": dst, "role": FTM_ROLES[kind], **period},
+            )
+        elif kind == "ACTUAL_CONTROLLER_OF":
+            how = "computed" if computed is not None and computed[k] else "declared"
+            yield _entity(
+                "Control",
+                rid,
+                {
+                    "controller": src,
+                    "controlled": dst,
+                    "role": "actual controller",
+                    "controlType": how,
+                    **period,
+                },
+            )
+        else:
+            yield _entity(
+                "Representation",
+                rid,
+                {"agent": src, "client": dst, "role": "registration agent", **period},
+            )
+
+
+def _violations(store: GraphStore) -> Iterator[EntityProxy]:
+    projection = store.project(
+        ["PENALISED"], node_props=_NODE_PROPS["Violation"], node_labels=["Violation"]
+    )
+    subject_of = {
+        int(d): str(projection.uids[s])
+        for s, d in zip(projection.src.tolist(), projection.dst.tolist(), strict=True)
+    }
+    props = {p: projection.node_props.get(p) for p in _NODE_PROPS["Violation"]}
+    rows = [
+        (str(projection.uids[i]), i)
+        for i in range(projection.n_nodes)
+        if projection.labels[i] == "Violation"
+    ]
+    for uid, i in sorted(rows):
+        p = {name: (col[i] if col is not None else None) for name, col in props.items()}
+        yield _entity(
+            "Sanction",
+            ftm_id(uid),
+            {
+                "entity": subject_of.get(i),
+                "authority": p["authority"],
+                "program": p["kind"],
+                "programId": f"violation:{p['kind']}",
+                "startDate": p["decided"],
+                "provisions": p["legal_basis"],
+                "summary": p["penalty"],
+                "recordId": p["violation_id"],
+            },
+        )
