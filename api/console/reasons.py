@@ -33,7 +33,7 @@ _TEXT = frozenset({"what", "list", "kind"})
 def _template(code: str, pattern: str) -> tuple[str, re.Pattern[str]]:
     regex = re.escape(pattern)
     for name in re.findall(r"\{(\w+)\}", pattern):
-        group = rf"(?P<{name}>.+?)" if name in _TEXT else rf"(?P<{name}>\d+(?:\.\d+)?)"
+        group = rf"(?P<{name}>.+?)" if name in _TEXT else rf"(?P<{name}>\d[\d,]*(?:\.\d+)?)"
         regex = regex.replace(re.escape("{" + name + "}"), group)
     return code, re.compile(f"^{regex}$")
 
@@ -41,6 +41,17 @@ def _template(code: str, pattern: str) -> tuple[str, re.Pattern[str]]:
 #: (code, template) in the words of the detectors; ``{x}`` is a number unless named
 #: ``what``, ``list`` or ``kind`` (text). Keep in step with the two modules above.
 _TEMPLATES = [
+    _template(
+        "ring_dense",
+        "{accounts} accounts and {stores} stores trade densely: {traded} of the "
+        "{possible} possible account-store pairs ({fill}%) have orders",
+    ),
+    _template(
+        "ring_lockstep",
+        "{accounts} accounts placed orders in step: at {stores} stores, "
+        "two or more of them ordered within the same {minutes}-minute window",
+    ),
+    # the same two as rings detected before the wording changed wrote them
     _template(
         "ring_cohort",
         "{accounts} accounts ordered from the same {stores} stores "
@@ -81,7 +92,8 @@ class Reason(BaseModel):
 
 
 def _number(value: str) -> int | float:
-    return float(value) if "." in value else int(value)
+    plain = value.replace(",", "")
+    return float(plain) if "." in plain else int(plain)
 
 
 def structured(text: str) -> Reason:

@@ -380,7 +380,7 @@ const STRINGS = {
     expires_blank_long: "到期日期（留空即长期有效）",
     expires_hint: "不填写到期日期时，名单长期有效，直至移出或信用修复。",
     reason_ring_cohort: "{accounts} 个账号集中在同样 {stores} 家网店下单（账号-网店组合中 {fill}% 有成交）",
-    reason_ring_lockstep: "{accounts} 个账号在 {minutes} 分钟内先后在同样 {stores} 家网店下单",
+    reason_ring_lockstep: "{accounts} 个账号步调一致地下单：在 {stores} 家网店，两个以上账号在同一个 {minutes} 分钟时段内下单",
     reason_ring_light: "{share}% 的包裹重量不足 {grams} 克（疑似空包）",
     reason_ring_fast: "{share}% 的运单在发货后 {hours} 小时内即签收",
     reason_ring_shared_address: "发往 {n} 个由 {accounts} 个账号共用的收货地址{names}",
@@ -428,6 +428,7 @@ const STRINGS = {
     case_loaded: "已打开案件“{name}”（{n} 个节点）",
     export_png: "导出 PNG",
     case_panel: "案件",
+    reason_ring_dense: "{accounts} 个账号与 {stores} 家网店之间交易密集：{possible} 种可能的账号-网店组合中有 {traded} 种有订单（{fill}%）",
   },
   en: {
     app_title: "Credit supervision console",
@@ -852,6 +853,7 @@ const STRINGS = {
     case_loaded: "Opened case “{name}” ({n} nodes)",
     export_png: "Export PNG",
     case_panel: "Case",
+    reason_ring_dense: "{accounts} accounts and {stores} stores trade densely: {traded} of the {possible} possible account-store pairs ({fill}%) have orders",
   },
 };
 
@@ -924,7 +926,7 @@ export function propValue(key, value) {
  * what is shared when `names` (kind → ["name (n)", …]) says; unknown codes keep the text. */
 export function reasonText(reason, names = {}, listName = (id) => id) {
   if (!reason || reason.code === "text") return reason?.text ?? "";
-  const p = { ...reason.params };
+  const p = Object.fromEntries(Object.entries(reason.params).map(([k, v]) => [k, typeof v === "number" ? v.toLocaleString(lang === "zh" ? "zh-CN" : "en") : v]));
   let named = [];
   if (reason.code === "shell_common") {
     named = names[p.kind] || [];
