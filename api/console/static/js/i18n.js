@@ -429,6 +429,11 @@ const STRINGS = {
     export_png: "导出 PNG",
     case_panel: "案件",
     reason_ring_dense: "{accounts} 个账号与 {stores} 家网店之间交易密集：{possible} 种可能的账号-网店组合中有 {traded} 种有订单（{fill}%）",
+    all_platforms: "全部平台",
+    filters: "筛选",
+    unreported_only: "只看未被投诉的网店",
+    filed_since: "投诉日期不早于",
+    more_n: "更多（{n}）",
   },
   en: {
     app_title: "Credit supervision console",
@@ -854,6 +859,11 @@ const STRINGS = {
     export_png: "Export PNG",
     case_panel: "Case",
     reason_ring_dense: "{accounts} accounts and {stores} stores trade densely: {traded} of the {possible} possible account-store pairs ({fill}%) have orders",
+    all_platforms: "All platforms",
+    filters: "Filters",
+    unreported_only: "Unreported stores only",
+    filed_since: "Evidence filed since",
+    more_n: "{n} more",
   },
 };
 
