@@ -434,6 +434,8 @@ const STRINGS = {
     unreported_only: "只看未被投诉的网店",
     filed_since: "投诉日期不早于",
     more_n: "更多（{n}）",
+    colon: "：",
+    count_paren: "（{n}）",
   },
   en: {
     app_title: "Credit supervision console",
@@ -864,6 +866,8 @@ const STRINGS = {
     unreported_only: "Unreported stores only",
     filed_since: "Evidence filed since",
     more_n: "{n} more",
+    colon: ": ",
+    count_paren: " ({n})",
   },
 };
 

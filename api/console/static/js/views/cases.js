@@ -121,9 +121,9 @@ function entityBlock(node, explanation) {
     explanation.error ? errorBox(explanation.error) : null,
     items.length
       ? h("div", { class: "small" },
-          h("p", {}, `${t("measure")}：`, [...new Set(items.map((r) => pick(r, "measure_name")))].join("、")),
+          h("p", {}, `${t("measure")}${t("colon")}`, [...new Set(items.map((r) => pick(r, "measure_name")))].join("、")),
           shortest?.paths[0] ? chain(shortest.paths[0].nodes, shortest.paths[0].edges, { firstClass: "listed", lastClass: "subject" }) : null,
-          h("p", {}, `${t("legal_basis")}：`),
+          h("p", {}, `${t("legal_basis")}${t("colon")}`),
           h("ul", {}, bases.map((b) => h("li", {}, b))))
       : null,
   );

@@ -168,7 +168,7 @@ function restrictionsSection(explanation) {
         "div",
         { class: "measure", dataset: { measure: r.measure, measures: group.map((x) => x.measure).join(" "), listing: r.listing_uid } },
         h("h3", {}, h("span", { class: "pill" }, pick(r, "list_name")), " ", h("code", {}, r.listing_uid.replace(/^listing:/, ""))),
-        h("div", { class: "small measure-names" }, `${t("measure")}：`,
+        h("div", { class: "small measure-names" }, `${t("measure")}${t("colon")}`,
           group.map((x) => h("span", { class: "pill restricted", dataset: { measure: x.measure } }, pick(x, "measure_name")))),
         h(
           "div",
@@ -177,13 +177,13 @@ function restrictionsSection(explanation) {
           r.derived ? t("derived_from") : t("direct"),
         ),
         r.derived && pick(r, "rule")
-          ? h("div", { class: "small" }, `${t("rule")}：`, pick(r, "rule"), " ", h("code", {}, r.rule_id))
+          ? h("div", { class: "small" }, `${t("rule")}${t("colon")}`, pick(r, "rule"), " ", h("code", {}, r.rule_id))
           : null,
         paths.map((p) => chain(p.nodes, p.edges, { firstClass: "listed", lastClass: "subject" })),
         r.path_count > r.paths.length
           ? h("div", { class: "muted small" }, t("paths_total", { n: r.path_count, k: r.paths.length }))
           : null,
-        h("details", { class: "small legal" }, h("summary", {}, `${t("legal_basis")}（${bases.length}）`), h("ul", {}, bases.map((b) => h("li", {}, b)))),
+        h("details", { class: "small legal" }, h("summary", {}, `${t("legal_basis")}${t("count_paren", { n: bases.length })}`), h("ul", {}, bases.map((b) => h("li", {}, b)))),
       );
     });
   const more = explanation.total > explanation.items.length
