@@ -89,6 +89,7 @@ async function renderBrand(root, uid, tab, params, alive, officer) {
     if (err instanceof ApiError && (err.status === 403 || err.status === 404)) {
       // Another brand's page: nothing of it, only the refusal.
       root.append(
+        h("h1", { class: "page-title" }, t("nav_brands")),
         section(
           t("nav_brands"),
           h("div", { class: "error", role: "alert", id: "brand-denied" }, t("brand_denied")),
@@ -100,6 +101,7 @@ async function renderBrand(root, uid, tab, params, alive, officer) {
     throw err;
   }
   if (!alive()) return;
+  document.title = `${brand.name || brand.uid} · ${t(`tab_${tab}`)} · ${t("app_title")}`;
   root.append(
     h(
       "section",

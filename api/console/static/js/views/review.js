@@ -131,6 +131,7 @@ async function renderDetail(root, queue, name, uid, alive) {
   if (!alive()) return;
   const [coded, named] = await Promise.all([codes(item.reasons), sharedNames(name, item)]);
   if (!alive()) return;
+  document.title = `${t(queue.title)} ${item.uid.replace(/^[a-z]+:/, "")} · ${t("app_title")}`;
   const outcome = h("div", { id: "review-outcome" });
   root.append(
     h(
