@@ -110,3 +110,13 @@ def test_a_phone_sees_the_whole_top_bar_and_page(browser: Any, market: Market) -
         shot(page, "49-entity-390px")
     finally:
         context.close()
+
+
+def test_an_unknown_entity_says_so_in_chinese_and_stops_loading(page: Page, market: Market) -> None:
+    sign_in(page, market)
+    page.goto(f"{market.base}/console/#/entity/biz:NO-SUCH-BUSINESS")
+    page.wait_for_selector(".error")
+    text = page.inner_text("#view")
+    assert "未找到" in text
+    assert "加载中" not in text
+    assert "Not found" not in page.inner_text(".error strong")

@@ -64,7 +64,7 @@ def test_search_entity_and_explanation(page: Page, market: Market) -> None:
     hit.locator("a.entity-link").click()
     page.wait_for_selector("#entity-name")
     assert page.inner_text("#entity-name") == market.derived_name
-    measure = page.locator(f'#restrictions .measure[data-measure="{market.derived_measure}"]')
+    measure = page.locator(f'#restrictions .measure[data-measures~="{market.derived_measure}"]')
     measure.first.wait_for()
     chain = measure.first.locator(".chain")
     assert chain.count() >= 1

@@ -175,7 +175,11 @@ async function route() {
     // root is simply detached and its late answers land nowhere.
     await render(root, rest, params, () => token === current, me);
   } catch (err) {
-    if (token === current) root.append(errorBox(err));
+    if (token === current) {
+      // nothing is left saying 加载中… once the page has failed
+      root.querySelectorAll(".loading").forEach((el) => el.remove());
+      root.append(errorBox(err));
+    }
   }
 }
 

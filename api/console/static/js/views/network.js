@@ -23,7 +23,7 @@ const GROUP_AT = 12;
 /** Neighbours added each time a group node is opened. */
 const GROUP_PAGE = 50;
 /** Up to this many nodes the whole graph is laid out again after a change. */
-const LAYOUT_LIMIT = 600;
+const LAYOUT_LIMIT = 400;
 /** Most neighbours expanded again by a two-hop expansion. */
 const SECOND_HOP = 25;
 const SUBJECTS = new Set(["Business", "Person", "Store"]);
