@@ -19,6 +19,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
+from api.alerts import AlertStore, AlertWorker
 from api.audit import AuditLog, AuditMiddleware, RedactingFilter
 from api.deps import ApiState, serialised
 from api.errors import install_error_handlers
@@ -46,6 +47,7 @@ ROUTERS: tuple[str, ...] = (
     "listings",
     "shells",
     "agents",
+    "alerts",
     "rings",
     "brands",
 )
@@ -126,6 +128,13 @@ def create_app(
         )
         if settings.webhook_delivery:
             webhooks.start()
+        alerts = AlertStore(db_path)
+        scanner = state.extras["alert_worker"] = AlertWorker(
+            alerts, state.store, settings.webhook_poll_seconds
+        )
+        state.extras["alerts"] = alerts  # closed after the worker (extras close in order)
+        if settings.webhook_delivery:
+            scanner.start()
         try:
             yield
         finally:

@@ -333,6 +333,7 @@ def _register_features() -> None:
         "cli.shells",
         "cli.agents",
         "cli.exchange",
+        "cli.alerts",
         "cli.rings",
         "cli.detect",
         "cli.brands",

@@ -46,7 +46,7 @@ from followthemoney.proxy import EntityProxy
 from graph.model import Projection, as_date
 from graph.store import GraphStore
 
-__all__ = ["FTM_ROLES", "ExportSummary", "export_ftm", "ftm_id", "uid_of_ftm_id"]
+__all__ = ["FTM_ROLES", "ExportSummary", "export_ftm", "ftm_entity", "ftm_id", "uid_of_ftm_id"]
 
 #: Directorship roles as FtM ``role`` values, by relationship type.
 FTM_ROLES: dict[str, str] = {
@@ -191,6 +191,13 @@ def _entity(schema: str, entity_id: str, values: Mapping[str, Any]) -> EntityPro
                 proxy.add(prop, ftm_id(text) if prop in _REFERENCES else text)
     proxy.add("publisher", "CreditGraph", quiet=True)
     return proxy
+
+
+def ftm_entity(schema: str, entity_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """One FtM entity as a dict; ``values`` holding uids in reference properties are turned
+    into FtM ids, empty values are left out, unknown properties raise."""
+    entity: dict[str, Any] = _entity(schema, entity_id, values).to_dict()
+    return entity
 
 
 def export_ftm(store: GraphStore, out: IO[str], *, today: date | None = None) -> ExportSummary:
