@@ -89,7 +89,7 @@ _LAYOUT = """
   net.state.layout = name;
   const t0 = performance.now();
   net.relayout();
-  return performance.now() - t0;
+  return [performance.now() - t0, net.state.lastLayout];
 }
 """
 
@@ -121,13 +121,14 @@ def test_layout_and_frame_time(page: Page, market: Market, n: int) -> None:
     page.goto(f"{market.base}/console/#/network")
     page.wait_for_selector("#path-form")
     assert page.evaluate(_GRAPH, [n, 7]) == n
-    force = page.evaluate(_LAYOUT, "force")
-    tree = page.evaluate(_LAYOUT, "tree")
+    force, force_name = page.evaluate(_LAYOUT, "force")
+    tree, _ = page.evaluate(_LAYOUT, "tree")
     frames = page.evaluate(_FRAMES)
     _record(
         f"graph_{n}",
         {
             "nodes": n,
+            "force_layout": force_name,
             "force_layout_ms": round(force),
             "tree_layout_ms": round(tree),
             "frame_ms_median": round(frames["median"], 1),

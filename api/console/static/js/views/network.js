@@ -459,10 +459,15 @@ export async function renderNetwork(root, uid, params, alive) {
       cy.fit(cy.elements(":visible"), 30);
       return;
     }
+    // cose is quadratic: 9.5 s at 500 nodes and minutes at 1,500 on a loaded 2-core
+    // machine (docs/console.md), so beyond LAYOUT_LIMIT "force" means rings by degree.
     const options =
       state.layout === "tree"
         ? { name: "dagre", rankDir: "TB", nodeSep: 18, rankSep: 70, animate: false, fit: true, padding: 30 }
-        : { name: "cose", animate: false, randomize: false, fit: true, padding: 30, nodeRepulsion: () => 12000, idealEdgeLength: () => 80, numIter: n > 400 ? 300 : 1000 };
+        : n <= LAYOUT_LIMIT
+          ? { name: "cose", animate: false, randomize: false, fit: true, padding: 30, nodeRepulsion: () => 12000, idealEdgeLength: () => 80 }
+          : { name: "concentric", animate: false, fit: true, padding: 30, minNodeSpacing: 6, concentric: (node) => node.degree(), levelWidth: () => 2 };
+    state.lastLayout = options.name;
     cy.elements(":visible").not(".pinned").layout(options).run();
   }
 
