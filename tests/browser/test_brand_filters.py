@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 def _brand_with_most_links(market: Market) -> tuple[str, list[str]]:
     headers = {"X-API-Key": market.officer}
     brands = httpx.get(f"{market.base}/v1/brands?limit=100", headers=headers).json()
-    best = ("", 0, [])
+    best: tuple[str, int, list[str]] = ("", 0, [])
     for brand in brands if isinstance(brands, list) else brands["items"]:
         page = httpx.get(
             f"{market.base}/console/api/brands/{brand['uid']}/links?limit=1", headers=headers
