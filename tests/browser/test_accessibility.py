@@ -107,7 +107,7 @@ def test_a_phone_sees_the_whole_top_bar_and_page(browser: Any, market: Market) -
             box = page.locator("#signout").bounding_box()
             assert box is not None
             assert box["x"] + box["width"] <= 390
-        shot(page, "49-entity-390px")
+        shot(page, "39-phone-entity-390px")
     finally:
         context.close()
 
