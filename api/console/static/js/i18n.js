@@ -812,7 +812,7 @@ const STRINGS = {
     expires_blank_long: "Expires (blank: no end date)",
     expires_hint: "Without an expiry date the listing stays until it is removed or repaired.",
     reason_ring_cohort: "{accounts} accounts ordered from the same {stores} stores ({fill}% of account-store pairs traded)",
-    reason_ring_lockstep: "{accounts} accounts ordered from the same {stores} stores within {minutes}-minute windows",
+    reason_ring_lockstep: "{accounts} accounts placed orders in step at {stores} stores, two or more within the same {minutes}-minute window",
     reason_ring_light: "{share}% of their parcels weighed under {grams} g (empty parcels?)",
     reason_ring_fast: "{share}% of their waybills were delivered within {hours} hours of shipping",
     reason_ring_shared_address: "shipped to {n} receiver addresses shared by {accounts} accounts{names}",
