@@ -36,9 +36,7 @@ function style() {
     {
       selector: "node",
       style: {
-        "background-color": (n) => colourOf(n.data("label")),
-        shape: (n) => shapeOf(n.data("label")),
-        "background-image": (n) => iconOf(n.data("label")),
+        "background-color": "#546e7a",
         "background-fit": "contain",
         "background-clip": "none",
         label: "data(display)",
@@ -56,6 +54,8 @@ function style() {
         "border-width": 0,
       },
     },
+    // Colour, shape and icon are node data set with the label (kindData), read on redraw.
+    { selector: "node[colour]", style: { "background-color": "data(colour)", shape: "data(shape)", "background-image": "data(icon)" } },
     { selector: "node[?expanded]", style: { width: 30, height: 30, "font-weight": "bold" } },
     {
       selector: "node[?group]",
@@ -63,7 +63,8 @@ function style() {
         "background-color": GROUP,
         "background-image": "none",
         shape: "round-rectangle",
-        width: (n) => Math.max(64, [...String(n.data("display"))].reduce((w, ch) => w + (ch.charCodeAt(0) > 255 ? 12 : 7), 16)),
+        // The width is node data set with the label (groupWidth).
+        width: "data(w)",
         height: 26,
         label: "data(display)",
         "text-valign": "center",
@@ -73,7 +74,7 @@ function style() {
         "font-size": 11,
         "border-width": 2,
         "border-style": "dashed",
-        "border-color": (n) => colourOf(n.data("label")),
+        "border-color": "data(colour)",
       },
     },
     { selector: "node.centre", style: { "border-width": 3, "border-color": "#0b2e4f" } },
@@ -119,6 +120,16 @@ function display(node) {
 export function measureName(id) {
   const found = getMeta()?.measures?.find((m) => m.id === id);
   return found ? pick(found, "name") : id;
+}
+
+/** The colour, shape and icon of a kind of node, as node data. */
+function kindData(label) {
+  return { colour: colourOf(label), shape: shapeOf(label), icon: iconOf(label) };
+}
+
+/** A group node's width for its label ("1,544 个网店"). */
+function groupWidth(text) {
+  return Math.max(64, [...String(text)].reduce((w, ch) => w + (ch.charCodeAt(0) > 255 ? 12 : 7), 16));
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -228,7 +239,7 @@ export async function renderNetwork(root, uid, params, alive) {
 
   // -- drawing -------------------------------------------------------------------------
   function nodeData(n) {
-    return { id: n.uid, label: n.label, name: n.name, display: display(n) };
+    return { id: n.uid, label: n.label, name: n.name, display: display(n), ...kindData(n.label) };
   }
 
   function labelText(id) {
@@ -247,7 +258,8 @@ export async function renderNetwork(root, uid, params, alive) {
     cy.batch(() =>
       cy.nodes().forEach((n) => {
         if (n.data("base") === undefined && !n.data("group")) n.data("base", n.data("display"));
-        n.data("display", labelText(n.id()));
+        const text = labelText(n.id());
+        n.data(n.data("group") ? { display: text, w: groupWidth(text) } : { display: text });
       }),
     );
   }
@@ -279,13 +291,15 @@ export async function renderNetwork(root, uid, params, alive) {
     const id = groupId(anchor, bucket);
     const existing = cy.getElementById(id);
     if (existing.nonempty()) {
-      existing.data({ remaining, display: "" });
-      existing.data("display", labelText(id));
+      existing.data({ remaining });
+      const text = labelText(id);
+      existing.data({ display: text, w: groupWidth(text) });
       return;
     }
     const [source, target] = bucket.direction === "out" ? [anchor, id] : [id, anchor];
-    cy.add({ group: "nodes", data: { id, group: true, anchor, type: bucket.type, direction: bucket.direction, label: bucket.label, total: bucket.count, opened: 0, remaining, display: "" }, position: place(anchor, 8, cy.nodes().length % 8) });
-    cy.getElementById(id).data("display", labelText(id));
+    cy.add({ group: "nodes", data: { id, group: true, anchor, type: bucket.type, direction: bucket.direction, label: bucket.label, total: bucket.count, opened: 0, remaining, display: "", w: 64, ...kindData(bucket.label) }, position: place(anchor, 8, cy.nodes().length % 8) });
+    const text = labelText(id);
+    cy.getElementById(id).data({ display: text, w: groupWidth(text) });
     cy.add({ group: "edges", data: { id: `${id}#edge`, source, target, type: bucket.type, group: true, display: relName(bucket.type) } });
   }
 
@@ -315,7 +329,7 @@ export async function renderNetwork(root, uid, params, alive) {
     if (record) snapshot();
     if (cy.getElementById(target).empty()) addElements([grown.centre], [], null);
     const node = cy.getElementById(target);
-    node.data({ label: grown.centre.label, name: grown.centre.name, expanded: true });
+    node.data({ label: grown.centre.label, name: grown.centre.name, expanded: true, ...kindData(grown.centre.label) });
     if (!node.data("base")) node.data({ display: display(grown.centre), base: display(grown.centre) });
     state.buckets.set(target, grown.buckets);
     const { added, cut } = addElements(grown.nodes, grown.edges, target);
@@ -376,7 +390,8 @@ export async function renderNetwork(root, uid, params, alive) {
       state.selected = null;
     } else {
       g.data({ opened: nowOpened, remaining: page.total - nowOpened });
-      g.data("display", labelText(id));
+      const text = labelText(id);
+      g.data({ display: text, w: groupWidth(text) });
     }
     await flagRestricted(added);
     afterChange(added.length > 0);
