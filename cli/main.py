@@ -30,6 +30,7 @@ from graph import store_lock
 from graph.errors import ConfigError, CreditGraphError, InvalidInput
 from graph.lookup import resolve_entity
 from graph.model import Node, Subgraph
+from graph.redact import install_log_redaction, redact
 from graph.render import node_name
 from graph.store import GraphStore
 
@@ -59,7 +60,8 @@ _use_store = use_store
 
 def fail(exc: CreditGraphError) -> typer.Exit:
     """Print a domain error plainly and return the exit to raise."""
-    console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)  # one line
+    message = escape(redact(str(exc), mask=True))
+    console.print(f"[bold red]error:[/] {message}", soft_wrap=True)  # one line
     return typer.Exit(code=2)
 
 
@@ -67,6 +69,7 @@ def fail(exc: CreditGraphError) -> typer.Exit:
 def main(ctx: typer.Context, store: StoreOption = None) -> None:
     """Choose the store for every command."""
     _use_store(store)
+    install_log_redaction(current_settings().id_hash_key.get_secret_value())
     if ctx.invoked_subcommand:
         # how a second writer is told who holds the embedded store (graph/store_lock.py)
         store_lock.set_command(f"credgraph {ctx.invoked_subcommand}")
@@ -446,6 +449,7 @@ def _register_features() -> None:
         "cli.demo",
         "cli.serve",
         "cli.audit",
+        "cli.audit_trail",
     ):
         try:
             feature = importlib.import_module(module)

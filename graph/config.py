@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     neo4j_database: str = "neo4j"
     id_hash_key: SecretStr = SecretStr(DEV_ID_HASH_KEY)
     quarantine_dir: Path = Path(".credgraph/quarantine")
+    # Rows per transaction when restrictions are written (algorithms/propagation/runs.py):
+    # a larger write is committed in batches as a recorded run, so that no transaction
+    # outgrows the server's transaction memory (Neo4j's dbms.memory.transaction.total.max).
+    propagation_batch_rows: int = Field(20_000, ge=1)
     # Webhooks for the change feed (api/webhooks.py). Off: subscriptions are kept, nothing
     # is sent (the fuzz run registers arbitrary URLs).
     webhook_delivery: bool = True
@@ -52,6 +56,14 @@ class Settings(BaseSettings):
     # Loopback, private and link-local receivers are refused unless this is on (a webhook
     # URL must not reach into the regulator's own network).
     webhook_allow_private_hosts: bool = False
+    # The audit trail (api/audit.py). Rows older than audit_retention_days are deleted
+    # every audit_compact_hours (0: never; `credgraph audit-trail compact` does it on demand).
+    # With audit_durable an answer leaves only once its audit row is committed (group
+    # commit); off, the loss window on a crash is audit_flush_seconds.
+    audit_retention_days: int = Field(365, ge=1)
+    audit_compact_hours: float = Field(6.0, ge=0)
+    audit_durable: bool = True
+    audit_flush_seconds: float = Field(0.25, gt=0, le=1.0)
     # The decision log and evidence (api/ledger, docs/decision-log.md). None: beside the
     # embedded graph, in the data directory (decisions.sqlite3, decision-log.key with mode
     # 0600, evidence/).

@@ -24,6 +24,7 @@ import pandas as pd
 
 from graph.cypher import ColumnRows
 from graph.errors import InvalidInput
+from graph.redact import Redactor
 from graph.store import GraphStore
 from ingest.columnar import Converted, NodeBatch, Objects, RelBatch, Rows, convert_chunk
 from ingest.conflicts import ConflictTracker
@@ -588,6 +589,9 @@ def _with(columns: dict[str, Objects], provenance: dict[str, Any]) -> ColumnRows
     return ColumnRows(out)
 
 
+_MASK = Redactor(mask=True)
+
+
 class _QuarantineWriter:
     """A file's refused rows, written as they come (row order), personal ids masked."""
 
@@ -614,7 +618,11 @@ class _QuarantineWriter:
             name, reason = bad[row]
             record = dict(zip(self._columns, values[position[row]], strict=True))
             masked = mask_personal_ids(self.kind, record)
-            self._writer.writerow([row, name, reason, *(masked.get(c, "") for c in self._columns)])
+            cells = (masked.get(c, "") for c in self._columns)
+            # Any other cell (a name, an address, a note) holding an id number: masked too.
+            self._writer.writerow(
+                [row, name, _MASK(reason), *("" if c is None else _MASK(str(c)) for c in cells)]
+            )
 
     def close(self) -> str | None:
         if self._handle is not None:
