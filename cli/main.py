@@ -27,7 +27,7 @@ from cli.common import (
     use_store,
 )
 from graph import store_lock
-from graph.errors import ConfigError, CreditGraphError
+from graph.errors import ConfigError, CreditGraphError, InvalidInput
 from graph.lookup import resolve_entity
 from graph.model import Node, Subgraph
 from graph.redact import install_log_redaction, redact
@@ -81,19 +81,27 @@ def generate(
     entities: Annotated[int, typer.Option(help="number of businesses (1k .. 1M)")] = 10_000,
     seed: Annotated[int, typer.Option(help="random seed: the same seed gives the same files")] = 7,
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet")] = "csv",
+    offshore: Annotated[
+        int,
+        typer.Option(
+            help="also an offshore registry slice of N companies in OUT/offshore (0: none)"
+        ),
+    ] = 0,
 ) -> None:
     """Write realistic synthetic input files with their ground truth."""
     from ingest.generate import generate as run_generate
 
     started = time.perf_counter()
     with console.status(f"generating {entities:,} businesses ..."):
-        summary = run_generate(out, entities, seed, fmt=fmt)  # type: ignore[arg-type]
+        summary = run_generate(out, entities, seed, fmt=fmt, offshore=offshore)  # type: ignore[arg-type]
     table = Table(title=f"generated in {time.perf_counter() - started:.1f} s → {out}")
     table.add_column("file")
     table.add_column("rows", justify="right")
     for name, rows in summary.rows.items():
         table.add_row(name, f"{rows:,}")
     console.print(table)
+    if offshore:
+        console.print(f"offshore slice: {offshore:,} companies → {out / 'offshore'}")
 
 
 def run_ingest(store: GraphStore | None, directory: Path) -> None:
@@ -145,7 +153,11 @@ def run_ingest(store: GraphStore | None, directory: Path) -> None:
                 quarantine_dir=settings.quarantine_dir,
                 progress=hook,
             )
-    elapsed = time.perf_counter() - started
+    print_report(report, time.perf_counter() - started, settings.quarantine_dir)
+
+
+def print_report(report: Any, elapsed: float, quarantine_dir: Path) -> None:
+    """The reconciliation table, the reasons and conflicts; exit 3 if rows went missing."""
     table = Table(
         title=f"ingest run {report.run_id} "
         f"({elapsed:.1f} s, {report.read / max(elapsed, 1e-9):,.0f} rows/s)"
@@ -185,13 +197,41 @@ def run_ingest(store: GraphStore | None, directory: Path) -> None:
         "",
     )
     console.print(table)
+    print_reconciliation(report, quarantine_dir)
     if not all(f.reconciled for f in report.files):
         raise typer.Exit(code=3)
 
 
+def print_reconciliation(report: Any, quarantine_dir: Path) -> None:
+    """Quarantine reasons (rows per reason) and conflicts per file, and the report JSON."""
+    from ingest.pipeline import report_json
+
+    for f in report.files:
+        if f.reasons:
+            console.print(f"[bold]{f.name}[/]: quarantined rows per reason")
+            for reason, count in sorted(f.reasons.items(), key=lambda kv: -kv[1]):
+                console.print(f"  {count:>8,}  {reason}")
+        if f.conflicts:
+            console.print(
+                f"[bold]{f.name}[/]: [yellow]{f.conflicts:,} key(s) given again with other "
+                "values[/] (the last row in file order wins)"
+            )
+            for c in f.conflict_list[:10]:
+                console.print(
+                    f"  {c['kind']} {c['key']}: row {c['won_row']} replaced row "
+                    f"{c['replaced_row']} ({', '.join(c['fields'])})"
+                )
+    target = quarantine_dir / report.run_id / "report.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(report_json(report), ensure_ascii=False, indent=2), "utf-8")
+    console.print(f"report: {target}")
+
+
 @app.command()
 def ingest(
-    directory: Annotated[Path, typer.Argument(help="directory of input files (docs/formats.md)")],
+    directory: Annotated[
+        Path, typer.Argument(help="directory of input files (docs/formats.md); an FtM file")
+    ],
     store: StoreOption = None,
     bulk: Annotated[
         bool,
@@ -201,10 +241,38 @@ def ingest(
             "(stops and restarts the scripts/neo4j-local server; docs/ingest.md)",
         ),
     ] = False,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="dir: a directory of input files (docs/formats.md); ftm: a FollowTheMoney "
+            "JSON-lines file (docs/formats.md, FollowTheMoney import)",
+        ),
+    ] = "dir",
+    dataset: Annotated[
+        str | None, typer.Option(help="--format ftm: the dataset named in provenance")
+    ] = None,
 ) -> None:
     """Validate and load a directory of CSV/Parquet files; bad rows go to quarantine."""
     _use_store(store)
     try:
+        if fmt == "ftm":
+            from ingest.ftm_import import ingest_ftm
+
+            settings = current_settings()
+            started = time.perf_counter()
+            with open_store() as graph_store:
+                report = ingest_ftm(
+                    graph_store,
+                    directory,
+                    id_hash_key=settings.id_hash_key.get_secret_value(),
+                    quarantine_dir=settings.quarantine_dir,
+                    dataset=dataset,
+                )
+            print_report(report, time.perf_counter() - started, settings.quarantine_dir)
+            return
+        if fmt != "dir":
+            raise InvalidInput("--format is dir or ftm", field="format")
         if bulk:
             if current_settings().store != "neo4j":
                 raise ConfigError("--bulk loads Neo4j: add --store neo4j")

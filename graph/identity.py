@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidComponent, ValidationError
+from stdnum.iso7064 import mod_11_10
 
 from graph.errors import InvalidInput
 from graph.normalise import clean_identifier, compact_identifier, store_key
@@ -25,7 +26,9 @@ __all__ = [
     "PersonId",
     "address_uid",
     "business_uid",
+    "country_alpha2",
     "email_uid",
+    "fold_id",
     "hash_person_id",
     "normalise_address",
     "normalise_phone",
@@ -35,26 +38,84 @@ __all__ = [
     "prefixed",
     "store_uid",
     "subject_uid",
+    "valid_cn_registration_no",
     "validate_ric",
 ]
 
-_FOREIGN_ID = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?:[A-Za-z0-9][A-Za-z0-9./-]{0,39}$")
+_FOREIGN_ID = re.compile(r"^[A-Z]{2,3}(-[A-Z0-9]{1,3})?:[A-Z0-9][A-Z0-9./-]{0,39}$")
+_FORMS = (
+    "a USCC (18 characters), or JURISDICTION:REGISTRY_NO with an ISO 3166 alpha-2 or alpha-3 "
+    "country code (HK:1234567, CHE:10000001, US-DE:7654321)"
+)
+
+
+@lru_cache(maxsize=1)
+def _countries() -> dict[str, str]:
+    """ISO 3166-1 alpha-2 and alpha-3 codes, each to its alpha-2 code (ICU's table)."""
+    import icu  # type: ignore[import-not-found, unused-ignore]  # PyICU, via followthemoney
+
+    out: dict[str, str] = {}
+    for alpha2 in icu.Locale.getISOCountries():
+        out[str(alpha2)] = str(alpha2)
+        alpha3 = str(icu.Locale("", alpha2).getISO3Country())
+        if len(alpha3) == 3:
+            out[alpha3] = str(alpha2)
+    return out
+
+
+def country_alpha2(code: str) -> str | None:
+    """The ISO 3166 alpha-2 code of an alpha-2 or alpha-3 code (any case), None if unknown."""
+    return _countries().get(code.upper())
+
+
+def fold_id(text: str) -> str:
+    """A registry key as stored: cleaned (:func:`graph.normalise.clean_identifier`: full
+    width, format characters), no white space, upper case."""
+    return re.sub(r"\s+", "", clean_identifier(text)).upper()
+
+
+def valid_cn_registration_no(number: str) -> bool:
+    """A pre-2015 15-digit registration number (注册号): ISO 7064 MOD 11,10 check digit."""
+    return (
+        len(number) == 15 and number.isdigit() and number.isascii() and mod_11_10.is_valid(number)
+    )
 
 
 def business_uid(business_id: str) -> str:
-    """The uid of a business named by USCC, or by ``JURISDICTION:REGISTRY_NO`` abroad
-    (read through :mod:`graph.normalise`: width, zero-width characters, dashes, case)."""
-    text = clean_identifier(business_id)
+    """The uid of a business named by USCC, or by ``JURISDICTION:REGISTRY_NO`` abroad.
+
+    Identifiers are folded (full width, case, spaces); the jurisdiction may be an ISO 3166
+    alpha-2 or alpha-3 code and is stored as alpha-2 (``CHE:10000001`` is
+    ``biz:CH:10000001``). ``CN:`` keys only a mainland business without a USCC: a
+    pre-2015 15-digit registration number with a valid check digit.
+    """
+    text = fold_id(business_id)
     if ":" in text:
         if not _FOREIGN_ID.match(text):
+            raise InvalidInput(f"{business_id.strip()!r} is not {_FORMS}", field="business_id")
+        jurisdiction, number = text.split(":", 1)
+        country, _, subdivision = jurisdiction.partition("-")
+        alpha2 = country_alpha2(country)
+        if alpha2 is None:
             raise InvalidInput(
-                f"{text!r} is neither a USCC nor JURISDICTION:REGISTRY_NO", field="business_id"
+                f"{country!r} is not an ISO 3166 country code; expected {_FORMS}",
+                field="business_id",
             )
-        return f"biz:{text}"
+        if alpha2 == "CN" and not subdivision and not valid_cn_registration_no(number):
+            raise InvalidInput(
+                f"{business_id.strip()!r}: a mainland business is keyed by its USCC; CN: is "
+                "only for a pre-2015 15-digit registration number (注册号) with a valid check "
+                "digit",
+                field="business_id",
+            )
+        return f"biz:{alpha2}{'-' + subdivision if subdivision else ''}:{number}"
     try:
-        return f"biz:{uscc.validate(compact_identifier(text))}"
+        return f"biz:{uscc.validate(compact_identifier(business_id))}"
     except ValidationError as exc:
-        raise InvalidInput(f"{text!r} is not a valid USCC: {exc}", field="business_id") from exc
+        raise InvalidInput(
+            f"{business_id.strip()!r} is not a valid USCC ({exc}); accepted: {_FORMS}",
+            field="business_id",
+        ) from exc
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,7 @@ REL_WORDS: dict[str, tuple[str, str]] = {
     "REGISTRATION_AGENT_OF": ("登记代理人", "registration agent of"),
     "OPERATES": ("经营", "operates"),
     "REGISTERED_AT": ("注册地址", "registered at"),
+    "HAS_ADDRESS": ("地址", "has address"),
     "SHIPS_FROM": ("发货地址", "ships from"),
     "HAS_PHONE": ("电话", "has phone"),
     "HAS_EMAIL": ("邮箱", "has e-mail"),

@@ -366,16 +366,15 @@ NODES: tuple[NodeSpec, ...] = (
     ),
 )
 
-_PEOPLE_TO_BIZ = (("Person", "Business"),)
 _HOLDERS = (("Person", "Business"), ("Business", "Business"))
 _SUBJECTS = ("Business", "Person", "Store")
 
 RELS: tuple[RelSpec, ...] = (
     RelSpec("SHAREHOLDER_OF", _HOLDERS, (Prop("share", D),), "Holds a share (0..1)."),
-    RelSpec("LEGAL_REPRESENTATIVE_OF", _PEOPLE_TO_BIZ),
-    RelSpec("DIRECTOR_OF", _PEOPLE_TO_BIZ),
-    RelSpec("SUPERVISOR_OF", _PEOPLE_TO_BIZ),
-    RelSpec("MANAGER_OF", _PEOPLE_TO_BIZ),
+    RelSpec("LEGAL_REPRESENTATIVE_OF", _HOLDERS),
+    RelSpec("DIRECTOR_OF", _HOLDERS),
+    RelSpec("SUPERVISOR_OF", _HOLDERS),
+    RelSpec("MANAGER_OF", _HOLDERS),
     RelSpec(
         "ACTUAL_CONTROLLER_OF",
         _HOLDERS,
@@ -385,6 +384,12 @@ RELS: tuple[RelSpec, ...] = (
     RelSpec("REGISTRATION_AGENT_OF", _HOLDERS, (), "Filed the business's registration."),
     RelSpec("OPERATES", (("Business", "Store"), ("Person", "Store"))),
     RelSpec("REGISTERED_AT", (("Business", "Address"),)),
+    RelSpec(
+        "HAS_ADDRESS",
+        (("Person", "Address"),),
+        (),
+        "A person's address as a register records it (residence or service address).",
+    ),
     RelSpec("SHIPS_FROM", (("Store", "Address"),)),
     RelSpec(
         "HAS_PHONE",

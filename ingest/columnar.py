@@ -434,8 +434,9 @@ def _people(c: _Columns, out: _Out) -> None:
         region=c.region(),
     )
     owner = ("Person", uid)
-    _phone(out, c, owner, c.text("phone"), 0)
-    _email(out, c, owner, c.text("email"), 1)
+    _address(out, c, "HAS_ADDRESS", owner, c.text("address"), 0)
+    _phone(out, c, owner, c.text("phone"), 1)
+    _email(out, c, owner, c.text("email"), 2)
 
 
 def _since_until(c: _Columns) -> tuple[Objects, Objects]:
@@ -446,22 +447,34 @@ def _since_until(c: _Columns) -> tuple[Objects, Objects]:
 
 def _roles(c: _Columns, out: _Out) -> None:
     role = c.choice("role", tuple(m._ROLE_TYPES))
-    person = c.apply(
-        c.raw("person_id"), lambda v: m._person({"person_id": v}, "person_id", c.key)[1]
-    )
+    if "holder_id" in c.frame.columns or "holder_type" in c.frame.columns:
+        # Rows naming a holder by ``person_id`` beside these columns go by row.
+        c.check(_present(c.text("person_id")))
+        kind = c.choice("holder_type", ("person", "business"), "person")
+        label, holder = _party(c, kind, c.text("holder_id", required=True), "holder_id")
+        column = "holder_id"
+    else:
+        holder = c.apply(
+            c.raw("person_id"), lambda v: m._person({"person_id": v}, "person_id", c.key)[1]
+        )
+        label, column = _fill(c.n, "Person"), "person_id"
     business = _biz(c, "business_id")
+    c.check(np.asarray((label == "Business") & (holder == business), dtype=bool))
     since, until = _since_until(c)
     rel_types = c.apply(role, lambda v: m._ROLE_TYPES[v])
-    rid = _join(rel_types, ":", person, "->", business, ":", _or_empty(since))
+    rid = _join(rel_types, ":", holder, "->", business, ":", _or_empty(since))
     for rel_type in m._ROLE_TYPES.values():
         extra = {"computed": _fill(c.n, False)} if rel_type == "ACTUAL_CONTROLLER_OF" else {}
-        out.rel(
+        labels = label.copy()
+        labels[rel_types != rel_type] = None
+        _labelled(
+            out,
             rel_type,
-            ("Person", person),
+            (labels, holder),
             ("Business", business),
+            ("Person", "Business"),
             order=0,
-            where=np.asarray(rel_types == rel_type, dtype=bool),
-            fields=("person_id", "business_id"),
+            fields=(column, "business_id"),
             rid=rid,
             since=since,
             until=until,
@@ -474,7 +487,7 @@ def _shareholdings(c: _Columns, out: _Out) -> None:
     label, holder = _party(c, holder_type, c.text("holder_id", required=True), "holder_id")
     business = _biz(c, "business_id")
     c.check(np.asarray((label == "Business") & (holder == business), dtype=bool))
-    share = c.number("share", low=0.0, high=1.0, required=True)
+    share = c.number("share", low=0.0, high=1.0)
     since, until = _since_until(c)
     rid = _join("SHAREHOLDER_OF:", holder, "->", business, ":", _or_empty(since))
     _labelled(

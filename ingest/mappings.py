@@ -296,6 +296,7 @@ def _people(row: dict[str, str], key: str) -> Emitted:
         name=_text(row, "name", required=True),
         region=_region(row),
     )
+    _address(out, "HAS_ADDRESS", ("Person", person.uid), _text(row, "address"))
     _contacts(out, ("Person", person.uid), row)
     return out
 
@@ -317,19 +318,35 @@ def _since_until(row: dict[str, str]) -> tuple[str | None, str | None]:
     return since, until
 
 
+def _role_holder(row: dict[str, str], key: str) -> tuple[tuple[str, str], str]:
+    """The holder of a role and the column it came from: ``holder_type`` + ``holder_id``
+    (a person or a business), or ``person_id`` (a person) in files without them."""
+    if "holder_id" not in row and "holder_type" not in row:
+        return _person(row, "person_id", key), "person_id"
+    if _text(row, "holder_id") is None and _text(row, "person_id") is not None:
+        if _text(row, "holder_type") not in (None, "person"):
+            raise InvalidInput("person_id names a person; use holder_id", field="holder_type")
+        return _person(row, "person_id", key), "person_id"
+    kind = _choice(row, "holder_type", ("person", "business"), default="person")
+    return _party(kind, _text(row, "holder_id", required=True) or "", key, "holder_id"), "holder_id"
+
+
 def _roles(row: dict[str, str], key: str) -> Emitted:
     out = Emitted()
     role = _choice(row, "role", tuple(_ROLE_TYPES))
-    person, business = _person(row, "person_id", key), _biz(row, "business_id")
+    holder, column = _role_holder(row, key)
+    business = _biz(row, "business_id")
+    if holder == business:
+        raise InvalidInput("a business cannot hold a role in itself", field=column)
     since, until = _since_until(row)
     rel_type = _ROLE_TYPES[role]
     extra: dict[str, Any] = {"computed": False} if rel_type == "ACTUAL_CONTROLLER_OF" else {}
     out.rel(
         rel_type,
-        person,
+        holder,
         business,
-        rid=f"{rel_type}:{person[1]}->{business[1]}:{since or ''}",
-        fields=("person_id", "business_id"),
+        rid=f"{rel_type}:{holder[1]}->{business[1]}:{since or ''}",
+        fields=(column, "business_id"),
         since=since,
         until=until,
         **extra,
@@ -344,7 +361,7 @@ def _shareholdings(row: dict[str, str], key: str) -> Emitted:
     business = _biz(row, "business_id")
     if holder == business:
         raise InvalidInput("a business cannot hold shares in itself", field="holder_id")
-    share = _number(row, "share", low=0.0, high=1.0, required=True)
+    share = _number(row, "share", low=0.0, high=1.0)  # empty: held, share unknown (null)
     since, until = _since_until(row)
     out.rel(
         "SHAREHOLDER_OF",
@@ -622,12 +639,22 @@ MAPPINGS: tuple[FileMapping, ...] = (
         ("status", "established", "registered_capital", "region", "address", "phone", "email"),
         _businesses,
     ),
-    FileMapping("people", ("person_id", "name"), ("id_type", "region", "phone", "email"), _people),
-    FileMapping("roles", ("person_id", "business_id", "role"), ("since", "until"), _roles),
+    FileMapping(
+        "people",
+        ("person_id", "name"),
+        ("id_type", "region", "address", "phone", "email"),
+        _people,
+    ),
+    FileMapping(
+        "roles",
+        ("business_id", "role"),
+        ("person_id", "holder_type", "holder_id", "since", "until"),
+        _roles,
+    ),
     FileMapping(
         "shareholdings",
-        ("holder_type", "holder_id", "business_id", "share"),
-        ("since", "until"),
+        ("holder_type", "holder_id", "business_id"),
+        ("share", "since", "until"),
         _shareholdings,
     ),
     FileMapping(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
@@ -26,6 +27,7 @@ from graph.errors import InvalidInput
 from graph.redact import Redactor
 from graph.store import GraphStore
 from ingest.columnar import Converted, NodeBatch, Objects, RelBatch, Rows, convert_chunk
+from ingest.conflicts import ConflictTracker
 from ingest.mappings import MAPPINGS, FileMapping
 from ingest.privacy import mask_personal_ids
 from ingest.readers import find_input, iter_chunks, read_table
@@ -40,7 +42,10 @@ __all__ = [
     "Sink",
     "StoreSink",
     "check_headers",
+    "reason_kind",
+    "report_json",
     "ingest_directory",
+    "run_frames",
     "run_ingest",
 ]
 
@@ -64,6 +69,13 @@ class FileReport:
     nodes_written: int = 0
     relationships_written: int = 0
     quarantine_file: str | None = None
+    #: Quarantined rows per reason (field and reason with the row's values left out).
+    reasons: dict[str, int] = field(default_factory=dict)
+    #: Keys asserted again with other values (the last row won; see ``ingest.conflicts``).
+    conflicts: int = 0
+    conflict_list: list[dict[str, Any]] = field(default_factory=list)
+    #: Keys asserted again with the same values.
+    repeats: int = 0
 
     @property
     def reconciled(self) -> bool:
@@ -93,6 +105,38 @@ class IngestReport:
     def quarantined(self) -> int:
         """Rows quarantined in all files."""
         return sum(f.quarantined for f in self.files)
+
+
+def report_json(report: IngestReport) -> dict[str, Any]:
+    """The run's reconciliation as JSON: per file the counts, the quarantine reasons with
+    their counts, and the conflicts (which row won, which it replaced, which fields)."""
+    return {
+        "run_id": report.run_id,
+        "directory": report.directory,
+        "read": report.read,
+        "loaded": report.loaded,
+        "quarantined": report.quarantined,
+        "files": [
+            {
+                "name": f.name,
+                "path": f.path,
+                "read": f.read,
+                "loaded": f.loaded,
+                "quarantined": f.quarantined,
+                "reconciled": f.reconciled,
+                "nodes_written": f.nodes_written,
+                "relationships_written": f.relationships_written,
+                "quarantine_file": f.quarantine_file,
+                "quarantine_reasons": dict(sorted(f.reasons.items(), key=lambda kv: -kv[1])),
+                "repeats": f.repeats,
+                "conflicts": f.conflicts,
+                "conflict_rule": "last row in file order wins",
+                "conflict_list": f.conflict_list,
+            }
+            for f in report.files
+            if f.path is not None
+        ],
+    }
 
 
 def check_headers(directory: Path) -> dict[str, Path]:
@@ -201,6 +245,60 @@ def run_ingest(
             "last_seen": seen_at,
         }
         run.file(mapping, path, file_report, provenance, quarantine_dir / run_id, progress)
+    sink.finish()
+    return report
+
+
+_VALUE = re.compile(r"'[^']*'|\"[^\"]*\"|\([^)]*\)|\d+(\.\d+)?")
+
+
+def reason_kind(field_name: str, reason: str) -> str:
+    """A quarantine reason without the row's own values, to count rows per reason."""
+    return f"{field_name or '-'}: {_VALUE.sub('…', reason)}"
+
+
+#: A column of frames handed to :func:`run_frames`: the input line each row came from.
+LINE = "_line"
+
+
+def run_frames(
+    sink: Sink,
+    frames: dict[str, pd.DataFrame],
+    *,
+    source: str,
+    id_hash_key: str,
+    quarantine_dir: Path,
+    now: datetime | None = None,
+    report: IngestReport | None = None,
+) -> IngestReport:
+    """Validate, quarantine and load input rows already in memory (one frame of text
+    columns per file kind of docs/formats.md, optionally with a ``_line`` column of input
+    line numbers), exactly as files would be; provenance ``source`` on everything."""
+    seen_at = (now or datetime.now(UTC)).replace(tzinfo=None, microsecond=0).isoformat()
+    digest = hashlib.sha256(source.encode()).hexdigest()[:8]
+    run_id = f"{seen_at.replace('-', '').replace(':', '')}-{digest}-{uuid.uuid4().hex[:4]}"
+    report = report or IngestReport(run_id=run_id, directory=source)
+    report.run_id = run_id
+    sink.prepare()
+    run = _Run(sink, id_hash_key, True)
+    for mapping in MAPPINGS:
+        frame = frames.get(mapping.name)
+        if frame is None:
+            continue
+        unknown = [c for c in frame.columns if c not in mapping.columns and c != LINE]
+        if unknown:
+            raise InvalidInput("unknown column", file=mapping.name, field=str(unknown[0]))
+        path = Path(f"{mapping.name}.csv")
+        file_report = FileReport(mapping.name, f"{source} ({mapping.name})")
+        report.files.append(file_report)
+        provenance = {
+            "source": source,
+            "run_id": run_id,
+            "first_seen": seen_at,
+            "last_seen": seen_at,
+        }
+        chunks = [frame.iloc[i : i + CHUNK_ROWS] for i in range(0, len(frame), CHUNK_ROWS)]
+        run.file(mapping, path, file_report, provenance, quarantine_dir / run_id, None, chunks)
     sink.finish()
     return report
 
@@ -318,14 +416,22 @@ class _Run:
         provenance: dict[str, Any],
         quarantine_dir: Path,
         progress: ProgressHook | None,
+        frames: Sequence[pd.DataFrame] | None = None,
     ) -> None:
-        total, chunks = iter_chunks(path, CHUNK_ROWS)
+        if frames is None:
+            total, chunks = iter_chunks(path, CHUNK_ROWS)
+        else:
+            total, chunks = sum(len(f) for f in frames), iter(frames)
         offset = 2 if path.suffix == ".csv" else 1  # CSV: line numbers, header is line 1
         quarantine = _QuarantineWriter(quarantine_dir, path, mapping.name)
+        tracker = ConflictTracker()
         start = 0
         for frame in chunks:
             frame.columns = [str(c) for c in frame.columns]
             rows = np.arange(start + offset, start + offset + len(frame), dtype=np.int64)
+            if LINE in frame.columns:  # rows made from other input: its line numbers
+                rows = frame[LINE].to_numpy(dtype=np.int64)
+                frame = frame.drop(columns=[LINE])
             converted = convert_chunk(mapping, frame, rows, self.key, columnar=self.columnar)
             bad = {row: (name, reason) for row, name, reason in converted.bad}
             bad.update(self._resolve(converted, bad))
@@ -333,7 +439,13 @@ class _Run:
             report.quarantined += len(bad)
             report.loaded += len(frame) - len(bad)
             if bad:
-                quarantine.write(frame, start + offset, bad)
+                quarantine.write(frame, rows, bad)
+                for name, reason in bad.values():
+                    kind = reason_kind(name, reason)
+                    report.reasons[kind] = report.reasons.get(kind, 0) + 1
+            gone = np.fromiter(bad, dtype=np.int64, count=len(bad))
+            tracker.add(converted.nodes, gone)
+            tracker.add(converted.rels, gone)
             nodes, rels = self._write(converted, bad, provenance)
             report.nodes_written += nodes
             report.relationships_written += rels
@@ -343,6 +455,9 @@ class _Run:
         if progress:
             progress(mapping.name, start, start)
         report.quarantine_file = quarantine.close()
+        report.conflicts, listed = tracker.finish()
+        report.repeats = tracker.repeats
+        report.conflict_list = [{"file": path.name, **c.as_dict()} for c in listed]
 
     def _resolve(
         self, converted: Converted, refused: dict[int, tuple[str, str]]
@@ -489,7 +604,7 @@ class _QuarantineWriter:
         self._writer: Any = None
         self._columns: list[str] = []
 
-    def write(self, frame: pd.DataFrame, first_row: int, bad: dict[int, tuple[str, str]]) -> None:
+    def write(self, frame: pd.DataFrame, rows: Rows, bad: dict[int, tuple[str, str]]) -> None:
         if self._writer is None:
             self.directory.mkdir(parents=True, exist_ok=True)
             self.target = self.directory / f"{self.path.stem}.quarantine.csv"
@@ -498,9 +613,10 @@ class _QuarantineWriter:
             self._columns = [str(c) for c in frame.columns]
             self._writer.writerow(["_row", "_field", "_reason", *self._columns])
         values = frame.to_numpy(dtype=object)
+        position = {int(r): i for i, r in enumerate(rows.tolist()) if int(r) in bad}
         for row in sorted(bad):
             name, reason = bad[row]
-            record = dict(zip(self._columns, values[row - first_row], strict=True))
+            record = dict(zip(self._columns, values[position[row]], strict=True))
             masked = mask_personal_ids(self.kind, record)
             cells = (masked.get(c, "") for c in self._columns)
             # Any other cell (a name, an address, a note) holding an id number: masked too.

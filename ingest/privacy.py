@@ -18,7 +18,7 @@ __all__ = ["PERSON_ID_COLUMNS", "mask_id", "mask_personal_ids"]
 #: (None: the column always holds one).
 PERSON_ID_COLUMNS: dict[str, tuple[tuple[str, str | None], ...]] = {
     "people": (("person_id", None),),
-    "roles": (("person_id", None),),
+    "roles": (("person_id", None), ("holder_id", "holder_type")),
     "shareholdings": (("holder_id", "holder_type"),),
     "stores": (("operator_id", "operator_type"),),
     "brands": (("owner_id", "owner_type"),),

@@ -78,6 +78,8 @@ Where each part is made
 ``stores``, ``brands`` (brands, counterfeits, infringement reports), ``commerce`` (accounts,
 orders, waybills, brushing rings), ``listings`` (listings, violations) and ``licences``;
 ``bad_rows`` makes the invalid rows and ``output`` writes the files and the ground truth.
+``offshore`` (``generate(..., offshore=N)``) writes a separate offshore registry slice to
+``OUT/offshore`` from its own random stream, so it changes no byte of the main files.
 ``vocab`` holds the vocabularies and the calendar, ``columns`` the vectorised helpers,
 ``context`` the run's random generator and the strings every part draws, ``params`` the
 parameters and the result. ``market`` stands apart: in-memory markets with planted rings for

@@ -17,6 +17,7 @@ from ingest.generate.commerce import make_commerce
 from ingest.generate.context import Gen
 from ingest.generate.licences import make_licences
 from ingest.generate.listings import make_listings, make_violations
+from ingest.generate.offshore import make_offshore
 from ingest.generate.output import INPUT_FILES, Output, table
 from ingest.generate.ownership import make_ownership, make_roles, shareholding_columns
 from ingest.generate.params import BrushingParams, GenerationSummary
@@ -38,6 +39,7 @@ def generate(
     noise: float = 0.0,
     bad_rows: float = 0.0,
     brushing: BrushingParams | None = None,
+    offshore: int = 0,
 ) -> GenerationSummary:
     """Write a synthetic input directory with ``entities`` businesses and its ground truth.
 
@@ -59,6 +61,9 @@ def generate(
         recorded in ground truth ``bad_rows``.
     brushing
         Brushing-ring parameters; ``BrushingParams()`` when omitted.
+    offshore
+        When > 0 (at least 20), also an offshore registry slice of that many companies in
+        ``out_dir/offshore/`` (``ingest.generate.offshore``); the main files are unchanged.
 
     Returns
     -------
@@ -83,6 +88,8 @@ def generate(
         raise ValueError(f"noise={noise}: must lie in [0, 1]")
     if not 0.0 <= bad_rows < 1.0:
         raise ValueError(f"bad_rows={bad_rows}: must lie in [0, 1)")
+    if offshore and offshore < 20:
+        raise ValueError(f"offshore={offshore}: 0 or at least 20 companies")
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"fmt={fmt!r}: csv or parquet")
     params = brushing or BrushingParams()
@@ -183,18 +190,21 @@ def generate(
         "brushing_rings": rings,
     }
     gt = out.write_ground_truth(truth)
+    extra: dict[str, int] = {
+        "shell_clusters": len(truth["shell_clusters"]),
+        "brushing_rings": len(rings),
+        "counterfeit_stores": len(truth["counterfeit_stores"]),
+        "bad_rows": len(out.bad),
+    }
+    if offshore:
+        extra["offshore_companies"] = make_offshore(out_dir / "offshore", offshore, seed)[
+            "companies"
+        ]
     return GenerationSummary(
         out_dir=out_dir,
         fmt=fmt,
         files=MappingProxyType({name: out.files[name] for name in INPUT_FILES}),
         rows=MappingProxyType({name: out.rows[name] for name in INPUT_FILES}),
         ground_truth=gt,
-        extra=MappingProxyType(
-            {
-                "shell_clusters": len(truth["shell_clusters"]),
-                "brushing_rings": len(rings),
-                "counterfeit_stores": len(truth["counterfeit_stores"]),
-                "bad_rows": len(out.bad),
-            }
-        ),
+        extra=MappingProxyType(extra),
     )
