@@ -26,7 +26,14 @@ __all__ = ["FAULT_ENV", "fault_point", "install_faults"]
 
 FAULT_ENV = "CREDGRAPH_FAULT"
 
-_WRITES = ("upsert_nodes", "upsert_relationships", "set_node_properties", "query")
+_WRITES = (
+    "upsert_nodes",
+    "upsert_relationships",
+    "insert_new_nodes",
+    "insert_new_relationships",
+    "set_node_properties",
+    "query",
+)
 _seen: dict[str, int] = {}
 
 S = TypeVar("S")

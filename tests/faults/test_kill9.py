@@ -249,7 +249,10 @@ def test_bulk_report_upload_killed_then_retried_equals_a_clean_run(
     assert importing.crash_then_retry(fault) == importing.clean
 
 
-@pytest.mark.parametrize("fault", ["after:upsert_nodes:Person", "after:upsert_relationships:3"])
+# A first ingest into an empty store COPYs new rows (insert_new_*); deltas upsert.
+@pytest.mark.parametrize(
+    "fault", ["after:insert_new_nodes:Person", "after:insert_new_relationships:3"]
+)
 def test_ingest_killed_then_run_again_equals_a_clean_run(ingesting: Scenario, fault: str) -> None:
     state = ingesting.crash_then_retry(fault)
     assert state["counts"] == ingesting.clean["counts"]
