@@ -20,6 +20,7 @@ from algorithms.propagation.engine import Listing
 from algorithms.propagation.rules import RuleSet, default_rules, load_rules
 from api.ledger import record as rec
 from cli.audit import log_decisions, log_rules
+from cli.common import current_settings
 from cli.common import parse_day as _day
 from cli.common import parse_moment as _moment
 from cli.common import print_json as _dump
@@ -67,8 +68,9 @@ def propagate(
     as_json: JsonOption = False,
 ) -> None:
     """Bring materialised restrictions up to date (changed listings only, or --full)."""
+    batch_rows = current_settings().propagation_batch_rows
     with _store() as store:
-        report = service.propagate_store(store, _rules(rules), full=full)
+        report = service.propagate_store(store, _rules(rules), full=full, batch_rows=batch_rows)
     log_rules(rules)
     if as_json:
         _dump(report.model_dump())

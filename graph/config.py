@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     neo4j_database: str = "neo4j"
     id_hash_key: SecretStr = SecretStr(DEV_ID_HASH_KEY)
     quarantine_dir: Path = Path(".credgraph/quarantine")
+    # Rows per transaction when restrictions are written (algorithms/propagation/runs.py):
+    # a larger write is committed in batches as a recorded run, so that no transaction
+    # outgrows the server's transaction memory (Neo4j's dbms.memory.transaction.total.max).
+    propagation_batch_rows: int = Field(20_000, ge=1)
     # Webhooks for the change feed (api/webhooks.py). Off: subscriptions are kept, nothing
     # is sent (the fuzz run registers arbitrary URLs).
     webhook_delivery: bool = True

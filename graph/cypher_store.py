@@ -70,6 +70,9 @@ class CypherStore(GraphStore):
 
     #: Rows per write statement.
     batch_size: int = BATCH_SIZE
+    #: ``step_edges`` asks for one node per statement (``$uid``) instead of a list
+    #: (``$uids``): for a database that seeks a key only by equality.
+    step_one_uid_at_a_time: bool = False
 
     @abstractmethod
     def _run(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -237,6 +240,50 @@ class CypherStore(GraphStore):
                     edge = self._edge(row["rel"], row["src"], row["dst"])
                     edges[edge.rid] = edge
         return list(edges.values())
+
+    def step_edges(
+        self,
+        uids: Sequence[str],
+        rel_type: str,
+        direction: str,
+        edge_props: Sequence[str] = (),
+    ) -> list[Edge]:
+        """Relationships of one type leaving (``out``) or entering (``in``) these nodes."""
+        if direction not in ("out", "in"):
+            raise InvalidInput("direction must be out or in", field="direction")
+        spec = REL_BY_TYPE[check_rel_type(rel_type)]
+        have = {p.name for p in spec.all_props}
+        wanted = [p for p in edge_props if p in have]
+        props = "".join(f", r.{p} AS {p}" for p in wanted)
+        edges: list[Edge] = []
+        for label, group in self.group_by_label(list(dict.fromkeys(uids))):
+            if label not in self._types_touching_labels(rel_type, direction):
+                continue
+            statement = render(
+                f"punish/step_{direction}",
+                self.dialect,
+                label=label,
+                rel_type=rel_type,
+                props=props,
+            )
+            if self.step_one_uid_at_a_time:
+                batches: list[dict[str, Any]] = [{"uid": uid} for uid in group]
+            else:
+                batches = [
+                    {"uids": group[start : start + BATCH_SIZE]}
+                    for start in range(0, len(group), BATCH_SIZE)
+                ]
+            for params in batches:
+                for row in self._run(statement, params):
+                    values = {p: _iso(self._native(row.get(p))) for p in wanted}
+                    edges.append(Edge(row["rid"], rel_type, row["src"], row["dst"], values))
+        return edges
+
+    @staticmethod
+    def _types_touching_labels(rel_type: str, direction: str) -> set[str]:
+        """Labels a relationship of ``rel_type`` can leave (out) or enter (in)."""
+        end = 0 if direction == "out" else 1
+        return {pair[end] for pair in REL_BY_TYPE[rel_type].pairs}
 
     @staticmethod
     def _types_touching(label: str, side: str, types: Sequence[str] | None) -> list[str]:

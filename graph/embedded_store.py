@@ -95,6 +95,10 @@ class EmbeddedStore(CypherStore):
     batch_size = 100_000
     #: Batches at least this large take the probe + COPY path; smaller ones plain MERGE.
     bulk_min_rows = 2_000
+    #: A primary-key equality is an index lookup (0.1 ms at 300k nodes), ``uid IN $uids``
+    #: a scan of the label (35 ms), and UNWIND before a relationship pattern a join over
+    #: the whole relationship table: bounded traversals ask one node at a time.
+    step_one_uid_at_a_time = True
 
     def __init__(
         self, path: str | Path, *, buffer_pool_mb: int = 0, read_only: bool = False

@@ -252,6 +252,10 @@ NODES: tuple[NodeSpec, ...] = (
             Prop("paths"),
             Prop("path_count", I),
             Prop("rules_version"),
+            # Batched writes (PropagationRun): the run that wrote this version, while the
+            # run is open; and the run superseding it, until that run is finished.
+            Prop("run_uid", S, indexed=True),
+            Prop("superseded_by", S, indexed=True),
         ),
         "A materialised joint-punishment restriction, one version per node (bitemporal: "
         "valid_from/valid_to, recorded_at/superseded_at); never deleted, only superseded.",
@@ -272,8 +276,27 @@ NODES: tuple[NodeSpec, ...] = (
             Prop("valid_to", DT),
             Prop("reason"),
             Prop("at", TS),
+            Prop("run_uid", S, indexed=True),
         ),
         "One entry of the restriction change feed (imposed / lifted / amended), by seq.",
+    ),
+    NodeSpec(
+        "PropagationRun",
+        "propagation",
+        (
+            Prop("state", S, indexed=True),
+            Prop("mode"),
+            Prop("recorded_at", TS),
+            Prop("first_seq", I),
+            Prop("last_seq", I),
+            Prop("rows", I),
+            Prop("heartbeat_at", TS),
+            Prop("committed_at", TS),
+            Prop("finished_at", TS),
+        ),
+        "A restriction write too large for one transaction, committed in batches: state "
+        "writing -> committed -> done (or rolled_back); readers see its rows only once it "
+        "is committed.",
     ),
     NodeSpec(
         "ShellCluster",

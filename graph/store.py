@@ -123,6 +123,20 @@ class GraphStore(ABC):
         """
 
     @abstractmethod
+    def step_edges(
+        self,
+        uids: Sequence[str],
+        rel_type: str,
+        direction: str,
+        edge_props: Sequence[str] = (),
+    ) -> list[Edge]:
+        """Relationships of one type leaving (``out``) or entering (``in``) these nodes.
+
+        One step of a bounded traversal: every such relationship (no limit), with only the
+        requested properties (those the relationship type has; dates as ISO strings).
+        """
+
+    @abstractmethod
     def counts(self) -> Counts:
         """Nodes per label and relationships per type."""
 

@@ -35,6 +35,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from algorithms.propagation.bounded import neighbourhood, subjects_near
 from algorithms.propagation.engine import (
     DerivationPath,
     Listing,
@@ -42,12 +43,19 @@ from algorithms.propagation.engine import (
     PreparedGraph,
     Restriction,
     RestrictionDiff,
-    affected_by_edges,
     diff,
     prepare,
     propagate,
 )
 from algorithms.propagation.rules import RuleSet, SubjectKind, default_rules
+from algorithms.propagation.runs import (
+    DEFAULT_BATCH_ROWS,
+    RunRows,
+    RunState,
+    open_runs,
+    recover,
+    write_in_batches,
+)
 from graph.errors import InvalidInput, NotFound
 from graph.model import as_date
 from graph.render import Link, display_name, path_text
@@ -69,6 +77,7 @@ __all__ = [
     "explain",
     "listing_fingerprint",
     "load_listings",
+    "load_listings_of_subjects",
     "preview_listing",
     "propagate_store",
     "remove_listing",
@@ -78,6 +87,8 @@ __all__ = [
 
 
 _SUBJECT_LABELS = ("Business", "Person", "Store")
+#: Uids per look-up query: keeps each parameter list, and its query, bounded.
+_LOOKUP_BATCH = 5_000
 
 
 # -- output models -------------------------------------------------------------------------
@@ -240,7 +251,7 @@ def _paths_from_json(text: str | None) -> tuple[DerivationPath, ...]:
     return tuple(out)
 
 
-def _record(row: Mapping[str, Any]) -> RestrictionRecord:
+def _record(row: Mapping[str, Any], runs: RunState | None = None) -> RestrictionRecord:
     valid_from = as_date(row["valid_from"])
     recorded_at = _datetime(row["recorded_at"])
     assert valid_from is not None
@@ -258,7 +269,7 @@ def _record(row: Mapping[str, Any]) -> RestrictionRecord:
         valid_from=valid_from,
         valid_to=as_date(row["valid_to"]),
         recorded_at=recorded_at,
-        superseded_at=_datetime(row["superseded_at"]),
+        superseded_at=(runs or RunState()).superseded_at(row),
         legal_basis=tuple(json.loads(row["legal_basis"] or "[]")),
         paths=_paths_from_json(row["paths"]),
         path_count=int(row["path_count"] or 0),
@@ -327,8 +338,20 @@ def load_listings(store: GraphStore, uids: Iterable[str] | None = None) -> list[
     return [_listing(row) for row in rows]
 
 
+def load_listings_of_subjects(store: GraphStore, subject_uids: Iterable[str]) -> list[Listing]:
+    """Listings on the given entities (looked up by subject, in bounded batches)."""
+    uids = sorted(set(subject_uids))
+    out: list[Listing] = []
+    for start in range(0, len(uids), _LOOKUP_BATCH):
+        rows = store.query(
+            "punish/listings_of_subjects", {"uids": uids[start : start + _LOOKUP_BATCH]}
+        )
+        out.extend(_listing(row) for row in rows)
+    return out
+
+
 def _current(
-    store: GraphStore, listing_uids: Iterable[str] | None = None
+    store: GraphStore, listing_uids: Iterable[str] | None = None, runs: RunState | None = None
 ) -> list[RestrictionRecord]:
     if listing_uids is None:
         rows = store.query("punish/current_restrictions")
@@ -336,7 +359,9 @@ def _current(
         rows = store.query(
             "punish/current_restrictions_of_listings", {"uids": sorted(set(listing_uids))}
         )
-    return [_record(row) for row in rows]
+    runs = runs or open_runs(store)
+    records = [_record(row, runs) for row in rows if not runs.hides(row)]
+    return [rec for rec in records if rec.superseded_at is None]
 
 
 def _graph(store: GraphStore, rules: RuleSet) -> PreparedGraph:
@@ -344,6 +369,11 @@ def _graph(store: GraphStore, rules: RuleSet) -> PreparedGraph:
         list(rules.rel_types), edge_props=list(rules.edge_props()), node_labels=_SUBJECT_LABELS
     )
     return prepare(projection)
+
+
+def _local_graph(store: GraphStore, rules: RuleSet, listings: Iterable[Listing]) -> PreparedGraph:
+    """The subgraph the listings' restrictions depend on, read by a bounded traversal."""
+    return prepare(neighbourhood(store, rules, listings))
 
 
 def current_restrictions(
@@ -360,11 +390,12 @@ def preview_listing(
 
     The same comparison :func:`add_listing`, :func:`remove_listing` and
     :func:`repair_listing` make before they write: the listing's current records against
-    what the engine derives for it over the current graph.
+    what the engine derives for it over the current graph (its neighbourhood within the
+    rules' hop limits, read from the store: see :mod:`algorithms.propagation.bounded`).
     """
     rules = rules or default_rules()
     current = _current(store, [listing.uid])
-    desired = propagate(_graph(store, rules), [listing], rules)
+    desired = propagate(_local_graph(store, rules, [listing]), [listing], rules)
     return diff([_as_restriction(r) for r in current], desired)
 
 
@@ -380,6 +411,9 @@ class _Writer:
     fingerprints: Mapping[str, str]
     seq: int
     first_seq: int | None = None
+    #: rows per transaction; a larger write goes in as a recorded batched run
+    batch_rows: int = DEFAULT_BATCH_ROWS
+    mode: str = "incremental"
 
     def __post_init__(self) -> None:
         self.versions: list[dict[str, Any]] = []
@@ -464,8 +498,33 @@ class _Writer:
         self.supersede(record_uid)
         self._event("lifted", r, record_uid, reason or self.reason)
 
+    @property
+    def rows(self) -> int:
+        """Rows the change writes (versions, supersessions, events)."""
+        return len(self.versions) + len(self.superseded) + len(self.events)
+
     def flush(self) -> None:
-        """Write everything collected, atomically."""
+        """Write everything collected, all or nothing for readers.
+
+        Up to ``batch_rows`` rows go in one transaction; more go in as a recorded run
+        committed in batches (:mod:`algorithms.propagation.runs`), so no transaction
+        outgrows the server's transaction memory.
+        """
+        if self.rows > self.batch_rows:
+            write_in_batches(
+                self.store,
+                RunRows(
+                    mode=self.mode,
+                    recorded_at=self.now,
+                    versions=self.versions,
+                    superseded=[row["uid"] for row in self.superseded],
+                    events=self.events,
+                    first_seq=self.first_seq,
+                    last_seq=self.seq if self.first_seq is not None else None,
+                ),
+                self.batch_rows,
+            )
+            return
         with self.store.transaction():
             if self.superseded:
                 self.store.set_node_properties("Restriction", self.superseded)
@@ -477,10 +536,21 @@ class _Writer:
                 self.store.upsert_nodes("ChangeEvent", self.events)
 
 
-def _last_seq(store: GraphStore) -> int:
+def _last_seq(store: GraphStore, runs: RunState | None = None) -> int:
     rows = store.query("punish/last_change_seq")
     value = rows[0]["seq"] if rows else None
-    return int(value) if value is not None else 0
+    # numbers an open batched run reserved count as taken, written yet or not
+    reserved = (runs or open_runs(store)).reserved_seq
+    return max(int(value) if value is not None else 0, reserved)
+
+
+def _recovered(store: GraphStore, batch_rows: int = DEFAULT_BATCH_ROWS) -> RunState:
+    """Finish or roll back what a crash left open; the runs still open after that."""
+    runs = open_runs(store)
+    if runs.writing or runs.committed:
+        recover(store, batch_rows=batch_rows)
+        runs = open_runs(store)
+    return runs
 
 
 def _lift_reason(listing: Listing | None, fallback: str) -> str:
@@ -502,6 +572,9 @@ def _apply(
     *,
     reason: str,
     now: datetime,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+    mode: str = "incremental",
+    runs: RunState | None = None,
 ) -> _Writer:
     writer = _Writer(
         store,
@@ -509,7 +582,9 @@ def _apply(
         now,
         reason,
         {uid: listing_fingerprint(lst, rules) for uid, lst in listings.items()},
-        _last_seq(store),
+        _last_seq(store, runs),
+        batch_rows=batch_rows,
+        mode=mode,
     )
     uid_by_key = {_as_restriction(rec).key: rec.uid for rec in current}
     change = diff([_as_restriction(rec) for rec in current], desired)
@@ -551,19 +626,23 @@ def propagate_store(
     *,
     full: bool = False,
     now: datetime | None = None,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
 ) -> PropagationReport:
     """Bring the materialised restrictions up to date with the listings and the graph.
 
     ``full`` recomputes every listing over the current graph (after graph changes whose
     endpoints are unknown, or edges deleted outright). Without it, only listings whose
     fields (or the rules version) changed since their records were written, and listings
-    gone from the store, are recomputed.
+    gone from the store, are recomputed. A write of more than ``batch_rows`` rows is
+    committed in batches of that size as a recorded run (all or nothing for readers);
+    an earlier run a crash left open is finished or rolled back first.
     """
     rules = rules or default_rules()
     started = time.perf_counter()
+    runs = _recovered(store, batch_rows)
     now = _now(now)
     listings = {lst.uid: lst for lst in load_listings(store)}
-    current = _current(store)
+    current = _current(store, runs=runs)
     graph = _graph(store, rules)
     if full:
         todo = set(listings)
@@ -587,6 +666,9 @@ def propagate_store(
         listings,
         reason="full propagation" if full else "propagation",
         now=now,
+        batch_rows=batch_rows,
+        mode="full" if full else "incremental",
+        runs=runs,
     )
     return _report("full" if full else "incremental", len(listings), len(todo), writer, started)
 
@@ -601,11 +683,14 @@ def _update_listings(
     graph: PreparedGraph | None = None,
 ) -> PropagationReport:
     started = time.perf_counter()
-    graph = graph or _graph(store, rules)
+    runs = _recovered(store)
     listings = {lst.uid: lst for lst in load_listings(store, affected)}
-    current = _current(store, affected)
+    graph = graph or _local_graph(store, rules, listings.values())
+    current = _current(store, affected, runs)
     desired = propagate(graph, listings.values(), rules)
-    writer = _apply(store, rules, current, desired, listings, reason=reason, now=_now(now))
+    writer = _apply(
+        store, rules, current, desired, listings, reason=reason, now=_now(now), runs=runs
+    )
     return _report("incremental", len(listings), len(affected), writer, started)
 
 
@@ -726,16 +811,21 @@ def edges_changed(
 ) -> PropagationReport:
     """Re-derive what edges added or changed at ``endpoints`` affect (ended, re-dated, shares).
 
-    Call it after writing the edges. An edge deleted outright is no longer in the graph to
-    find listings through: run :func:`propagate_store` with ``full=True`` for deletions.
+    Call it after writing the edges. Only listings whose rules' paths can pass an endpoint
+    are recomputed, each over its own neighbourhood (:func:`bounded.subjects_near
+    <algorithms.propagation.bounded.subjects_near>`). An edge deleted outright is no longer
+    in the graph to find listings through: run :func:`propagate_store` with ``full=True``
+    for deletions.
     """
     rules = rules or default_rules()
-    graph = _graph(store, rules)
-    listings = load_listings(store)
-    affected = affected_by_edges(graph, listings, rules, list(endpoints))
-    return _update_listings(
-        store, rules, affected, reason="relationships changed", now=now, graph=graph
-    )
+    reach = subjects_near(store, rules, endpoints)
+    candidates = set().union(*reach.values()) if reach else set()
+    affected = {
+        lst.uid
+        for lst in load_listings_of_subjects(store, candidates)
+        if lst.subject_uid in reach.get(lst.list_type, set())
+    }
+    return _update_listings(store, rules, affected, reason="relationships changed", now=now)
 
 
 # -- reads ---------------------------------------------------------------------------------
@@ -746,7 +836,10 @@ def _records_of(store: GraphStore, uid: str) -> list[RestrictionRecord]:
     rows = store.query(f"punish/restrictions_of_{label.lower()}", {"uid": uid})
     if not rows:
         raise NotFound(f"no entity with uid {uid!r}")
-    return [_record(row) for row in rows if row.get("uid") is not None]
+    runs = open_runs(store)
+    return [
+        _record(row, runs) for row in rows if row.get("uid") is not None and not runs.hides(row)
+    ]
 
 
 def status(
@@ -844,7 +937,10 @@ def changes(store: GraphStore, since_seq: int = 0, limit: int = 100) -> list[Cha
     """The change feed after ``since_seq``, oldest first (platforms keep the last seq they saw)."""
     if limit < 1 or limit > 10_000:
         raise InvalidInput("limit must be between 1 and 10000", field="limit")
-    rows = store.query("punish/changes", {"since_seq": since_seq, "limit": limit})
+    # the feed stops short of a batched run still writing, so no one pages past its events
+    cap = open_runs(store).feed_cap()
+    params = {"since_seq": since_seq, "until_seq": 2**62 if cap is None else cap, "limit": limit}
+    rows = store.query("punish/changes", params)
     return [
         ChangeEvent(
             seq=int(row["seq"]),

@@ -7,4 +7,4 @@ RETURN r.uid AS uid, r.record_key AS record_key, r.subject_uid AS subject_uid, r
        r.listed_uid AS listed_uid, r.listing_fp AS listing_fp, r.valid_from AS valid_from,
        r.valid_to AS valid_to, r.recorded_at AS recorded_at, r.superseded_at AS superseded_at,
        r.legal_basis AS legal_basis, r.paths AS paths, r.path_count AS path_count,
-       r.rules_version AS rules_version
+       r.rules_version AS rules_version, r.run_uid AS run_uid, r.superseded_by AS superseded_by

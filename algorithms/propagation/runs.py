@@ -1,0 +1,313 @@
+"""Restriction writes too large for one transaction, committed in bounded batches.
+
+A server limits the memory one transaction may use (Neo4j's
+``db.memory.transaction.total.max``): a full propagation over a large graph cannot go in
+one. It goes in as a recorded :class:`PropagationRun` instead, with the same
+all-or-nothing outcome for readers:
+
+1. **writing**: the run is recorded (with the change-feed numbers it reserves); the new
+   restriction versions, their ``RESTRICTS`` edges and the feed events are written in
+   batches of at most ``batch_rows`` rows per transaction, each carrying ``run_uid``; the
+   versions the run supersedes are marked ``superseded_by``. Readers ignore all of it:
+   rows of a run that is not committed are invisible, marks of it are not supersessions,
+   and the feed stops short of its first number.
+2. **committed**: one small transaction sets the run's state. From then on readers treat
+   its rows as written and its marks as supersessions (at the run's recorded time).
+3. **done**: the run's marks are turned into plain fields in batches (``run_uid`` cleared,
+   ``superseded_at`` set), after which the run is only history.
+
+A crash leaves the run ``writing`` or ``committed``. :func:`recover` (called before every
+propagation write) finishes committed runs and rolls back writing runs whose heartbeat is
+older than ``stale_after``: their never-visible rows are deleted and their marks cleared.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from graph.schema import label_of_uid
+from graph.store import GraphStore
+
+__all__ = [
+    "DEFAULT_BATCH_ROWS",
+    "RunRows",
+    "RunState",
+    "finish",
+    "open_runs",
+    "recover",
+    "roll_back",
+    "write_in_batches",
+]
+
+#: Rows per transaction of a batched write (a restriction version, with its paths, is
+#: about 1-2 kB in a transaction's memory: 20,000 rows stay far below Neo4j's defaults).
+DEFAULT_BATCH_ROWS = 20_000
+
+_SUBJECT_LABELS = ("Business", "Person", "Store")
+
+
+def _chunks(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    return datetime.fromisoformat(str(value)).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class RunState:
+    """The runs not yet finished, as readers need them."""
+
+    #: runs still writing (their rows invisible), with the first feed number they reserved
+    writing: Mapping[str, int | None] = field(default_factory=dict)
+    #: committed runs not yet finished, with their recorded time
+    committed: Mapping[str, datetime] = field(default_factory=dict)
+    #: the highest feed number any open run reserved
+    reserved_seq: int = 0
+
+    def hides(self, row: Mapping[str, Any]) -> bool:
+        """Whether a restriction version or event belongs to a run not committed."""
+        return row.get("run_uid") in self.writing
+
+    def superseded_at(self, row: Mapping[str, Any]) -> datetime | None:
+        """A version's recorded end, counting the marks of committed runs."""
+        own = _timestamp(row.get("superseded_at"))
+        if own is not None:
+            return own
+        return self.committed.get(row.get("superseded_by") or "")
+
+    def feed_cap(self) -> int | None:
+        """The last feed number readers may see (None: no limit)."""
+        firsts = [s for s in self.writing.values() if s is not None]
+        return min(firsts) - 1 if firsts else None
+
+
+def open_runs(store: GraphStore) -> RunState:
+    """The runs still writing or committed but not finished."""
+    writing: dict[str, int | None] = {}
+    committed: dict[str, datetime] = {}
+    reserved = 0
+    for row in store.query("punish/open_runs"):
+        if row["last_seq"] is not None:
+            reserved = max(reserved, int(row["last_seq"]))
+        if row["state"] == "writing":
+            writing[row["uid"]] = None if row["first_seq"] is None else int(row["first_seq"])
+        else:
+            committed[row["uid"]] = _timestamp(row["recorded_at"]) or datetime.min
+    return RunState(writing, committed, reserved)
+
+
+@dataclass
+class RunRows:
+    """What one batched write puts on record."""
+
+    mode: str
+    recorded_at: datetime
+    versions: list[dict[str, Any]]
+    superseded: list[str]
+    events: list[dict[str, Any]]
+    first_seq: int | None
+    last_seq: int | None
+
+
+def _new_uid(now: datetime) -> str:
+    return f"propagation:{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
+
+
+def _set_run(store: GraphStore, uid: str, **props: Any) -> None:
+    store.set_node_properties("PropagationRun", [{"uid": uid, **props}])
+
+
+def write_in_batches(
+    store: GraphStore,
+    rows: RunRows,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+    *,
+    on_batch: Callable[[], None] | None = None,
+) -> str:
+    """Write ``rows`` as a recorded run in transactions of at most ``batch_rows`` rows.
+
+    Returns the run's uid. An error before the commit leaves the run ``writing`` (rolled
+    back by :func:`recover`, or at once here when the store still answers); after it, the
+    run is committed and :func:`recover` finishes it. ``on_batch`` is called after every
+    batch (a hook for progress).
+    """
+    size = max(1, batch_rows)
+    uid = _new_uid(rows.recorded_at)
+    store.upsert_nodes(
+        "PropagationRun",
+        [
+            {
+                "uid": uid,
+                "state": "writing",
+                "mode": rows.mode,
+                "recorded_at": rows.recorded_at,
+                "first_seq": rows.first_seq,
+                "last_seq": rows.last_seq,
+                "rows": len(rows.versions) + len(rows.superseded) + len(rows.events),
+                "heartbeat_at": rows.recorded_at,
+            }
+        ],
+    )
+    try:
+        for chunk in _chunks(rows.versions, size):
+            with store.transaction():
+                store.upsert_nodes("Restriction", [{**v, "run_uid": uid} for v in chunk])
+                binds: dict[str, list[dict[str, Any]]] = {}
+                for v in chunk:
+                    label = label_of_uid(v["subject_uid"])
+                    if label in _SUBJECT_LABELS:
+                        binds.setdefault(label, []).append(
+                            {
+                                "rid": f"restricts:{v['uid'].partition(':')[2]}",
+                                "src": v["uid"],
+                                "dst": v["subject_uid"],
+                            }
+                        )
+                for label, edges in binds.items():
+                    store.upsert_relationships("RESTRICTS", "Restriction", label, edges)
+            _heartbeat(store, uid, on_batch)
+        for uids in _chunks(rows.superseded, size):
+            with store.transaction():
+                store.set_node_properties(
+                    "Restriction", [{"uid": u, "superseded_by": uid} for u in uids]
+                )
+            _heartbeat(store, uid, on_batch)
+        for chunk in _chunks(rows.events, size):
+            with store.transaction():
+                store.upsert_nodes("ChangeEvent", [{**e, "run_uid": uid} for e in chunk])
+            _heartbeat(store, uid, on_batch)
+    except Exception:
+        # undo at once when the store still answers; if not, recover() will
+        with contextlib.suppress(Exception):
+            roll_back(store, uid, size)
+        raise
+    _set_run(store, uid, state="committed", committed_at=_now())
+    finish(store, uid, size)
+    return uid
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _heartbeat(store: GraphStore, uid: str, on_batch: Callable[[], None] | None) -> None:
+    _set_run(store, uid, heartbeat_at=_now())
+    if on_batch is not None:
+        on_batch()
+
+
+def _drain(
+    store: GraphStore, query: str, run_uid: str, size: int, apply: Callable[[list[str]], None]
+) -> None:
+    """Apply ``apply`` to the uids ``query`` finds for the run, a batch at a time, until none
+    are left (each batch leaves the query's condition)."""
+    while True:
+        uids = [row["uid"] for row in store.query(query, {"run": run_uid, "limit": size})]
+        if not uids:
+            return
+        with store.transaction():
+            apply(uids)
+
+
+def finish(store: GraphStore, run_uid: str, batch_rows: int = DEFAULT_BATCH_ROWS) -> None:
+    """Turn a committed run's marks into plain fields, in batches; the run becomes done."""
+    rows = store.query("punish/run", {"uid": run_uid})
+    if not rows:
+        return
+    recorded_at = _timestamp(rows[0]["recorded_at"])
+    _drain(
+        store,
+        "punish/run_versions",
+        run_uid,
+        batch_rows,
+        lambda uids: _set_each(store, "Restriction", uids, run_uid=None),
+    )
+    _drain(
+        store,
+        "punish/run_superseded",
+        run_uid,
+        batch_rows,
+        lambda uids: _set_each(
+            store, "Restriction", uids, superseded_at=recorded_at, superseded_by=None
+        ),
+    )
+    _drain(
+        store,
+        "punish/run_events",
+        run_uid,
+        batch_rows,
+        lambda uids: _set_each(store, "ChangeEvent", uids, run_uid=None),
+    )
+    _set_run(store, run_uid, state="done", finished_at=_now())
+
+
+def roll_back(store: GraphStore, run_uid: str, batch_rows: int = DEFAULT_BATCH_ROWS) -> None:
+    """Undo a run that never committed: its rows deleted, its marks cleared, in batches."""
+    _drain(
+        store,
+        "punish/run_versions",
+        run_uid,
+        batch_rows,
+        lambda uids: _discard(store, "punish/discard_restrictions", uids),
+    )
+    _drain(
+        store,
+        "punish/run_superseded",
+        run_uid,
+        batch_rows,
+        lambda uids: _set_each(store, "Restriction", uids, superseded_by=None),
+    )
+    _drain(
+        store,
+        "punish/run_events",
+        run_uid,
+        batch_rows,
+        lambda uids: _discard(store, "punish/discard_events", uids),
+    )
+    _set_run(store, run_uid, state="rolled_back", finished_at=_now())
+
+
+def _discard(store: GraphStore, query: str, uids: list[str]) -> None:
+    """Delete rows no reader ever saw (those of a run that did not commit)."""
+    store.query(query, {"uids": uids})
+
+
+def _set_each(store: GraphStore, label: str, uids: list[str], **props: Any) -> None:
+    store.set_node_properties(label, [{"uid": u, **props} for u in uids])
+
+
+def recover(
+    store: GraphStore,
+    *,
+    stale_after: timedelta = timedelta(minutes=10),
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+    now: datetime | None = None,
+) -> list[tuple[str, str]]:
+    """Finish committed runs and roll back writing runs silent for ``stale_after``.
+
+    Returns ``(run uid, "finished" | "rolled_back")`` for each run it acted on. A run still
+    writing (heartbeat within ``stale_after``) is left alone: another process owns it.
+    """
+    moment = (now or _now()).replace(tzinfo=None)
+    done: list[tuple[str, str]] = []
+    for row in store.query("punish/open_runs"):
+        if row["state"] == "committed":
+            finish(store, row["uid"], batch_rows)
+            done.append((row["uid"], "finished"))
+            continue
+        beat = _timestamp(row["heartbeat_at"]) or datetime.min
+        if moment - beat >= stale_after:
+            roll_back(store, row["uid"], batch_rows)
+            done.append((row["uid"], "rolled_back"))
+    return done
