@@ -344,6 +344,7 @@ def _register_features() -> None:
         "cli.demo",
         "cli.serve",
         "cli.audit",
+        "cli.objections",
     ):
         try:
             feature = importlib.import_module(module)
