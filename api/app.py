@@ -54,6 +54,7 @@ ROUTERS: tuple[str, ...] = (
     "brands",
     "decisions",
     "evidence",
+    "objections",
 )
 
 #: Set to 1 to add ``GET /bench/ceiling`` (a constant JSON answer) for bench/api.py.
