@@ -37,6 +37,7 @@ __all__ = [
     "OBJECTION_STATES",
     "TARGET_KINDS",
     "apply_decision",
+    "open_disputes",
     "Objection",
     "ObjectionStore",
 ]
@@ -307,3 +308,14 @@ def apply_decision(
         on = date.fromisoformat(objection.decided or datetime.now(UTC).date().isoformat())
         return service.remove_listing(store, objection.target, on, "objection_upheld", rules)
     return None
+
+
+def open_disputes(path: Path) -> dict[str, list[int]]:
+    """Open objections by target from the API's SQLite file ({} when there is none yet)."""
+    if not path.exists():
+        return {}
+    store = ObjectionStore(path)
+    try:
+        return store.open_targets()
+    finally:
+        store.close()

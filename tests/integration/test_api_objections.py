@@ -86,3 +86,46 @@ def test_a_platform_files_for_its_own_store_and_sees_only_its_own(api: Api) -> N
 def test_an_objection_about_an_unknown_subject_is_refused(api: Api) -> None:
     assert_problem(_file(api, api.officer, subject="biz:nope"), 404)
     assert_problem(_file(api, api.officer, target_kind="person"), 422)
+
+
+def _explained(api: Api, uid: str) -> dict[str, Any]:
+    answer = api.client.get(f"/v1/entities/{uid}/restrictions", headers=api.officer)
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def test_an_open_link_objection_marks_the_restrictions_over_that_link_disputed(api: Api) -> None:
+    # 星辰 (…AAAAA15) is listed; the subsidiary …AAAAA28 is restricted over the shareholding.
+    subsidiary = "biz:91330106MA2AAAAA28"
+    before = _explained(api, subsidiary)
+    assert before["restricted"] is True
+    assert before["disputed"] is False
+    derived = next(e for e in before["explanation"] if e["paths"] and e["paths"][0]["rids"])
+    rid = derived["paths"][0]["rids"][0]
+    filed = _file(
+        api,
+        api.officer,
+        target_kind="link",
+        target=rid,
+        subject=subsidiary,
+        grounds="that shareholding ended in 2021",
+    ).json()
+    during = _explained(api, subsidiary)
+    assert during["restricted"] is True  # still in force while under review
+    assert during["disputed"] is True
+    marked = [e for e in during["explanation"] if e["disputed_by"]]
+    assert all(filed["id"] in e["disputed_by"] for e in marked)
+    assert {(e["measure"], e["listing_uid"]) for e in marked} == {
+        (e["measure"], e["listing_uid"])
+        for e in during["explanation"]
+        if any(rid in p["rids"] for p in e["paths"])
+    }
+    api.client.post(
+        f"/v1/objections/{filed['id']}/decision",
+        json={"outcome": "rejected", "officer": "王芳", "reason": "股权登记显示持股 60%"},
+        headers=api.officer,
+    )
+    after = _explained(api, subsidiary)
+    assert after["disputed"] is False
+    assert after["measures"] == before["measures"]
