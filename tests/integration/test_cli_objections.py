@@ -128,3 +128,35 @@ def test_a_rejected_objection_changes_nothing_in_the_graph(
     assert out["propagation"] is None
     assert [e["kind"] for e in entries(settings)][-1] == "objection.decided"
     run(cli, "objections", "decide", oid, "upheld", "--officer", "王芳", "--reason", "x", code=1)
+
+
+def test_status_and_explain_mark_a_restriction_under_an_open_objection_disputed(
+    cli: CliRunner,
+) -> None:
+    subsidiary = "biz:91330106MA2AAAAA28"
+    restrictions = json.loads(run(cli, "status", subsidiary, "--json"))["restrictions"]
+    assert restrictions
+    assert all(r["disputed_by"] == [] for r in restrictions)
+    target = restrictions[0]["listing_uid"]
+    oid = run(
+        cli,
+        "objections",
+        "file",
+        target,
+        "--subject",
+        subsidiary,
+        "--grounds",
+        "penalty annulled",
+        "--officer",
+        "王芳",
+    ).split()[1]
+    during = json.loads(run(cli, "status", subsidiary, "--json"))
+    assert during["restricted"] is True
+    assert [r["disputed_by"] for r in during["restrictions"] if r["listing_uid"] == target] == [
+        [int(oid)] for r in restrictions if r["listing_uid"] == target
+    ]
+    explained = json.loads(run(cli, "explain", subsidiary, "--json"))
+    assert {tuple(e["disputed_by"]) for e in explained if e["listing_uid"] == target} == {
+        (int(oid),)
+    }
+    assert "异议审查中" in run(cli, "explain", subsidiary)
