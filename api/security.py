@@ -21,7 +21,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -302,14 +302,19 @@ class _Bucket:
 
 @dataclass
 class RateLimiter:
-    """Token buckets per key, in memory (one process; limits are per server instance)."""
+    """Token buckets per key, in memory (one process; limits are per server instance).
+
+    ``clock`` (seconds, monotonic) can be replaced so that tests move time instead of
+    sleeping through a refill.
+    """
 
     buckets: dict[str, _Bucket] = field(default_factory=dict)
+    clock: Callable[[], float] = time.monotonic
 
     def take(self, key: ApiKey, cost: float = 1.0) -> float:
         """Take ``cost`` tokens; returns 0 when allowed, else seconds until it would be."""
         rate, burst = key.limits
-        now = time.monotonic()
+        now = self.clock()
         bucket = self.buckets.get(key.key_id)
         if bucket is None:
             bucket = self.buckets[key.key_id] = _Bucket(float(burst), now)

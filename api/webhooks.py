@@ -569,6 +569,11 @@ class WebhookWorker:
         self._thread = threading.Thread(target=self._run, name="credgraph-webhooks", daemon=True)
         self._thread.start()
 
+    @property
+    def running(self) -> bool:
+        """Whether the delivery thread is running (not with ``webhook_delivery`` off)."""
+        return self._thread is not None and self._thread.is_alive()
+
     def wake(self) -> None:
         """Look for work now rather than at the next poll."""
         self._wake.set()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import shutil
 import sys
 import tempfile
@@ -88,9 +89,11 @@ def prepare(
     return truth
 
 
-def _pr(found: set[str], truth: set[str]) -> tuple[float, float]:
+def _pr(found: set[Any], truth: set[Any]) -> tuple[float, float]:
+    """Precision and recall; an empty result scores 0 (it found nothing), and recall against
+    an empty truth is undefined (nan, printed n/a) rather than a perfect 1."""
     hit = len(found & truth)
-    return (hit / len(found) if found else 1.0, hit / len(truth) if truth else 1.0)
+    return (hit / len(found) if found else 0.0, hit / len(truth) if truth else math.nan)
 
 
 def _operator_uid(row: dict[str, Any]) -> str:
@@ -124,9 +127,14 @@ def score(store: GraphStore, truth: dict[str, Any], params: LinkParams | None = 
     p, r = _pr(operators, planted)
     rows.append({"what": "repeat infringers: operators", "n": len(operators), "P": p, "R": r})
     top = [x.actor for x in ranked if x.kind.value == "operator"][: len(planted)]
-    p, _ = _pr(set(top), planted)
+    p, r = _pr(set(top), planted)
     rows.append(
-        {"what": f"repeat operators: precision@{len(planted)}", "n": len(top), "P": p, "R": p}
+        {
+            "what": f"repeat operators: top {len(planted)} (precision@N, recall@N)",
+            "n": len(top),
+            "P": p,
+            "R": r,
+        }
     )
     via_rep = {
         (f"store:{a}", f"store:{b}")
@@ -141,8 +149,8 @@ def score(store: GraphStore, truth: dict[str, Any], params: LinkParams | None = 
             "what": "repeat infringers: people behind 2+ operators vs counterfeit "
             "reopenings via the same legal representative",
             "n": len(people),
-            "P": len(good_people) / len(people) if people else 1.0,
-            "R": len(hits) / len(via_rep) if via_rep else 1.0,
+            "P": len(good_people) / len(people) if people else 0.0,
+            "R": len(hits) / len(via_rep) if via_rep else math.nan,
         }
     )
     return Scores(rows, {"load_s": loaded - started, "score_s": done - loaded})
@@ -172,7 +180,8 @@ def main() -> None:
     print("| measure | n | precision | recall |")
     print("|---|---:|---:|---:|")
     for row in result.rows:
-        print(f"| {row['what']} | {row['n']} | {row['P']:.3f} | {row['R']:.3f} |")
+        cells = ["n/a" if math.isnan(row[k]) else f"{row[k]:.3f}" for k in ("P", "R")]
+        print(f"| {row['what']} | {row['n']} | {cells[0]} | {cells[1]} |")
 
 
 if __name__ == "__main__":

@@ -82,6 +82,8 @@ class Row:
     account: tuple[float, float, float]
     store: tuple[float, float, float]
     seconds: float
+    #: For ``published``: whether its account and store sets equal ``ours-raw``'s exactly.
+    same_as_ours_raw: bool | None = None
 
 
 def _prf(found: IntArray, planted: IntArray) -> tuple[float, float, float]:
@@ -149,14 +151,24 @@ def _methods(
 
 def _measure(name: str, market: SyntheticMarket, n_blocks: int, published: bool) -> list[Row]:
     rows: list[Row] = []
+    found: dict[str, tuple[IntArray, IntArray]] = {}
     for method, call in _methods(market, n_blocks, published):
         accounts, stores, seconds = _timed(call)
+        found[method] = (accounts, stores)
+        same = None
+        if method == "published":
+            ours_accounts, ours_stores = found["ours-raw"]
+            same = bool(
+                np.array_equal(np.sort(accounts), np.sort(ours_accounts))
+                and np.array_equal(np.sort(stores), np.sort(ours_stores))
+            )
         row = Row(
             name,
             method,
             _prf(accounts, market.ring_accounts),
             _prf(stores, market.ring_stores),
             seconds,
+            same,
         )
         rows.append(row)
         print(_format(row), flush=True)
@@ -276,8 +288,10 @@ def run_generated(
 
 def _format(row: Row) -> str:
     a, s = row.account, row.store
+    same = {None: "", True: " (sets = ours-raw)", False: " (sets differ from ours-raw)"}
     return (
-        f"| {row.config} | {row.method} | {a[0]:.2f} / {a[1]:.2f} / {a[2]:.2f} "
+        f"| {row.config} | {row.method}{same[row.same_as_ours_raw]} "
+        f"| {a[0]:.2f} / {a[1]:.2f} / {a[2]:.2f} "
         f"| {s[0]:.2f} / {s[1]:.2f} / {s[2]:.2f} | {row.seconds:.1f} |"
     )
 
@@ -329,8 +343,15 @@ def main(argv: list[str] | None = None) -> None:
         rows = run(args.orders, args.blocks, configs, args.published_max)
     ours = sum(r.seconds for r in rows if r.method == "ours-raw")
     published = sum(r.seconds for r in rows if r.method == "published")
+    compared = [r for r in rows if r.same_as_ours_raw is not None]
+    if compared:
+        same = sum(bool(r.same_as_ours_raw) for r in compared)
+        print(
+            f"\nours-raw and published: identical account and store sets in {same} of "
+            f"{len(compared)} markets"
+        )
     if published:
-        print(f"\nspeed: published / ours-raw = {published / ours:.1f}x (same matrices)")
+        print(f"speed: published / ours-raw = {published / ours:.1f}x (same matrices)")
 
 
 def _scores(args: argparse.Namespace) -> None:

@@ -67,6 +67,7 @@ LABEL_WORDS: dict[str, tuple[str, str]] = {
     "Licence": ("许可证", "Licence"),
     "AllianceMember": ("联盟成员", "Alliance member"),
     "ChangeEvent": ("变更事件", "Change event"),
+    "PropagationRun": ("惩戒批量写入", "Propagation run"),
 }
 
 #: Relationship types as a person reads them, in the edge's direction: (中文, English).

@@ -4,8 +4,9 @@ Fixture strategy: the ``store`` fixture (``tests/contract``) is parametrised ove
 adapters, so every contract test runs once on LadybugDB and once on Neo4j. The embedded
 store is a fresh database directory per test. Neo4j is one server for the session
 (started by ``scripts/neo4j-local``, reached through ``CREDGRAPH_NEO4J_*``), wiped before
-each test that uses it; when it cannot be reached the Neo4j cases skip, except under
-``CI=true`` where they fail. ``settings`` builds ``Settings`` directly, never from the
+each test that uses it; when it cannot be reached the Neo4j cases skip, except under a
+truthy ``CI`` (``1``, ``yes``, ``true``: anything but empty, ``0``, ``false``, ``no``,
+``off``) where they fail. ``settings`` builds ``Settings`` directly, never from the
 process environment's store choice.
 """
 
@@ -24,6 +25,11 @@ from graph.store import GraphStore
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "docs" / "sample"
 TEST_KEY = "test-id-hash-key-0123456789"
+
+
+def in_ci() -> bool:
+    """Whether ``CI`` is set to a truthy value: then a skip for a missing service fails."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
 def neo4j_settings(tmp: Path) -> Settings:
@@ -52,8 +58,8 @@ def neo4j_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphStore
             settings.neo4j_password.get_secret_value(),
         )
     except StoreUnavailable as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but Neo4j is unreachable: {exc}")
+        if in_ci():
+            pytest.fail(f"CI is set but Neo4j is unreachable: {exc}")
         pytest.skip(f"Neo4j unreachable ({exc}); start it with scripts/neo4j-local start")
     store.create_schema()
     yield store

@@ -254,6 +254,8 @@ def lockstep(
 
 def _lookup(matrix: sparse.csr_matrix, rows: IntArray, cols: IntArray) -> IntArray:
     """``matrix[rows[k], cols[k]]`` for every k, without densifying."""
+    if rows.size == 0:  # scipy answers an empty fancy index with a matrix, not an array
+        return np.zeros(0, dtype=np.int64)
     values = np.asarray(matrix[rows, cols]).ravel().astype(np.int64)
     return values
 

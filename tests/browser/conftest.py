@@ -6,8 +6,9 @@ into a fresh embedded store per session, restrictions are propagated and brushin
 subprocess on a free port of 127.0.0.1, as an officer would reach it. Chromium is Debian's
 ``/usr/bin/chromium`` driven by Playwright (never ``playwright install``); each test gets a
 fresh browser context, so nothing of one sign-in leaks into the next. Without Chromium (or
-Playwright) the tests skip, except under ``CI=true`` where they fail: install it with
-``scripts/install-browser``. Screenshots go to ``artifacts/screenshots/`` (not committed).
+Playwright) the tests skip, except under a truthy ``CI`` (1, yes, true) where they fail:
+install it with ``scripts/install-browser``. Screenshots go to ``artifacts/screenshots/``
+(not committed).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from graph.config import Settings
 from graph.embedded_store import EmbeddedStore
 from ingest.generate import generate
 from ingest.pipeline import ingest_directory
-from tests.conftest import TEST_KEY
+from tests.conftest import TEST_KEY, in_ci
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -59,8 +60,8 @@ _SERVE = "from cli.main import app; app()"
 
 
 def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true but {reason}; run scripts/install-browser")
+    if in_ci():
+        pytest.fail(f"CI is set but {reason}; run scripts/install-browser")
     pytest.skip(f"{reason}; run scripts/install-browser")
 
 

@@ -84,8 +84,9 @@ def test_network_expand_filter_colour_and_paths(page: Page, market: Market) -> N
     assert before == market.degree  # the centre and its one-hop neighbourhood, nothing more
     shot(page, "04-network")
 
-    # Expand every neighbour of the centre that is a business, person or store; the graph
-    # grows one hop at a time and never beyond the page's cap.
+    # Expand a neighbour of the centre (a business, person or store) that has a neighbour
+    # of its own not yet drawn: that node, named beforehand from the API, must appear.
+    shown = set(page.evaluate("window.__credgraphCy.nodes().map(n => n.id())"))
     neighbours: list[str] = page.evaluate(
         """uid => window.__credgraphCy.getElementById(uid).neighborhood('node')
               .filter(n => ['Business', 'Person', 'Store'].includes(n.data('label')))
@@ -93,16 +94,29 @@ def test_network_expand_filter_colour_and_paths(page: Page, market: Market) -> N
         market.derived_uid,
     )
     assert neighbours, "the centre has no business, person or store neighbour"
-    target = neighbours[0]
+    headers = {"X-API-Key": market.officer}
+    target, new_node = "", ""
+    for candidate in sorted(neighbours):
+        net = httpx.get(
+            f"{market.base}/v1/entities/{candidate}/network",
+            params={"hops": 1, "max_nodes": 120},  # the console's own page size
+            headers=headers,
+        ).json()
+        unseen = sorted({n["uid"] for n in net["nodes"]} - shown)
+        if unseen:
+            target, new_node = candidate, unseen[0]
+            break
+    assert target, "no neighbour of the centre leads anywhere new"
     page.evaluate("uid => { window.__credgraphCy.getElementById(uid).emit('tap'); }", target)
     page.wait_for_selector("#selected-name")
     page.click("#expand-node")
     page.wait_for_function(
         "uid => window.__credgraphCy.getElementById(uid).data('expanded') === true", arg=target
     )
-    after = _node_count(page)
-    assert after >= before
-    assert after <= 1500
+    after = set(page.evaluate("window.__credgraphCy.nodes().map(n => n.id())"))
+    assert new_node in after
+    assert shown <= after  # expanding adds, it never takes away
+    assert len(after) <= 1500
     shot(page, "05-network-expanded")
 
     # Filter: hiding a relationship type hides its edges.
@@ -145,7 +159,10 @@ def test_confirm_a_ring_and_see_the_restriction_it_caused(page: Page, market: Ma
     assert page.locator("#queue-table tbody tr").count() >= 1
     shot(page, "08-review-rings")
 
-    page.locator("#queue-table a.open-item").first.click()
+    link = page.locator("#queue-table a.open-item").first
+    ring_href = link.get_attribute("href")
+    assert ring_href is not None
+    link.click()
     page.wait_for_selector("#review-form")
     assert page.locator("#reasons li").count() >= 1
     assert page.locator("#ring-stores tbody tr").count() >= 1
@@ -165,9 +182,13 @@ def test_confirm_a_ring_and_see_the_restriction_it_caused(page: Page, market: Ma
     assert "网络交易严重违法失信" in page.inner_text("#restrictions")
     shot(page, "11-ring-restriction-on-entity")
 
-    # The ring left the suspected queue.
+    # The ring left the suspected queue and is in the confirmed one.
+    page.goto(f"{market.base}/console/#/review/rings?status=suspected&offset=0")
+    page.wait_for_selector("#queue-table, #queue p.muted:not(.loading)")
+    assert page.locator(f'#queue a.open-item[href="{ring_href}"]').count() == 0
     page.goto(f"{market.base}/console/#/review/rings?status=confirmed&offset=0")
-    page.wait_for_selector("#queue-table")
+    page.wait_for_selector(f'#queue-table a.open-item[href="{ring_href}"]')
+    shot(page, "11b-ring-in-confirmed-queue")
 
 
 def test_listing_previewed_then_applied_then_repaired(page: Page, market: Market) -> None:
@@ -201,6 +222,13 @@ def test_listing_previewed_then_applied_then_repaired(page: Page, market: Market
     page.wait_for_selector("#preview-counts")
     assert "将新增 0 项" in page.inner_text("#preview-counts")
     shot(page, "14-repair-preview")
+
+    # Applying the repair lifts the restriction from today (the repair date) on.
+    page.click("#change-apply")
+    page.wait_for_selector("#change-applied")
+    status = httpx.get(f"{market.base}/console/api/entities/{uid}/explanation", headers=headers)
+    assert status.json()["restricted"] is False
+    shot(page, "14b-repair-applied")
 
 
 def test_english_switch_and_shell_queue(page: Page, market: Market) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from algorithms.brands import service as svc
+from algorithms.propagation import service as restrictions
 from graph.errors import InvalidInput, NotFound
 from graph.store import GraphStore
 
@@ -196,7 +197,20 @@ def test_repeat_infringers_and_listing(store: GraphStore) -> None:
     with pytest.raises(InvalidInput):
         svc.list_repeat_infringer(store, "biz:OTHER", listing_id="RI-1", decided=date(2025, 1, 1))
     report = svc.list_repeat_infringer(store, "biz:OP", listing_id="RI-2", decided=date(2025, 1, 1))
-    assert report.model_dump()  # the propagation report
+    # Listed as a business, biz:OP takes the list's measures that bind a business (the
+    # promotion ban and the store risk notice bind stores); both rules of the list start
+    # from a store, so nothing is derived and nothing else changes.
+    assert (report.mode, report.listings, report.imposed, report.lifted) == (
+        "incremental",
+        1,
+        2,
+        0,
+    )
+    assert {
+        (r.subject_uid, r.measure)
+        for r in restrictions.current_restrictions(store)
+        if r.listing_uid == "listing:RI-2"
+    } == {("biz:OP", "credit_publicity"), ("biz:OP", "key_supervision")}
     listing = store.get_node("listing:RI-2")
     assert listing is not None
     assert listing.get("list_type") == "repeat_ip_infringer"

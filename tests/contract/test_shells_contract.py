@@ -1,13 +1,14 @@
 """Shell clusters through the store port, on both stores: detection, write-back, reviews.
 
-A small market is planted by hand: two shell clusters, a registration-agent hub address
+A small market is planted by hand (its expected answer worked by hand in the test, not with
+the functions detection runs): two shell clusters, a registration-agent hub address
 with its agent phone, and a serial entrepreneur who represents and holds three unrelated
 businesses. On Neo4j with GDS the in-database path must give the same clusters.
 """
 
 from __future__ import annotations
 
-import os
+import hashlib
 from datetime import datetime
 
 import pytest
@@ -17,7 +18,7 @@ from algorithms.shells.core import (
     IdentifierKind,
     ShellParams,
     ShellResult,
-    find_shell_clusters,
+    ShellStats,
 )
 from algorithms.shells.service import (
     ClusterStatus,
@@ -25,12 +26,12 @@ from algorithms.shells.service import (
     detect_shells,
     get_cluster,
     list_clusters,
-    project_for_shells,
     review_cluster,
     shell_uid,
 )
 from graph.errors import InvalidInput, NotFound
 from graph.store import GraphStore
+from tests.conftest import in_ci
 
 NOW = datetime(2025, 6, 30, 12, 0, 0)
 CLUSTER_A = [f"biz:A{i}" for i in range(4)]  # one address + one legal representative
@@ -192,13 +193,81 @@ def test_review_needs_an_officer_a_reason_and_a_known_cluster(store: GraphStore)
         review_cluster(store, "shell:0000", Decision.DISMISS, "officer", "x")
 
 
-def test_projection_path_matches_the_pure_algorithm(store: GraphStore) -> None:
+def test_detection_matches_the_hand_worked_answer(store: GraphStore) -> None:
+    # Worked by hand from plant(), not with the functions detect_shells runs:
+    # A0..A3 each hold {addr:A, person:rep}: every pair shares 2 of 2 (Jaccard 1), strength
+    #   address 1 + representative 1 = 2, linked; established 1-4 March 2024 (one burst of 4);
+    #   none operates a store; A3 is listed. Score 0.35*1 + 0.2*4/4 + 0.25*4/4 + 0.2*1/4 = 0.85.
+    # B0..B2 each hold {phone:B, email, own address}: pairs share 2 of 3+3-2 (Jaccard 0.5),
+    #   strength phone 1 + e-mail 1 = 2; no address in common, so no burst; B0 operates a
+    #   store. Score 0.35*0.5 + 0.2*0 + 0.25*2/3 + 0.2*0 = 0.341666...
+    # H00..H59 share addr:HUB (60 > 50: a hub, excluded); H00..H09 also phone:AGENT, strength 1.
+    # S0..S2 share person:serial as representative (1) and shareholder (0.5): 1.5 < 2.
     plant(store)
-    expected = find_shell_clusters(project_for_shells(store), ShellParams())
     result = detect_shells(store, use_gds=False, now=NOW)
-    assert [(c.members, c.score, c.reasons) for c in result.clusters] == [
-        (c.members, c.score, c.reasons) for c in expected.clusters
+    got = [
+        (c.id, c.members, c.mean_jaccard, round(c.score, 9), c.reasons, dict(c.shared), c.n_links)
+        for c in result.clusters
     ]
+    assert got == [
+        (
+            _sha1_16(CLUSTER_A),
+            tuple(CLUSTER_A),
+            (1.0, 1.0, 1.0, 1.0),
+            0.85,
+            (
+                "1 address in common",
+                "1 legal representative in common",
+                "4 businesses at one address registered within 30 days",
+                "none operates a store",
+                "1 already on the abnormal-operation list",
+            ),
+            {IdentifierKind.ADDRESS: 1, IdentifierKind.LEGAL_REPRESENTATIVE: 1},
+            6,
+        ),
+        (
+            _sha1_16(CLUSTER_B),
+            tuple(CLUSTER_B),
+            (0.5, 0.5, 0.5),
+            round(0.35 * 0.5 + 0.25 * 2 / 3, 9),
+            ("1 phone in common", "1 e-mail in common", "2 of 3 operate no store"),
+            {IdentifierKind.PHONE: 1, IdentifierKind.EMAIL: 1},
+            3,
+        ),
+    ]
+    assert [(h.uid, h.kind, h.degree, h.action, h.weight) for h in result.hubs] == [
+        ("addr:HUB", IdentifierKind.ADDRESS, 60, HubAction.EXCLUDED, 0.0)
+    ]
+    # 71 businesses; identifiers: 5 addresses, 2 phones, 1 e-mail, 2 representatives and
+    # 1 shareholder; pairs with any strength: A 6 + B 3 + H00..H09 45 + S 3 = 57; links 6 + 3.
+    assert result.stats == ShellStats(
+        businesses=71,
+        identifiers=11,
+        hubs=1,
+        candidate_pairs=57,
+        links=9,
+        components=2,
+        clusters=2,
+    )
+
+
+def test_a_loose_threshold_links_the_agents_phone_and_the_serial_entrepreneur(
+    store: GraphStore,
+) -> None:
+    # link_threshold 1 and min_size 2: one shared phone (H00..H09) and one person as
+    # representative and shareholder (1.5, S0..S2) now link; the hub address still does not.
+    plant(store)
+    result = detect_shells(store, ShellParams(link_threshold=1.0, min_size=2), use_gds=False)
+    assert _members(result) == {
+        frozenset(CLUSTER_A),
+        frozenset(CLUSTER_B),
+        frozenset(HUB[:10]),
+        frozenset(SERIAL),
+    }
+
+
+def _sha1_16(members: list[str]) -> str:
+    return hashlib.sha1("\n".join(sorted(members)).encode(), usedforsecurity=False).hexdigest()[:16]
 
 
 def _has_gds(store: GraphStore) -> bool:
@@ -223,8 +292,8 @@ def test_gds_gives_the_same_clusters_as_the_projection_path(
             detect_shells(store, params, use_gds=True)
         return
     if not _has_gds(store):
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but this Neo4j has no GDS plugin")
+        if in_ci():
+            pytest.fail("CI is set but this Neo4j has no GDS plugin")
         pytest.skip("Neo4j without the GDS plugin")
     plant(store)
     pure = detect_shells(store, params, use_gds=False, now=NOW)

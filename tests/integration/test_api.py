@@ -719,7 +719,14 @@ def test_every_request_is_audited_with_who_asked_about_whom(api: Api) -> None:
         ("zj-amr", "officer", "biz:nothing", 404),
         (None, None, None, 401),
     ]
-    assert all(r["method"] == "GET" and r["duration_ms"] >= 0 for r in rows)
+    assert [(r["method"], r["path"]) for r in rows] == [
+        ("GET", f"/v1/entities/biz:{XINGCHEN}"),
+        ("GET", "/v1/entities/biz:nothing"),
+        ("GET", "/v1/entities"),
+    ]
+    # Each row has its own request id and a measured duration (a number, not missing).
+    assert len({r["request_id"] for r in rows}) == 3
+    assert all(isinstance(r["duration_ms"], float) for r in rows)
 
 
 def test_health_is_not_audited(api: Api) -> None:

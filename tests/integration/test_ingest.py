@@ -12,6 +12,7 @@ from graph.errors import InvalidInput
 from graph.store import GraphStore
 from ingest.pipeline import ingest_directory
 from tests.conftest import SAMPLE_DIR, TEST_KEY
+from tests.sample_graph import SAMPLE_NODES, SAMPLE_RELATIONSHIPS
 
 
 @pytest.fixture
@@ -111,7 +112,9 @@ def test_parquet_input_loads_like_csv(
         embedded_store, sample, id_hash_key=TEST_KEY, quarantine_dir=tmp_path / "q"
     )
     assert (report.read, report.loaded, report.quarantined) == (41, 41, 0)
-    assert embedded_store.counts().total_nodes == 39
+    counts = embedded_store.counts()
+    assert {label: n for label, n in counts.nodes.items() if n} == SAMPLE_NODES
+    assert {rel: n for rel, n in counts.relationships.items() if n} == SAMPLE_RELATIONSHIPS
 
 
 def test_bad_licence_rows_are_quarantined_and_the_good_ones_held(

@@ -9,6 +9,7 @@ so deliveries land within a second. Changes are made the way an officer makes th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -86,8 +87,9 @@ class Receiver:
         return [r for r in self.got() if r.status == 200 and r.json["type"] == "changes"]
 
 
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
+@contextlib.contextmanager
+def healthy_receiver() -> Iterator[Receiver]:
+    """A receiver on a free port of 127.0.0.1, in a thread, for the duration of the block."""
     box: list[Receiver] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -105,9 +107,17 @@ def receiver() -> Iterator[Receiver]:
     box.append(Receiver(url=f"http://127.0.0.1:{server.server_address[1]}/hook"))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield box[0]
-    server.shutdown()
-    server.server_close()
+    try:
+        yield box[0]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with healthy_receiver() as running:
+        yield running
 
 
 # -- the API --------------------------------------------------------------------------------
@@ -215,6 +225,16 @@ def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             pytest.fail("condition not met in time")
         time.sleep(0.02)
+
+
+def delivered_to(receiver: Receiver, subscription: int) -> list[int]:
+    """Sequence numbers acknowledged by ``receiver`` for one subscription, in arrival order."""
+    return [
+        e["seq"]
+        for r in receiver.acknowledged()
+        if r.json["subscription"] == subscription
+        for e in r.json["events"]
+    ]
 
 
 def problem(response: Any, status: int) -> dict[str, Any]:
@@ -363,8 +383,14 @@ def test_two_api_processes_on_one_database_send_each_change_once(
         return [e["seq"] for r in receiver.acknowledged() for e in r.json["events"]]
 
     wait_for(lambda: delivered() == expected)
-    time.sleep(0.3)
-    assert delivered() == expected
+    # A positive control: one more change, delivered after the cursor passed the others.
+    # Had either worker sent a batch twice, it would show before the control arrives.
+    wait_for(lambda: first.webhook(created["id"])["since"] == expected[-1])
+    first.list_business("91330106MA2AAAAA28", "W-3")
+    control = [e["seq"] for e in first.feed(expected[-1])]
+    assert control
+    wait_for(lambda: delivered()[len(expected) :] == control)
+    assert delivered() == expected + control
 
 
 def test_the_delivery_lease_has_one_holder_until_released_or_expired(tmp_path: Path) -> None:
@@ -411,8 +437,13 @@ def test_failures_are_retried_and_delivered_in_order_exactly_once_acknowledged(
         return [e["seq"] for r in receiver.acknowledged() for e in r.json["events"]]
 
     wait_for(lambda: delivered() == expected)
-    time.sleep(0.2)
-    assert delivered() == expected  # in order, none lost, none repeated after a 2xx
+    wait_for(lambda: api.webhook(created["id"])["since"] == expected[-1])
+    # A positive control after the cursor moved past every batch: a repeat would show first.
+    api.list_business("91330106MA2AAAAA28", "W-3")
+    control = [e["seq"] for e in api.feed(expected[-1])]
+    assert control
+    wait_for(lambda: delivered()[len(expected) :] == control)
+    assert delivered() == expected + control  # in order, none lost, none repeated after a 2xx
     assert all(len(r.json["events"]) <= 2 for r in receiver.got())
     # The failed batch was retried as the same delivery with the same events.
     attempts = [
@@ -429,7 +460,7 @@ def test_failures_are_retried_and_delivered_in_order_exactly_once_acknowledged(
     ).json()["items"]
     oldest = log[-1]
     assert (oldest["status"], oldest["attempts"], oldest["last_error"]) == ("delivered", 4, None)
-    assert api.webhook(created["id"])["since"] == expected[-1]
+    assert api.webhook(created["id"])["since"] == control[-1]
 
 
 def test_a_receiver_that_keeps_failing_pauses_the_webhook_until_enabled(
@@ -441,7 +472,12 @@ def test_a_receiver_that_keeps_failing_pauses_the_webhook_until_enabled(
     receiver.fail = 1_000
     api.list_business(UNLISTED[0], "W-1")
     wait_for(lambda: api.webhook(hook)["status"] == "failing")
-    time.sleep(0.3)
+    # A positive control: a second webhook on a healthy receiver gets a later change, so
+    # the worker has gone round again; the paused one was not tried in those rounds.
+    with healthy_receiver() as healthy:
+        control = api.register(healthy.url)
+        api.list_business(UNLISTED[1], "W-2")
+        wait_for(lambda: bool(delivered_to(healthy, control["id"])))
     assert len(receiver.got()) == 3  # max attempts, then nothing more
     shown = api.webhook(hook)
     assert (shown["since"], shown["last_error"]) == (created["since"], "HTTP 500")
@@ -474,9 +510,10 @@ def test_an_unreachable_receiver_is_retried(make_api: ApiFactory, receiver: Rece
 def test_a_deleted_webhook_receives_nothing_more(api: Api, receiver: Receiver) -> None:
     hook = api.register(receiver.url)["id"]
     assert api.client.delete(f"/v1/webhooks/{hook}", headers=api.platform).status_code == 204
+    control = api.register(receiver.url)["id"]  # a positive control on the same receiver
     api.list_business(UNLISTED[0], "W-1")
-    time.sleep(0.3)
-    assert receiver.got() == []
+    wait_for(lambda: bool(delivered_to(receiver, control)))
+    assert {r.json["subscription"] for r in receiver.got()} == {control}
 
 
 def test_a_revoked_keys_webhooks_stop(api: Api, receiver: Receiver) -> None:
@@ -485,10 +522,12 @@ def test_a_revoked_keys_webhooks_stop(api: Api, receiver: Receiver) -> None:
         "/v1/webhooks", json={"url": receiver.url}, headers={"X-API-Key": created.token}
     )
     assert response.status_code == 201
+    revoked = response.json()["id"]
     api.state.keys.revoke(created.key.key_id)
+    control = api.register(receiver.url)["id"]  # a live key's webhook, the positive control
     api.list_business(UNLISTED[0], "W-1")
-    time.sleep(0.3)
-    assert receiver.got() == []
+    wait_for(lambda: bool(delivered_to(receiver, control)))
+    assert revoked not in {r.json["subscription"] for r in receiver.got()}
 
 
 # -- ping -----------------------------------------------------------------------------------
@@ -511,5 +550,7 @@ def test_with_delivery_off_nothing_is_sent(make_api: ApiFactory, receiver: Recei
     assert ping["status"] == "failed"
     assert "turned off" in ping["last_error"]
     api.list_business(UNLISTED[0], "W-1")
-    time.sleep(0.2)
+    # Nothing could send later either: the delivery thread never started.
+    assert not api.state.extras["webhooks"].running
     assert receiver.got() == []
+    assert api.webhook(created["id"])["since"] == created["since"]
