@@ -25,6 +25,9 @@ from graph.errors import NotFound
 
 __all__ = ["DecisionIn", "ObjectionIn", "ObjectionOut", "router"]
 
+#: Largest objection id the path accepts (SQLite integers are 64-bit).
+MAX_ID = 2**62
+
 router = APIRouter(prefix="/v1/objections", tags=["officer"], responses=PROBLEM_RESPONSES)
 
 
@@ -151,7 +154,7 @@ async def list_objections(
 
 @router.get("/{objection_id}", response_model=ObjectionOut)
 async def get_objection(
-    objection_id: Annotated[int, Path(ge=1)], key: PlatformKey, state: StateDep
+    objection_id: Annotated[int, Path(ge=1, le=MAX_ID)], key: PlatformKey, state: StateDep
 ) -> ObjectionOut:
     """One objection (a platform: only its own)."""
     o = objection_store(state).get(objection_id)
@@ -161,7 +164,10 @@ async def get_objection(
 
 @router.post("/{objection_id}/decision", response_model=ObjectionOut)
 async def decide_objection(
-    objection_id: Annotated[int, Path(ge=1)], body: DecisionIn, key: OfficerKey, state: StateDep
+    objection_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    body: DecisionIn,
+    key: OfficerKey,
+    state: StateDep,
 ) -> ObjectionOut:
     """Take under review, or decide with a written reason. An upheld listing objection
     removes the listing (``objection_upheld``); every decision is on the decision log."""
