@@ -15,12 +15,12 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter, FastAPI
 
 from api.alerts import AlertStore, AlertWorker
-from api.audit import AuditLog, AuditMiddleware, RedactingFilter
+from api.audit import AuditLog, AuditMiddleware
 from api.deps import ApiState, serialised
 from api.errors import install_error_handlers
 from api.limits import RequestLimitMiddleware, body_limits
@@ -28,6 +28,7 @@ from api.security import KeyStore
 from api.webhooks import WebhookStore, WebhookWorker
 from graph.config import Settings
 from graph.factory import open_store
+from graph.redact import RedactingStore, install_log_redaction
 from graph.store import GraphStore
 
 __all__ = ["BENCH_CEILING_ENV", "ROUTERS", "api_db_path", "create_app"]
@@ -56,6 +57,9 @@ ROUTERS: tuple[str, ...] = (
     "evidence",
     "objections",
 )
+
+#: Loggers whose handlers get a redacting filter (uvicorn formats access lines itself).
+_SERVER_LOGGERS = ("uvicorn", "uvicorn.access", "uvicorn.error")
 
 #: Set to 1 to add ``GET /bench/ceiling`` (a constant JSON answer) for bench/api.py.
 BENCH_CEILING_ENV = "CREDGRAPH_BENCH_CEILING"
@@ -133,8 +137,16 @@ def create_app(
         own_store = store is None if close_store is None else close_store
         graph_store = open_store(settings) if store is None else store
         keys = KeyStore(db_path)
-        audit = AuditLog(db_path)
-        state = app.state.credgraph = ApiState(settings, serialised(graph_store), keys, audit)
+        audit = AuditLog(
+            db_path,
+            key=settings.id_hash_key.get_secret_value(),
+            flush_seconds=settings.audit_flush_seconds,
+            retention_days=settings.audit_retention_days,
+            compact_hours=settings.audit_compact_hours,
+        )
+        key = settings.id_hash_key.get_secret_value()
+        api_store = cast(GraphStore, RedactingStore(graph_store, key))
+        state = app.state.credgraph = ApiState(settings, serialised(api_store), keys, audit)
         # Closed with the other extras below, before the store.
         webhooks = state.extras["webhooks"] = WebhookWorker(
             WebhookStore(db_path), state.store, settings
@@ -181,8 +193,8 @@ def create_app(
         default=settings.max_body_bytes,
         per_endpoint=body_limits(settings),
     )
-    app.add_middleware(AuditMiddleware)
-    _redact_access_log()
+    app.add_middleware(AuditMiddleware, durable=settings.audit_durable)
+    install_log_redaction(settings.id_hash_key.get_secret_value(), loggers=_SERVER_LOGGERS)
     return app
 
 
@@ -192,9 +204,3 @@ def _add_ceiling(app: FastAPI) -> None:
     @app.get("/bench/ceiling", include_in_schema=False)
     async def ceiling() -> dict[str, Any]:
         return body
-
-
-def _redact_access_log() -> None:
-    access = logging.getLogger("uvicorn.access")
-    if not any(isinstance(f, RedactingFilter) for f in access.filters):
-        access.addFilter(RedactingFilter())

@@ -38,6 +38,7 @@ from graph.errors import (
     StoreError,
     StoreUnavailable,
 )
+from graph.redact import Redactor
 
 __all__ = [
     "PROBLEM_JSON",
@@ -125,6 +126,8 @@ def problem(
     }
     if extra:
         body.update(extra)
+    # Whatever field an id number arrived in, an error never echoes it (masked here).
+    body = _MASK.value(body)
     return JSONResponse(
         body, status_code=status, headers=dict(headers or {}), media_type=PROBLEM_JSON
     )
@@ -135,6 +138,9 @@ def _safe_instance(request: Request) -> str:
     from api.audit import redact_path
 
     return redact_path(request.url.path)
+
+
+_MASK = Redactor(mask=True)
 
 
 def _domain_entry(exc: CreditGraphError) -> tuple[int, str, str]:

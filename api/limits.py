@@ -11,7 +11,9 @@ made the file lookup raise, a 500 that dropped the keep-alive connection), or a 
 longer than :data:`MAX_PATH_CHARS`, is a 400 before routing.
 
 Limits come from :class:`graph.config.Settings` (``max_body_bytes``, and per endpoint
-``max_batch_body_bytes`` and ``max_csv_body_bytes``); see docs/configuration.md.
+``max_batch_body_bytes``, ``max_csv_body_bytes`` and ``evidence_max_bytes``); see
+docs/configuration.md. A body within its limit is held in memory until the endpoint runs
+(at most the largest limit, 25 MiB for evidence by default).
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ def body_limits(settings: Settings) -> dict[tuple[str, str], int]:
     return {
         ("POST", "/v1/restrictions/batch"): settings.max_batch_body_bytes,
         ("POST", "/v1/brands/reports/bulk"): settings.max_csv_body_bytes,
+        # the file's own limit plus room for the multipart envelope (api/routers/evidence.py)
+        ("POST", "/v1/evidence"): settings.evidence_max_bytes + 64 * 1024,
     }
 
 

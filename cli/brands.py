@@ -19,6 +19,7 @@ from rich.table import Table
 
 from algorithms.brands import service as svc
 from algorithms.brands.core import LinkParams
+from algorithms.propagation.decisions import atomically
 from api.ledger import record as rec
 from cli.audit import log_decisions
 from cli.common import store_session as _store
@@ -255,8 +256,9 @@ def list_repeat(
 ) -> None:
     """Put a confirmed repeat infringer on the repeat_ip_infringer list (and propagate)."""
     with _store() as store:
-        report = svc.list_repeat_infringer(
+        report = atomically(
             store,
+            svc.list_repeat_infringer,
             actor,
             listing_id=listing_id,
             decided=date.fromisoformat(decided),

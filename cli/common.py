@@ -20,6 +20,7 @@ from graph.config import Settings
 from graph.errors import CreditGraphError
 from graph.factory import open_store as _open_store
 from graph.lookup import resolve_entity
+from graph.redact import redact
 from graph.store import GraphStore
 
 __all__ = [
@@ -71,7 +72,7 @@ def store_session() -> Iterator[GraphStore]:
         with open_store() as store:
             yield store
     except CreditGraphError as exc:
-        console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        console.print(f"[bold red]error:[/] {escape(redact(str(exc), mask=True))}", soft_wrap=True)
         raise typer.Exit(code=2) from exc
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import IO, Annotated, Literal, cast
 
 import typer
 from rich.console import Console
@@ -18,6 +18,7 @@ from cli.common import current_settings
 from cli.common import parse_day as _day
 from cli.common import store_session as _store
 from graph.errors import CreditGraphError
+from graph.redact import RedactingWriter, redact
 from ingest.exchange import (
     CaseTransfer,
     ImportReport,
@@ -56,7 +57,7 @@ def _key_path(key: Path | None) -> Path:
 
 
 def _fail(exc: CreditGraphError) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {escape(str(exc))}")
+    console.print(f"[bold red]error:[/] {escape(redact(str(exc), mask=True))}")
     return typer.Exit(code=2)
 
 
@@ -79,11 +80,12 @@ def export_command(
 ) -> None:
     """Write businesses, people, stores, their links, listings and restrictions in force."""
     with _store() as store:
+        key = current_settings().id_hash_key.get_secret_value()
         if output is None:
-            summary = export_ftm(store, sys.stdout)
+            summary = export_ftm(store, cast(IO[str], RedactingWriter(sys.stdout, key)))
         else:
             with output.open("w", encoding="utf-8") as out:
-                summary = export_ftm(store, out)
+                summary = export_ftm(store, cast(IO[str], RedactingWriter(out, key)))
     counts = ", ".join(f"{n:,} {schema}" for schema, n in sorted(summary.by_schema.items()))
     console.print(f"exported {summary.total:,} FollowTheMoney entities ({counts})")
 

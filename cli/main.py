@@ -27,9 +27,10 @@ from cli.common import (
     use_store,
 )
 from graph import store_lock
-from graph.errors import CreditGraphError
+from graph.errors import ConfigError, CreditGraphError
 from graph.lookup import resolve_entity
 from graph.model import Node, Subgraph
+from graph.redact import install_log_redaction, redact
 from graph.render import node_name
 from graph.store import GraphStore
 
@@ -59,7 +60,8 @@ _use_store = use_store
 
 def fail(exc: CreditGraphError) -> typer.Exit:
     """Print a domain error plainly and return the exit to raise."""
-    console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)  # one line
+    message = escape(redact(str(exc), mask=True))
+    console.print(f"[bold red]error:[/] {message}", soft_wrap=True)  # one line
     return typer.Exit(code=2)
 
 
@@ -67,6 +69,7 @@ def fail(exc: CreditGraphError) -> typer.Exit:
 def main(ctx: typer.Context, store: StoreOption = None) -> None:
     """Choose the store for every command."""
     _use_store(store)
+    install_log_redaction(current_settings().id_hash_key.get_secret_value())
     if ctx.invoked_subcommand:
         # how a second writer is told who holds the embedded store (graph/store_lock.py)
         store_lock.set_command(f"credgraph {ctx.invoked_subcommand}")
@@ -93,8 +96,11 @@ def generate(
     console.print(table)
 
 
-def run_ingest(store: GraphStore, directory: Path) -> None:
-    """Ingest ``directory`` with progress bars and print the reconciliation table."""
+def run_ingest(store: GraphStore | None, directory: Path) -> None:
+    """Ingest ``directory`` with progress bars and print the reconciliation table.
+
+    ``store`` None: the bulk load into an empty local Neo4j (``ingest.neo4j_import``).
+    """
     from ingest.pipeline import ingest_directory
 
     settings = current_settings()
@@ -112,15 +118,33 @@ def run_ingest(store: GraphStore, directory: Path) -> None:
         def hook(name: str, done: int, total: int) -> None:
             if name not in tasks:
                 tasks[name] = progress.add_task(name, total=total)
-            progress.update(tasks[name], completed=done)
+            progress.update(tasks[name], completed=done, total=total)
 
-        report = ingest_directory(
-            store,
-            directory,
-            id_hash_key=settings.id_hash_key.get_secret_value(),
-            quarantine_dir=settings.quarantine_dir,
-            progress=hook,
-        )
+        if store is None:
+            from ingest.neo4j_import import bulk_load
+
+            load = bulk_load(
+                directory,
+                connect=open_store,
+                uri=settings.neo4j_uri,
+                password=settings.neo4j_password.get_secret_value(),
+                id_hash_key=settings.id_hash_key.get_secret_value(),
+                quarantine_dir=settings.quarantine_dir,
+                progress=hook,
+            )
+            report = load.report
+            console.print(
+                "bulk import: "
+                + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in load.timings.items())
+            )
+        else:
+            report = ingest_directory(
+                store,
+                directory,
+                id_hash_key=settings.id_hash_key.get_secret_value(),
+                quarantine_dir=settings.quarantine_dir,
+                progress=hook,
+            )
     elapsed = time.perf_counter() - started
     table = Table(
         title=f"ingest run {report.run_id} "
@@ -169,10 +193,23 @@ def run_ingest(store: GraphStore, directory: Path) -> None:
 def ingest(
     directory: Annotated[Path, typer.Argument(help="directory of input files (docs/formats.md)")],
     store: StoreOption = None,
+    bulk: Annotated[
+        bool,
+        typer.Option(
+            "--bulk",
+            help="first load into an EMPTY local Neo4j with neo4j-admin database import "
+            "(stops and restarts the scripts/neo4j-local server; docs/ingest.md)",
+        ),
+    ] = False,
 ) -> None:
     """Validate and load a directory of CSV/Parquet files; bad rows go to quarantine."""
     _use_store(store)
     try:
+        if bulk:
+            if current_settings().store != "neo4j":
+                raise ConfigError("--bulk loads Neo4j: add --store neo4j")
+            run_ingest(None, directory)
+            return
         with open_store() as graph_store:
             run_ingest(graph_store, directory)
     except CreditGraphError as exc:
@@ -344,6 +381,7 @@ def _register_features() -> None:
         "cli.demo",
         "cli.serve",
         "cli.audit",
+        "cli.audit_trail",
         "cli.objections",
     ):
         try:

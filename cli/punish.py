@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from algorithms.propagation import service
+from algorithms.propagation import decisions, service
 from algorithms.propagation.engine import Listing
 from algorithms.propagation.rules import RuleSet, default_rules, load_rules
 from api.ledger import record as rec
@@ -219,7 +219,7 @@ def list_add(
             expires=_day(expires),
             legal_basis=legal_basis,
         )
-        report = service.add_listing(
+        report = decisions.add_listing(
             store, listing, _rules(rules), authority=authority, region=region
         )
     console.print(f"listed {escape(uid)} as {listing.uid}")
@@ -245,7 +245,7 @@ def _take_off(listing: str, on: str | None, reason: str, rules: Path | None) -> 
     day = _day(on) or date.today()
     uid = listing if listing.startswith("listing:") else f"listing:{listing}"
     with _store() as store:
-        report = service.remove_listing(store, uid, day, reason, _rules(rules))
+        report = decisions.remove_listing(store, uid, day, reason, _rules(rules))
     console.print(f"{uid}: {reason} on {day}")
     log_decisions(rec.listing_removed(rec.cli_actor(), uid, day, reason, report), rules=rules)
     _print_report(report)

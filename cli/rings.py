@@ -20,6 +20,7 @@ from rich.table import Table
 
 from algorithms.brushing import score_store, service
 from algorithms.brushing.rings import RingParams
+from algorithms.propagation.decisions import atomically
 from api.ledger import record as rec
 from cli.audit import log_decisions
 from cli.common import store_session as _store
@@ -180,8 +181,9 @@ def confirm(
     except ValueError as exc:
         raise typer.BadParameter(f"{decided!r} is not a date (YYYY-MM-DD)") from exc
     with _store() as store:
-        result = service.confirm(
+        result = atomically(
             store,
+            service.confirm,
             service.as_ring_uid(ring),
             officer,
             reason,

@@ -16,7 +16,7 @@ from cli.audit import log_decisions
 from cli.main import console, current_settings, fail, open_store
 from graph.errors import CreditGraphError
 
-__all__ = ["API_DB_ENV", "keys_app", "log_config", "register"]
+__all__ = ["API_DB_ENV", "DbOption", "keys_app", "log_config", "register", "resolve_db"]
 
 #: Overrides where keys, audit and feedback are kept (default: beside the embedded graph).
 API_DB_ENV = "CREDGRAPH_API_DB"
@@ -27,6 +27,11 @@ DbOption = Annotated[
     Path | None,
     typer.Option("--db", help=f"API database file (default ${API_DB_ENV} or beside the graph)"),
 ]
+
+
+def resolve_db(db: Path | None) -> Path:
+    """The API database: ``--db``, else ``$CREDGRAPH_API_DB``, else beside the graph."""
+    return _db(db)
 
 
 def _db(db: Path | None) -> Path:
@@ -43,8 +48,9 @@ def log_config() -> dict[str, Any]:
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
-    config.setdefault("filters", {})["redact"] = {"()": "api.audit.RedactingFilter"}
-    config["handlers"]["access"]["filters"] = ["redact"]
+    config.setdefault("filters", {})["redact"] = {"()": "graph.redact.RedactingFilter"}
+    for handler in config["handlers"].values():
+        handler["filters"] = ["redact"]
     return config
 
 

@@ -28,10 +28,10 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     store: Literal["embedded", "neo4j"] = "embedded"
     embedded_path: Path = Path(".credgraph/graph.lbdb")
-    # 0 lets LadybugDB size its buffer pool (about 80% of memory; reserved, not used up
-    # front). A fixed 1-4 GB pool failed the checkpoint after bulk-loading 1.8M
-    # relationships at 100k businesses; the engine default completed it.
-    embedded_buffer_pool_mb: int = Field(0, ge=0)
+    # LadybugDB's buffer pool: bounded by default (graph.embedded_store.DEFAULT_BUFFER_POOL_MB,
+    # 4 GB) so the store fits beside the API and the algorithms; 0 lets the engine take
+    # about 80 % of memory. Ingest COPYs at most a chunk (100k rows) at a time.
+    embedded_buffer_pool_mb: int = Field(4096, ge=0)
     neo4j_uri: str = "bolt://127.0.0.1:7687"
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("")
@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     # Loopback, private and link-local receivers are refused unless this is on (a webhook
     # URL must not reach into the regulator's own network).
     webhook_allow_private_hosts: bool = False
+    # The audit trail (api/audit.py). Rows older than audit_retention_days are deleted
+    # every audit_compact_hours (0: never; `credgraph audit-trail compact` does it on demand).
+    # With audit_durable an answer leaves only once its audit row is committed (group
+    # commit); off, the loss window on a crash is audit_flush_seconds.
+    audit_retention_days: int = Field(365, ge=1)
+    audit_compact_hours: float = Field(6.0, ge=0)
+    audit_durable: bool = True
+    audit_flush_seconds: float = Field(0.25, gt=0, le=1.0)
     # The decision log and evidence (api/ledger, docs/decision-log.md). None: beside the
     # embedded graph, in the data directory (decisions.sqlite3, decision-log.key with mode
     # 0600, evidence/).

@@ -15,13 +15,27 @@ import ladybug
 import pyarrow as pa
 
 from graph import store_lock
-from graph.cypher import quote, render, render_node_upsert, render_rel_upsert
+from graph.cypher import (
+    ColumnRows,
+    encode_columns,
+    quote,
+    render,
+    render_node_upsert,
+    render_rel_upsert,
+)
 from graph.cypher_store import CypherStore, first_new
 from graph.errors import StoreError, StoreUnavailable
 from graph.model import Edge, Node
-from graph.schema import NODES, RELS, Prop, PropType
+from graph.schema import NODE_BY_LABEL, NODES, REL_BY_TYPE, RELS, Prop, PropType
+from graph.store import Row, check_label, check_rel_type
 
-__all__ = ["EmbeddedStore", "ladybug_ddl"]
+__all__ = ["DEFAULT_BUFFER_POOL_MB", "EmbeddedStore", "ladybug_ddl"]
+
+#: LadybugDB's buffer pool unless configured: bounded, so that the store, the API and the
+#: algorithms fit a 24 GB machine together (0 lets the engine take about 80 % of memory).
+#: Ingest writes a chunk of at most 100k rows per COPY, which this holds at 100k
+#: businesses (docs/ingest.md).
+DEFAULT_BUFFER_POOL_MB = 4096
 
 
 #: Wire types of batch columns; dates and timestamps travel as ISO text and are cast in Cypher.
@@ -101,7 +115,11 @@ class EmbeddedStore(CypherStore):
     step_one_uid_at_a_time = True
 
     def __init__(
-        self, path: str | Path, *, buffer_pool_mb: int = 0, read_only: bool = False
+        self,
+        path: str | Path,
+        *,
+        buffer_pool_mb: int = DEFAULT_BUFFER_POOL_MB,
+        read_only: bool = False,
     ) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -226,6 +244,66 @@ class EmbeddedStore(CypherStore):
             result = self._run(statement, {"rows": _take(batch, rest).drop_columns(["_i"])})
             written += int(result[0]["written"]) if result else 0
         return written
+
+    # -- inserts of rows known new (a first load) --------------------------------------------
+    # Ingest knows when a table was empty at the start of its run and which keys it has
+    # written since: those rows need no probe and go straight to COPY.
+
+    def _arrow(self, props: Sequence[Prop], rows: Sequence[Row]) -> pa.Table:
+        """``rows`` as an Arrow table in wire types: columns of ingest's ``ColumnRows``
+        (already in wire form) straight into Arrow; anything Arrow will not take as it is
+        (a date object, a number for a string) through ``encode_columns``, as upserts do."""
+        if isinstance(rows, ColumnRows) and not set(rows.columns) - {p.name for p in props}:
+            try:
+                return pa.table(
+                    {p.name: pa.array(rows.column(p.name), type=_ARROW[p.type]) for p in props}
+                )
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                pass
+        return self._batch(props, encode_columns(props, rows))
+
+    def insert_new_nodes(self, label: str, rows: Sequence[Row]) -> int:
+        """COPY nodes the caller knows are new (see ``GraphStore.insert_new_nodes``)."""
+        spec = NODE_BY_LABEL[check_label(label)]
+        order = self._copy_order(label, spec.all_props)
+        if not rows or order is None or self._tx_depth:
+            return self.upsert_nodes(label, rows)
+        batch = self._arrow(spec.all_props, rows)
+        if batch.column("uid").null_count:
+            return self.upsert_nodes(label, rows)  # reports the row without a uid
+        typed = _typed(batch, spec.all_props, order)
+        if typed is None:
+            return self.upsert_nodes(label, rows)
+        self._run(render("upsert_nodes_copy", self.dialect, label=label), {"rows": typed})
+        return len(rows)
+
+    def insert_new_relationships(
+        self, rel_type: str, src_label: str, dst_label: str, rows: Sequence[Row]
+    ) -> int:
+        """COPY relationships the caller knows are new between ends it knows exist."""
+        spec = REL_BY_TYPE[check_rel_type(rel_type)]
+        render_rel_upsert(rel_type, check_label(src_label), check_label(dst_label), self.dialect)
+        props = (*spec.all_props, Prop("src"), Prop("dst"))
+        order = self._copy_order(rel_type, props)
+        if not rows or order is None or self._tx_depth:
+            return self.upsert_relationships(rel_type, src_label, dst_label, rows)
+        batch = self._arrow(props, rows)
+        typed = _typed(batch, props, order)
+        if typed is None:
+            return self.upsert_relationships(rel_type, src_label, dst_label, rows)
+        copy = render(
+            "upsert_relationships_copy",
+            self.dialect,
+            rel_type=rel_type,
+            from_table=src_label,
+            to_table=dst_label,
+        )
+        table = pa.Table.from_arrays(
+            [batch.column("src"), batch.column("dst"), *typed.columns],
+            names=["from", "to", *typed.column_names],
+        )
+        self._run(copy, {"rows": table})
+        return len(rows)
 
     def _node(self, value: Any) -> Node:
         return Node(value["uid"], value["_LABEL"], self._props(value, self._native))

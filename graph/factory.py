@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from graph.config import Settings
+from graph.faults import install_faults
 from graph.store import GraphStore
 
 __all__ = ["open_store"]
@@ -28,4 +29,4 @@ def open_store(settings: Settings, *, create_schema: bool = True) -> GraphStore:
         )
     if create_schema:
         store.create_schema()
-    return store
+    return install_faults(store)

@@ -82,6 +82,19 @@ class GraphStore(ABC):
     ) -> int:
         """Create or update relationships by ``rid``; rows carry ``src``, ``dst`` uids and props."""
 
+    def insert_new_nodes(self, label: str, rows: Sequence[Row]) -> int:
+        """Write nodes the caller knows are new: no stored node has one of these uids and
+        no two rows share one (a first load). An adapter may skip the lookups an upsert
+        makes; the result must be what ``upsert_nodes`` would give. Returns rows."""
+        return self.upsert_nodes(label, rows)
+
+    def insert_new_relationships(
+        self, rel_type: str, src_label: str, dst_label: str, rows: Sequence[Row]
+    ) -> int:
+        """Write relationships the caller knows are new (no stored or repeated ``rid``)
+        between ends it knows exist; as ``insert_new_nodes``. Returns relationships written."""
+        return self.upsert_relationships(rel_type, src_label, dst_label, rows)
+
     @abstractmethod
     def set_node_properties(self, label: str, rows: Sequence[Row]) -> int:
         """Set the given properties on existing nodes by ``uid``, leaving others untouched."""

@@ -331,13 +331,18 @@ def _restrictions_of(store: GraphStore, listings: Sequence[str]) -> list[dict[st
             "rule_id",
             "valid_from",
             "valid_to",
+            "run_uid",
         ),
         node_labels=["Restriction"],
     )
     props = projection.node_props
     out = []
     for i, uid in enumerate(projection.uids.tolist()):
-        if props["listing_uid"][i] not in wanted or props["superseded_at"][i] is not None:
+        if (
+            props["listing_uid"][i] not in wanted
+            or props["superseded_at"][i] is not None
+            or props["run_uid"][i]  # a batched run not finished yet
+        ):
             continue
         out.append(
             ftm_entity(

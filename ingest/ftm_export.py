@@ -95,6 +95,7 @@ _NODE_PROPS: dict[str, tuple[str, ...]] = {
         "valid_to",
         "superseded_at",
         "legal_basis",
+        "run_uid",
     ),
 }
 
@@ -289,8 +290,8 @@ def export_ftm(store: GraphStore, out: IO[str], *, today: date | None = None) ->
     for proxy in _violations(store):
         emit(proxy)
     for uid, p in sorted(_nodes(store, "Restriction")):
-        if p["superseded_at"] is not None:
-            continue
+        if p["superseded_at"] is not None or p["run_uid"]:
+            continue  # superseded, or written by a batched run not finished yet
         start, end = as_date(p["valid_from"]), as_date(p["valid_to"])
         if (start and start > today) or (end and end <= today):
             continue

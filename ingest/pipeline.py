@@ -10,22 +10,42 @@ from __future__ import annotations
 import csv
 import hashlib
 import uuid
-from collections.abc import Callable, Iterable
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
 from graph.cypher import ColumnRows
 from graph.errors import InvalidInput
+from graph.redact import Redactor
 from graph.store import GraphStore
-from ingest.mappings import MAPPINGS, Emitted, FileMapping, NodeOut, RelOut
-from ingest.readers import find_input, read_table
+from ingest.columnar import Converted, NodeBatch, Objects, RelBatch, Rows, convert_chunk
+from ingest.mappings import MAPPINGS, FileMapping
+from ingest.privacy import mask_personal_ids
+from ingest.readers import find_input, iter_chunks, read_table
+from ingest.uidset import HashSet, hash_keys, sorted_unique
 
-__all__ = ["FileReport", "IngestReport", "ProgressHook", "check_headers", "ingest_directory"]
+Flags = npt.NDArray[np.bool_]
 
-#: Rows converted and written together: bounds memory on large files, and large enough
-#: that the embedded store's bulk path (probe + COPY) pays off per write.
+__all__ = [
+    "FileReport",
+    "IngestReport",
+    "ProgressHook",
+    "Sink",
+    "StoreSink",
+    "check_headers",
+    "ingest_directory",
+    "run_ingest",
+]
+
+#: Rows read, converted and written together: memory is bounded by a chunk, whatever the
+#: file's size, and a chunk is large enough that a bulk write (COPY) pays off.
 CHUNK_ROWS = 100_000
 
 #: Called as (file name, rows done, rows in file).
@@ -73,14 +93,6 @@ class IngestReport:
     def quarantined(self) -> int:
         """Rows quarantined in all files."""
         return sum(f.quarantined for f in self.files)
-
-
-@dataclass
-class _Quarantined:
-    row: int
-    field: str
-    reason: str
-    values: dict[str, str]
 
 
 def check_headers(directory: Path) -> dict[str, Path]:
@@ -140,32 +152,56 @@ def ingest_directory(
     quarantine_dir: Path,
     progress: ProgressHook | None = None,
     now: datetime | None = None,
+    columnar: bool = True,
 ) -> IngestReport:
-    """Load every input file in ``directory`` into ``store``; see the module docstring."""
+    """Load every input file in ``directory`` into ``store``; see the module docstring.
+
+    ``columnar=False`` converts every row with the row converters (the reference the
+    column path is tested against).
+    """
+    return run_ingest(
+        StoreSink(store),
+        directory,
+        id_hash_key=id_hash_key,
+        quarantine_dir=quarantine_dir,
+        progress=progress,
+        now=now,
+        columnar=columnar,
+    )
+
+
+def run_ingest(
+    sink: Sink,
+    directory: Path,
+    *,
+    id_hash_key: str,
+    quarantine_dir: Path,
+    progress: ProgressHook | None = None,
+    now: datetime | None = None,
+    columnar: bool = True,
+) -> IngestReport:
+    """Validate, quarantine, resolve and hand every input file's graph to ``sink``."""
     files = check_headers(directory)
     # Provenance travels as ISO text: the same value on every row, encoded once.
     seen_at = (now or datetime.now(UTC)).replace(tzinfo=None, microsecond=0).isoformat()
     run_id = _run_id(files.values(), seen_at)
     report = IngestReport(run_id=run_id, directory=str(directory))
-    store.create_schema()
-    resolver = _Resolver(store)
+    sink.prepare()
+    run = _Run(sink, id_hash_key, columnar)
     for mapping in MAPPINGS:
         path = files.get(mapping.name)
         file_report = FileReport(mapping.name, str(path) if path else None)
         report.files.append(file_report)
         if path is None:
             continue
-        _ingest_file(
-            store,
-            mapping,
-            path,
-            file_report,
-            resolver,
-            id_hash_key,
-            {"source": path.name, "run_id": run_id, "first_seen": seen_at, "last_seen": seen_at},
-            quarantine_dir / run_id,
-            progress,
-        )
+        provenance = {
+            "source": path.name,
+            "run_id": run_id,
+            "first_seen": seen_at,
+            "last_seen": seen_at,
+        }
+        run.file(mapping, path, file_report, provenance, quarantine_dir / run_id, progress)
+    sink.finish()
     return report
 
 
@@ -178,140 +214,301 @@ def _run_id(paths: Iterable[Path], at: str) -> str:
     return f"{stamp}-{digest.hexdigest()[:8]}-{uuid.uuid4().hex[:4]}"
 
 
-class _Resolver:
-    """Knows which uids exist: made earlier in this run, or already in the store."""
+class Sink(ABC):
+    """Where a run's validated graph goes: a store, or files for a bulk import tool."""
+
+    @abstractmethod
+    def prepare(self) -> None:
+        """Before the first write (create the schema, look at what is stored)."""
+
+    def finish(self) -> None:
+        """After the last write."""
+        return None
+
+    @abstractmethod
+    def stored(self, uids: list[str]) -> set[str]:
+        """Which of ``uids`` exist outside this run (references to them resolve)."""
+
+    @abstractmethod
+    def write_nodes(self, label: str, rows: ColumnRows, new: Flags) -> int:
+        """Write nodes; ``new[i]`` says row i's uid was not stored before and not written
+        earlier in this run (its table was empty when the run began). Returns rows written."""
+
+    @abstractmethod
+    def write_rels(
+        self, rel_type: str, src_label: str, dst_label: str, rows: ColumnRows, new: Flags
+    ) -> int:
+        """Write relationships (``new`` as for nodes, by rid). Returns relationships written."""
+
+
+class StoreSink(Sink):
+    """Writes through the store port: upserts, or a plain bulk insert for rows known new."""
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
-        self.known: set[str] = set()
 
-    def missing(self, uids: set[str]) -> set[str]:
-        unknown = uids - self.known
-        if not unknown:
-            return set()
-        found = {n.uid for n in self.store.get_nodes(sorted(unknown))}
-        self.known |= found
-        return unknown - found
+    def prepare(self) -> None:
+        self.store.create_schema()
+        counts = self.store.counts()
+        self.fresh = {k for k, v in {**counts.nodes, **counts.relationships}.items() if v == 0}
 
+    def stored(self, uids: list[str]) -> set[str]:
+        return {n.uid for n in self.store.get_nodes(uids)}
 
-def _ingest_file(
-    store: GraphStore,
-    mapping: FileMapping,
-    path: Path,
-    report: FileReport,
-    resolver: _Resolver,
-    key: str,
-    provenance: dict[str, Any],
-    quarantine_dir: Path,
-    progress: ProgressHook | None,
-) -> None:
-    frame = read_table(path)
-    total = len(frame)
-    report.read = total
-    quarantined: list[_Quarantined] = []
-    offset = 2 if path.suffix == ".csv" else 1  # CSV: line numbers, header is line 1
-    names = [str(c) for c in frame.columns]
-    values_of = [frame[c].tolist() for c in frame.columns]
-    del frame
-    for start in range(0, total, CHUNK_ROWS):
-        stop = min(start + CHUNK_ROWS, total)
-        chunk = [
-            dict(zip(names, values, strict=True))
-            for values in zip(*(column[start:stop] for column in values_of), strict=True)
-        ]
-        good: list[tuple[int, dict[str, str], Emitted]] = []
-        convert = mapping.convert
-        for i, values in enumerate(chunk):
-            row_no = start + i + offset
-            try:
-                good.append((row_no, values, convert(values, key)))
-            except InvalidInput as exc:
-                quarantined.append(_Quarantined(row_no, exc.field or "", exc.reason, values))
-        made = {node.props["uid"] for _, _, out in good for node in out.nodes}
-        resolver.known |= made
-        refs = {
-            end
-            for _, _, out in good
-            for rel in out.rels
-            for end in (rel.props["src"], rel.props["dst"])
-        }
-        unresolved = resolver.missing(refs)
-        nodes: dict[tuple[str, str], NodeOut] = {}
-        rels: dict[str, list[RelOut]] = {}
-        for row_no, values, out in good:
-            bad = _unresolved_reference(out, unresolved)
-            if bad is not None:
-                quarantined.append(_Quarantined(row_no, bad[0], bad[1], values))
-                continue
-            report.loaded += 1
-            for node in out.nodes:
-                nodes[(node.label, node.props["uid"])] = node
-            for rel in out.rels:
-                rels.setdefault(f"{rel.type}|{rel.src_label}|{rel.dst_label}", []).append(rel)
-        report.nodes_written += _write_nodes(store, nodes.values(), provenance)
-        report.relationships_written += _write_rels(store, rels, provenance)
-        if progress:
-            progress(mapping.name, min(start + CHUNK_ROWS, total), total)
-    report.quarantined = len(quarantined)
-    if quarantined:
-        report.quarantine_file = str(_write_quarantine(quarantine_dir, path, names, quarantined))
+    def write_nodes(self, label: str, rows: ColumnRows, new: Flags) -> int:
+        if label not in self.fresh:
+            return self.store.upsert_nodes(label, rows)
+        written = 0
+        for part, insert in _split(rows, new):
+            write = self.store.insert_new_nodes if insert else self.store.upsert_nodes
+            written += write(label, part)
+        return written
 
-
-def _unresolved_reference(out: Emitted, unresolved: set[str]) -> tuple[str, str] | None:
-    if not unresolved:
-        return None
-    for rel in out.rels:
-        for end, label, column in (
-            (rel.props["src"], rel.src_label, rel.fields[0]),
-            (rel.props["dst"], rel.dst_label, rel.fields[1]),
-        ):
-            if end in unresolved:
-                return column, f"refers to a {label} that is not in the input or the store ({end})"
-    return None
-
-
-def _write_nodes(store: GraphStore, nodes: Iterable[NodeOut], provenance: dict[str, Any]) -> int:
-    by_label: dict[str, list[dict[str, Any]]] = {}
-    for node in nodes:
-        by_label.setdefault(node.label, []).append(node.props)
-    return sum(
-        store.upsert_nodes(label, _columns(rows, provenance)) for label, rows in by_label.items()
-    )
-
-
-def _write_rels(
-    store: GraphStore, rels: dict[str, list[RelOut]], provenance: dict[str, Any]
-) -> int:
-    written = 0
-    for group_key, group in rels.items():
-        rel_type, src_label, dst_label = group_key.split("|")
-        rows = list({rel.props["rid"]: rel.props for rel in group}.values())
-        written += store.upsert_relationships(
-            rel_type, src_label, dst_label, _columns(rows, provenance)
-        )
-    return written
-
-
-def _columns(rows: list[dict[str, Any]], provenance: dict[str, Any]) -> ColumnRows:
-    """Rows as columns, provenance (the same on every row) overriding; a key missing from a
-    row is null there, as it would be in the row itself."""
-    names = set().union(*{tuple(row) for row in rows}) - provenance.keys()
-    columns: dict[str, list[Any]] = {name: [row.get(name) for row in rows] for name in names}
-    for name, value in provenance.items():
-        columns[name] = [value] * len(rows)
-    return ColumnRows(columns)
-
-
-def _write_quarantine(
-    directory: Path, path: Path, columns: list[str], rows: list[_Quarantined]
-) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    target = directory / f"{path.stem}.quarantine.csv"
-    with target.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["_row", "_field", "_reason", *columns])
-        for item in sorted(rows, key=lambda q: q.row):
-            writer.writerow(
-                [item.row, item.field, item.reason, *(item.values.get(c, "") for c in columns)]
+    def write_rels(
+        self, rel_type: str, src_label: str, dst_label: str, rows: ColumnRows, new: Flags
+    ) -> int:
+        if rel_type not in self.fresh:
+            return self.store.upsert_relationships(rel_type, src_label, dst_label, rows)
+        written = 0
+        for part, insert in _split(rows, new):
+            write = (
+                self.store.insert_new_relationships if insert else self.store.upsert_relationships
             )
-    return target
+            written += write(rel_type, src_label, dst_label, part)
+        return written
+
+
+def _split(rows: ColumnRows, new: Flags) -> list[tuple[ColumnRows, bool]]:
+    """The new rows (to insert), then the others (to upsert after them)."""
+    if new.all():
+        return [(rows, True)]
+    parts = []
+    for wanted in (True, False):
+        keep = np.flatnonzero(new == wanted).tolist()
+        if len(keep):
+            parts.append(
+                (ColumnRows({k: [v[i] for i in keep] for k, v in rows.columns.items()}), wanted)
+            )
+    return parts
+
+
+class _Run:
+    """One ingest run's memory: the keys written so far, as 64-bit hashes (see ``uidset``).
+
+    ``nodes[label]`` holds every uid written (or found stored) in this run: references
+    resolve against it before the store is asked. ``rels[type]`` holds the rids written:
+    a rid not in it is new to a table that was empty, and is inserted without a probe.
+    A hash collision can only make a new key look written: it then goes through the
+    upsert (the same result), or a reference resolves that should not, which the write of
+    a relationship to a missing end would refuse.
+    """
+
+    def __init__(self, sink: Sink, key: str, columnar: bool) -> None:
+        self.sink = sink
+        self.key = key
+        self.columnar = columnar
+        self.nodes: dict[str, HashSet] = {}
+        self.rels: dict[str, HashSet] = {}
+
+    def file(
+        self,
+        mapping: FileMapping,
+        path: Path,
+        report: FileReport,
+        provenance: dict[str, Any],
+        quarantine_dir: Path,
+        progress: ProgressHook | None,
+    ) -> None:
+        total, chunks = iter_chunks(path, CHUNK_ROWS)
+        offset = 2 if path.suffix == ".csv" else 1  # CSV: line numbers, header is line 1
+        quarantine = _QuarantineWriter(quarantine_dir, path, mapping.name)
+        start = 0
+        for frame in chunks:
+            frame.columns = [str(c) for c in frame.columns]
+            rows = np.arange(start + offset, start + offset + len(frame), dtype=np.int64)
+            converted = convert_chunk(mapping, frame, rows, self.key, columnar=self.columnar)
+            bad = {row: (name, reason) for row, name, reason in converted.bad}
+            bad.update(self._resolve(converted, bad))
+            report.read += len(frame)
+            report.quarantined += len(bad)
+            report.loaded += len(frame) - len(bad)
+            if bad:
+                quarantine.write(frame, start + offset, bad)
+            nodes, rels = self._write(converted, bad, provenance)
+            report.nodes_written += nodes
+            report.relationships_written += rels
+            start += len(frame)
+            if progress:
+                progress(mapping.name, start, max(total, start))
+        if progress:
+            progress(mapping.name, start, start)
+        report.quarantine_file = quarantine.close()
+
+    def _resolve(
+        self, converted: Converted, refused: dict[int, tuple[str, str]]
+    ) -> dict[int, tuple[str, str]]:
+        """Rows naming an entity neither made by a loaded row nor stored, with the first
+        such end (in the order the row asserts its relationships) as the reason."""
+        unresolved: dict[int, tuple[str, str]] = {}
+        while True:
+            gone = np.fromiter(unresolved, dtype=np.int64, count=len(unresolved))
+            made: dict[str, npt.NDArray[np.uint64]] = {}
+            for batch in converted.nodes:
+                keep = ~np.isin(batch.rows, gone)
+                hashes = hash_keys(batch.columns["uid"][keep])
+                made[batch.label] = sorted_unique(
+                    np.concatenate([made.get(batch.label, _NO_HASHES), hashes])
+                )
+            failures: dict[int, tuple[int, int, str, str]] = {}
+            for rel in converted.rels:
+                keep = ~np.isin(rel.rows, gone)
+                for end, (label, column) in enumerate(
+                    ((rel.src_label, "src"), (rel.dst_label, "dst"))
+                ):
+                    uids = rel.columns[column][keep]
+                    missing = self._missing(label, uids, made.get(label, _NO_HASHES))
+                    for i in np.flatnonzero(missing):
+                        row = int(rel.rows[keep][i])
+                        failure = (
+                            rel.order,
+                            end,
+                            rel.fields[end],
+                            f"refers to a {label} that is not in the input or the store "
+                            f"({uids[i]})",
+                        )
+                        if row not in failures or failure[:2] < failures[row][:2]:
+                            failures[row] = failure
+            if not failures:
+                return unresolved
+            for row, (_, _, name, reason) in failures.items():
+                unresolved[row] = (name, reason)
+
+    def _missing(
+        self, label: str, uids: Objects, made: npt.NDArray[np.uint64]
+    ) -> npt.NDArray[np.bool_]:
+        if not len(uids):
+            return np.zeros(0, dtype=bool)
+        hashes = hash_keys(uids)
+        known = self.nodes.setdefault(label, HashSet()).contains(hashes)
+        if len(made):
+            at = np.searchsorted(made, hashes)
+            at[at == len(made)] = 0
+            known |= made[at] == hashes
+        if known.all():
+            return ~known
+        asked = sorted({str(u) for u in uids[~known]})
+        found = self.sink.stored(asked)
+        if found:
+            self.nodes[label].add(hash_keys(sorted(found)))
+            known |= np.isin(uids, sorted(found))
+        return ~known
+
+    def _write(
+        self, converted: Converted, bad: dict[int, tuple[str, str]], provenance: dict[str, Any]
+    ) -> tuple[int, int]:
+        gone = np.fromiter(bad, dtype=np.int64, count=len(bad))
+        nodes = 0
+        for (label,), (_, columns) in _gather(converted.nodes, gone, "uid").items():
+            hashes = hash_keys(columns["uid"])
+            seen = self.nodes.setdefault(label, HashSet())
+            new = ~seen.contains(hashes)
+            seen.add(hashes)
+            nodes += self.sink.write_nodes(label, _with(columns, provenance), new)
+        rels = 0
+        for key, (_, columns) in _gather(converted.rels, gone, "rid").items():
+            rel_type, src_label, dst_label = key
+            hashes = hash_keys(columns["rid"])
+            seen = self.rels.setdefault(rel_type, HashSet())
+            new = ~seen.contains(hashes)
+            seen.add(hashes)
+            rels += self.sink.write_rels(
+                rel_type, src_label, dst_label, _with(columns, provenance), new
+            )
+        return nodes, rels
+
+
+_NO_HASHES: npt.NDArray[np.uint64] = np.zeros(0, dtype=np.uint64)
+
+
+def _gather(
+    batches: Sequence[NodeBatch] | Sequence[RelBatch], gone: Rows, key: str
+) -> dict[tuple[str, ...], tuple[Rows, dict[str, Objects]]]:
+    """Batches of one label (or relationship type and pair) as one, without the rows in
+    ``gone``, in row order, the last row of each key kept (as upserting them in order)."""
+    groups: dict[tuple[str, ...], list[NodeBatch | RelBatch]] = {}
+    for batch in batches:
+        group: tuple[str, ...] = (
+            (batch.label,)
+            if isinstance(batch, NodeBatch)
+            else (batch.type, batch.src_label, batch.dst_label)
+        )
+        groups.setdefault(group, []).append(batch)
+    out: dict[tuple[str, ...], tuple[Rows, dict[str, Objects]]] = {}
+    for group, members in groups.items():
+        names: dict[str, None] = {}
+        for b in members:
+            names.update(dict.fromkeys(b.columns))
+        rows = np.concatenate([b.rows for b in members])
+        columns = {
+            name: np.concatenate(
+                [b.columns.get(name, np.full(len(b.rows), None, dtype=object)) for b in members]
+            )
+            for name in names
+        }
+        keep = ~np.isin(rows, gone) if len(gone) else np.ones(len(rows), dtype=bool)
+        order = np.flatnonzero(keep)
+        order = order[np.argsort(rows[order], kind="stable")]
+        last = ~pd.Series(columns[key][order]).duplicated(keep="last").to_numpy()
+        order = order[last]
+        if len(order):
+            out[group] = (rows[order], {k: v[order] for k, v in columns.items()})
+    return out
+
+
+def _with(columns: dict[str, Objects], provenance: dict[str, Any]) -> ColumnRows:
+    """Columns as ``ColumnRows`` with provenance (the same on every row) overriding."""
+    n = len(columns[next(iter(columns))])
+    out: dict[str, list[Any]] = {k: v.tolist() for k, v in columns.items() if k not in provenance}
+    for name, value in provenance.items():
+        out[name] = [value] * n
+    return ColumnRows(out)
+
+
+_MASK = Redactor(mask=True)
+
+
+class _QuarantineWriter:
+    """A file's refused rows, written as they come (row order), personal ids masked."""
+
+    def __init__(self, directory: Path, path: Path, kind: str) -> None:
+        self.directory = directory
+        self.path = path
+        self.kind = kind
+        self.target: Path | None = None
+        self._handle: Any = None
+        self._writer: Any = None
+        self._columns: list[str] = []
+
+    def write(self, frame: pd.DataFrame, first_row: int, bad: dict[int, tuple[str, str]]) -> None:
+        if self._writer is None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self.target = self.directory / f"{self.path.stem}.quarantine.csv"
+            self._handle = self.target.open("w", newline="", encoding="utf-8")
+            self._writer = csv.writer(self._handle)
+            self._columns = [str(c) for c in frame.columns]
+            self._writer.writerow(["_row", "_field", "_reason", *self._columns])
+        values = frame.to_numpy(dtype=object)
+        for row in sorted(bad):
+            name, reason = bad[row]
+            record = dict(zip(self._columns, values[row - first_row], strict=True))
+            masked = mask_personal_ids(self.kind, record)
+            cells = (masked.get(c, "") for c in self._columns)
+            # Any other cell (a name, an address, a note) holding an id number: masked too.
+            self._writer.writerow(
+                [row, name, _MASK(reason), *("" if c is None else _MASK(str(c)) for c in cells)]
+            )
+
+    def close(self) -> str | None:
+        if self._handle is not None:
+            self._handle.close()
+        return str(self.target) if self.target else None

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 
 from graph.errors import InvalidInput
 
-__all__ = ["ENCODINGS", "find_input", "read_table"]
+__all__ = ["ENCODINGS", "detect_encoding", "find_input", "iter_chunks", "read_table"]
 
 #: Tried in order; ``utf-8-sig`` also reads plain UTF-8 and strips a BOM.
 ENCODINGS = ("utf-8-sig", "gb18030")
@@ -45,3 +46,55 @@ def read_table(path: Path) -> pd.DataFrame:
         except (pd.errors.ParserError, ValueError) as exc:
             raise InvalidInput(f"cannot parse as CSV: {exc}", file=path.name) from exc
     raise InvalidInput("not readable as UTF-8 (with or without BOM) or GBK/GB18030", file=path.name)
+
+
+def detect_encoding(path: Path) -> tuple[str, int]:
+    """The first of ``ENCODINGS`` the whole file decodes in, and its line count, read in
+    blocks (memory does not grow with the file)."""
+    import codecs
+
+    for encoding in ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        lines = 0
+        try:
+            with path.open("rb") as handle:
+                while block := handle.read(1 << 22):
+                    decoder.decode(block)
+                    lines += block.count(b"\n")
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding, lines
+    raise InvalidInput("not readable as UTF-8 (with or without BOM) or GBK/GB18030", file=path.name)
+
+
+def iter_chunks(path: Path, rows: int) -> tuple[int, Iterator[pd.DataFrame]]:
+    """An estimate of the rows in ``path`` and its rows in frames of at most ``rows``,
+    read as ``read_table`` reads them (every column as text, '' for a missing value)."""
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        parquet = pq.ParquetFile(path)
+
+        def batches() -> Iterator[pd.DataFrame]:
+            for batch in parquet.iter_batches(batch_size=rows):
+                yield batch.to_pandas().astype("string").fillna("").astype(object)
+
+        return parquet.metadata.num_rows, batches()
+    encoding, lines = detect_encoding(path)
+
+    def frames() -> Iterator[pd.DataFrame]:
+        try:
+            with pd.read_csv(
+                path,
+                dtype=str,
+                keep_default_na=False,
+                encoding=encoding,
+                skipinitialspace=True,
+                chunksize=rows,
+            ) as reader:
+                yield from reader
+        except (pd.errors.ParserError, ValueError) as exc:
+            raise InvalidInput(f"cannot parse as CSV: {exc}", file=path.name) from exc
+
+    return max(lines - 1, 0), frames()

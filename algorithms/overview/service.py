@@ -89,13 +89,13 @@ def records(store: GraphStore, at: date) -> list[Record]:
                 )
             )
     bound = store.project(
-        ["RESTRICTS"], node_props=("region", "valid_from", "valid_to", "superseded_at")
+        ["RESTRICTS"], node_props=("region", "valid_from", "valid_to", "superseded_at", "run_uid")
     )
     for s, d in zip(bound.src.tolist(), bound.dst.tolist(), strict=True):
         start = as_date(_prop(bound, "valid_from", s))
         end = as_date(_prop(bound, "valid_to", s))
-        if _prop(bound, "superseded_at", s) is not None:
-            continue
+        if _prop(bound, "superseded_at", s) is not None or _prop(bound, "run_uid", s):
+            continue  # superseded, or written by a batched run not finished yet
         if (start and start > at) or (end and end <= at):
             continue
         out.append(

@@ -142,10 +142,19 @@ class ListTypeOut(BaseModel):
     legal_basis: list[str]
 
 
+class MeasureOut(BaseModel):
+    """A joint-punishment measure by name."""
+
+    id: str
+    name_zh: str
+    name_en: str
+
+
 class Meta(BaseModel):
     """What the console needs to know about this server."""
 
     list_types: list[ListTypeOut]
+    measures: list[MeasureOut] = Field(default_factory=list)
     removal_reasons: list[str]
     rel_types: list[str]
     labels: list[str]
@@ -175,6 +184,10 @@ async def meta(key: OfficerKey, request: Request) -> Meta:
                 legal_basis=list(lt.legal_basis),
             )
             for lt in rules.list_types
+        ],
+        measures=[
+            MeasureOut(id=m.id, name_zh=m.name_zh, name_en=m.name_en)
+            for m in rules.measure_by_id.values()
         ],
         removal_reasons=list(getattr(reasons, "__args__", ())),
         rel_types=sorted(REL_BY_TYPE),
@@ -553,3 +566,20 @@ async def preview(body: PreviewIn, key: OfficerKey, state: StateDep) -> PreviewO
     compares with the listing's current restrictions; writes nothing. Lists at most 200
     restrictions per kind of effect (the counts are complete)."""
     return await run_in_threadpool(_preview, state, body)
+
+
+# -- graph reads (expansion grouped by relationship, neighbour pages, names) ----------------
+# In their own module; included here so the app mounts one console router.
+def _include_graph_reads() -> None:
+    from api.console.brand_links import router as brand_links_router
+    from api.console.cases import router as cases_router
+    from api.console.graph_api import router as graph_router
+    from api.console.reasons import router as reasons_router
+
+    router.include_router(graph_router)
+    router.include_router(reasons_router)
+    router.include_router(cases_router)
+    router.include_router(brand_links_router)
+
+
+_include_graph_reads()

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from algorithms.brands import service as svc
 from algorithms.brands.core import LinkParams
+from algorithms.propagation.decisions import atomically
 from api.deps import ApiState, BrandKey, OfficerKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES, Forbidden
 from api.ledger import record as rec
@@ -245,8 +246,9 @@ async def list_repeat(
 
     def run() -> dict[str, Any]:
         with state.write_lock:
-            report = svc.list_repeat_infringer(
+            report = atomically(
                 state.store,
+                svc.list_repeat_infringer,
                 actor,
                 listing_id=body.listing_id,
                 decided=body.decided,

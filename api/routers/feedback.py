@@ -23,6 +23,7 @@ from api.schemas import EntityKind, FeedbackAction, FeedbackIn, FeedbackOut, Pag
 from api.security import Scope, connect
 from graph.errors import InvalidInput, NotFound
 from graph.identity import hash_person_id
+from graph.redact import redact
 
 __all__ = ["FeedbackStore", "feedback_store", "router"]
 
@@ -62,7 +63,7 @@ class FeedbackStore:
                     body.measure_id,
                     body.listing_uid,
                     body.action.value,
-                    body.reason,
+                    body.reason and redact(body.reason, mask=True),
                     body.acted_at.isoformat() if body.acted_at else None,
                 ),
             )

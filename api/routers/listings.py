@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Request, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from algorithms.propagation import service
+from algorithms.propagation import decisions
 from algorithms.propagation.engine import Listing
 from api.deps import ApiState, OfficerKey, StateDep, audit_subject, subject_uid
 from api.errors import PROBLEM_RESPONSES
@@ -132,7 +132,7 @@ async def add(
     )
 
     def action(store: Any) -> Any:
-        return service.add_listing(store, listing, authority=body.authority, region=body.region)
+        return decisions.add_listing(store, listing, authority=body.authority, region=body.region)
 
     def decision(report: Any) -> Decision:
         return rec.listing_added(
@@ -169,7 +169,7 @@ async def remove(
     return await run_in_threadpool(
         functools.partial(_write, decision=decision),
         state,
-        service.remove_listing,
+        decisions.remove_listing,
         listing_uid,
         body.on,
         body.reason,
@@ -193,7 +193,7 @@ async def repair(
     return await run_in_threadpool(
         functools.partial(_write, decision=decision),
         state,
-        service.repair_listing,
+        decisions.repair_listing,
         listing_uid,
         body.on,
     )

@@ -42,6 +42,7 @@ from api.params import Uid
 from api.schemas import BatchCheckRequest, EntityKind
 from graph.errors import NotFound, StoreError
 from graph.identity import hash_person_id
+from graph.redact import Redactor
 from graph.store import GraphStore
 
 __all__ = [
@@ -285,6 +286,7 @@ class RestrictionView:
 
 
 _MEASURES = TypeAdapter(list[MeasureOut])
+_MASK = Redactor(mask=True)
 _JSON = "application/json"
 _UIDS: dict[tuple[EntityKind, str], str] = {}
 
@@ -325,7 +327,7 @@ def status_dict(state: ApiState, uid: str) -> dict[str, Any]:
 
 def _shown(kind: EntityKind, value: str, key: str) -> str:
     if kind is not EntityKind.PERSON:
-        return value.strip()
+        return _MASK(value.strip())  # a resident id number sent as a business or store
     text = value.strip().upper()
     if len(text) == 18:
         return hash_person_id(text, key).id_masked

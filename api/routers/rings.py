@@ -15,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from algorithms.brushing import score_store, service
+from algorithms.propagation.decisions import atomically
 from api.deps import OfficerKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES
 from api.ledger import record as rec
@@ -217,8 +218,9 @@ async def confirm(
 
     def run() -> service.ReviewResult:
         with state.write_lock:
-            result = service.confirm(
+            result: service.ReviewResult = atomically(
                 state.store,
+                service.confirm,
                 uid,
                 key.name,
                 body.reason,

@@ -83,6 +83,8 @@ class Market:
     #: A business holding a licence, and that licence's number.
     licensed_uid: str
     licence_no: str
+    #: The business operating the most stores (a hub).
+    hub_uid: str = ""
 
 
 def _free_port() -> int:
@@ -130,6 +132,16 @@ def _licensed_business(store: EmbeddedStore, input_dir: Path) -> tuple[str, str]
             if licence is not None:
                 return uid, str(licence.get("licence_no"))
     raise AssertionError("the generated market has no licence holder")
+
+
+def _hub(input_dir: Path) -> str:
+    """The business operating the most stores in the generated market."""
+    stores: dict[str, int] = {}
+    with (input_dir / "stores.csv").open(encoding="utf-8") as lines:
+        for row in csv.DictReader(lines):
+            if row["operator_type"] == "business":
+                stores[row["operator_id"]] = stores.get(row["operator_id"], 0) + 1
+    return f"biz:{max(stores, key=lambda k: (stores[k], k))}"
 
 
 def _prepare(root: Path) -> tuple[Settings, tuple[str, str, str], int, str, tuple[str, str]]:
@@ -210,7 +222,17 @@ def market(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Market]:
                 raise AssertionError("credgraph serve did not become ready in 60 s")
             time.sleep(0.2)
         yield Market(
-            base, officer, platform, uid, name, measure, degree, plain, licensed, licence_no
+            base,
+            officer,
+            platform,
+            uid,
+            name,
+            measure,
+            degree,
+            plain,
+            licensed,
+            licence_no,
+            hub_uid=_hub(root / "input"),
         )
     finally:
         server.terminate()

@@ -128,6 +128,17 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/console/api/entities/{uid}/explanation"): OFF,
     ("POST", "/console/api/restricted"): OFF,
     ("POST", "/console/api/listings/preview"): OFF,
+    ("GET", "/console/api/entities/{uid}/expand"): OFF,
+    ("GET", "/console/api/entities/{uid}/neighbours"): OFF,
+    ("POST", "/console/api/names"): OFF,
+    ("POST", "/console/api/edges"): OFF,
+    ("POST", "/console/api/reasons"): OFF,
+    ("POST", "/console/api/shared"): OFF,
+    ("GET", "/console/api/cases"): OFF,
+    ("POST", "/console/api/cases"): OFF,
+    ("GET", "/console/api/cases/{case_id}"): OFF,
+    ("PUT", "/console/api/cases/{case_id}"): OFF,
+    ("GET", "/console/api/brands/{brand}/links"): Access.BRAND_A,
 }
 
 #: Path parameters: things of the planted brand market (tests/contract/test_brands_contract).
@@ -147,6 +158,7 @@ PATH_VALUES = {
     "objection_id": "1",
     "seq": "1",
     "sha256": "0" * 64,
+    "case_id": "case-0123456789ab",
 }
 _ids = itertools.count()
 

@@ -777,8 +777,9 @@ def test_access_log_filter_redacts_person_ids() -> None:
     )
     RedactingFilter().filter(record)
     assert ZHANG_WEI_ID not in record.getMessage()
-    assert "/v1/restrictions/person/[redacted]?at=2024-01-01" in record.getMessage()
-    assert redact_path(f"/v1/entities?q={ZHANG_WEI_ID}") == "/v1/entities?q=[redacted]"
+    assert "/v1/restrictions/person/person:" in record.getMessage()
+    assert redact_path(f"/v1/entities?q={ZHANG_WEI_ID}") == "/v1/entities?q=3301**********1237"
+    assert redact_path("/v1/restrictions/person/E12345678") == "/v1/restrictions/person/[redacted]"
     assert redact_path(f"/v1/entities/biz:{XINGCHEN}") == f"/v1/entities/biz:{XINGCHEN}"
 
 

@@ -236,7 +236,8 @@ def test_ring_confirmation_and_dismissal_are_on_record(
     monkeypatch.setitem(cli_main._state, "settings", settings)
     cli = CliRunner()
     run(cli, "detect", "rings")
-    first, second = (r["uid"] for r in json.loads(run(cli, "rings", "list", "--json")))
+    listed = json.loads(run(cli, "rings", "list", "--json"))["items"]
+    first, second = (r["uid"] for r in listed)
     confirmed = json.loads(
         run(cli, "rings", "confirm", first, "--officer", "o-1", "--reason", "空包", "--json")
     )

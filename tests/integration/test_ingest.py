@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from graph.config import Settings
 from graph.errors import InvalidInput
 from graph.store import GraphStore
 from ingest.pipeline import ingest_directory
@@ -148,3 +149,17 @@ def test_bad_licence_rows_are_quarantined_and_the_good_ones_held(
     held = embedded_store.edges_of(["biz:91330106MA2AAAAA4E"], ["HOLDS_LICENCE"], direction="out")
     assert [e.dst for e in held] == ["licence:food_operation:JY13301060077777"]
     assert embedded_store.get_node("licence:food_operation:JY13301069999999") is None
+
+
+def test_bulk_is_refused_for_the_embedded_store_before_anything_is_read(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from cli import main as cli_main
+
+    monkeypatch.setitem(cli_main._state, "settings", settings)
+    result = CliRunner().invoke(cli_main.app, ["ingest", str(SAMPLE_DIR), "--bulk"])
+    assert result.exit_code != 0
+    assert "--bulk loads Neo4j: add --store neo4j" in result.output
+    assert not settings.embedded_path.exists()

@@ -8,9 +8,10 @@ import { labelName, relName, t } from "./i18n.js";
 /**
  * nodes: [{uid, label, name}], edges: [{type, src, dst, since?, until?}] with edges[i]
  * joining nodes[i] and nodes[i + 1]. `first` and `last` classes mark the listed entity and
- * the restricted one when drawing an explanation.
+ * the restricted one when drawing an explanation; `restricted` (a Map or Set of uids) adds a
+ * 受限 badge to those nodes.
  */
-export function chain(nodes, edges, { firstClass = "", lastClass = "" } = {}) {
+export function chain(nodes, edges, { firstClass = "", lastClass = "", restricted = null } = {}) {
   const parts = [];
   nodes.forEach((node, i) => {
     const cls = ["node", i === 0 ? firstClass : "", i === nodes.length - 1 ? lastClass : ""].join(" ");
@@ -21,6 +22,7 @@ export function chain(nodes, edges, { firstClass = "", lastClass = "" } = {}) {
         h("span", { class: "muted small" }, labelName(node.label)),
         " ",
         node.name || node.uid,
+        restricted?.has(node.uid) ? h("span", { class: "pill restricted badge" }, t("net_restricted")) : null,
       ),
     );
     const edge = edges[i];

@@ -44,11 +44,36 @@ export function loading() {
   return h("p", { class: "muted loading" }, t("loading"));
 }
 
-/** A problem+json error (or any Error) as a message box. */
+/** A problem+json error (or any Error) in the page's language: a message chosen by the
+ * HTTP status (and the field the server names), never the server's English detail. */
+export function errorText(err) {
+  const status = err?.status;
+  const field = err?.problem?.field;
+  if (status === 404) return t("err_404");
+  if (status === 400 || status === 422) return field ? t("err_field", { field: fieldName(field) }) : t("err_400");
+  if ([401, 403, 409, 413, 429].includes(status)) return t(`err_${status}`);
+  if (status >= 500) return t("err_500");
+  if (err instanceof TypeError) return t("err_network");
+  return t("error");
+}
+
+function fieldName(field) {
+  const key = `field_${String(field).split(".").pop()}`;
+  const word = t(key);
+  return word === key ? String(field) : word;
+}
+
+/** An error as a message box; the server's own words folded under "details". */
 export function errorBox(err) {
-  const detail = err?.problem?.detail || err?.message || String(err);
-  const title = err?.problem?.title || t("error");
-  return h("div", { class: "error", role: "alert" }, h("strong", {}, title), " ", detail);
+  const detail = err?.problem?.detail || err?.message || "";
+  return h(
+    "div",
+    { class: "error", role: "alert" },
+    h("strong", {}, t("error")),
+    " ",
+    errorText(err),
+    detail ? h("details", { class: "small" }, h("summary", {}, t("err_details")), detail) : null,
+  );
 }
 
 export function section(title, ...body) {
@@ -60,7 +85,7 @@ export function table(headings, rows, attrs = {}) {
   return h(
     "table",
     attrs,
-    h("thead", {}, h("tr", {}, headings.map((x) => h("th", {}, x)))),
+    h("thead", {}, h("tr", {}, headings.map((x) => h("th", { scope: "col" }, x === "" ? h("span", { class: "sr-only" }, t("action")) : x)))),
     h("tbody", {}, rows.map((row) => h("tr", {}, row.map((cell) => h("td", {}, cell))))),
   );
 }

@@ -6,6 +6,7 @@ import { ApiError, ENDPOINTS, call, getKey, loadMeta, setKey, whenUnauthorized }
 import { errorBox, h, replace } from "./dom.js";
 import { getLang, setLang, t } from "./i18n.js";
 import { renderBrands } from "./views/brands.js";
+import { renderCases } from "./views/cases.js";
 import { renderEntity } from "./views/entity.js";
 import { renderListings } from "./views/listings.js";
 import { renderNetwork } from "./views/network.js";
@@ -20,6 +21,7 @@ const NAV = [
   ["#/network", "nav_network"],
   ["#/review/rings", "nav_review"],
   ["#/listings", "nav_listings"],
+  ["#/cases", "nav_cases"],
   ["#/brands", "nav_brands"],
 ];
 // A brand key (alliance member) reaches the brand pages and nothing else; the server
@@ -38,7 +40,7 @@ function parseHash() {
 }
 
 function renderChrome() {
-  document.title = `${t("app_title")} · CreditGraph`;
+  if (!me) document.title = `${t("signin_title")} · ${t("app_title")}`;
   document.getElementById("topbar").hidden = !me;
   document.getElementById("brand-title").textContent = t("app_title");
   const [name] = parseHash();
@@ -137,9 +139,19 @@ const ROUTES = {
   network: renderNetwork,
   review: renderReview,
   listings: renderListings,
+  cases: renderCases,
   brands: renderBrands,
 };
 const BRAND_ROUTES = { brands: renderBrands };
+const TITLES = {
+  search: "nav_search",
+  entity: "title_entity",
+  network: "nav_network",
+  review: "nav_review",
+  listings: "nav_listings",
+  cases: "nav_cases",
+  brands: "nav_brands",
+};
 
 let current = 0;
 
@@ -154,6 +166,8 @@ async function route() {
   }
   const render = routes[name];
   const token = ++current;
+  // Every route has its own title (a view may make it more precise, the entity page does).
+  document.title = `${t(TITLES[name] || "app_title")} · ${t("app_title")}`;
   const root = h("div", { class: `view view-${name}` });
   replace(view, root);
   try {
@@ -161,7 +175,11 @@ async function route() {
     // root is simply detached and its late answers land nowhere.
     await render(root, rest, params, () => token === current, me);
   } catch (err) {
-    if (token === current) root.append(errorBox(err));
+    if (token === current) {
+      // nothing is left saying 加载中… once the page has failed
+      root.querySelectorAll(".loading").forEach((el) => el.remove());
+      root.append(errorBox(err));
+    }
   }
 }
 

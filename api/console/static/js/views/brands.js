@@ -4,9 +4,9 @@
 // Every list is one page from the server (20 rows); a brand key sees only its own brands
 // (the server enforces it in every query; a page for another brand shows only a refusal).
 
-import { ApiError, ENDPOINTS, call, cursorOf, get, pageOf } from "../api.js";
+import { ApiError, ENDPOINTS, call, cursorOf, get, pageOf, post } from "../api.js";
 import { entityLink, errorBox, fmtDate, fmtScore, formValues, h, loading, replace, section, table } from "../dom.js";
-import { getLang, labelName, relName, t } from "../i18n.js";
+import { getLang, labelName, relName, statusName, t } from "../i18n.js";
 
 const PAGE = 20;
 const TABS = ["links", "repeat", "reports", "file"];
@@ -56,7 +56,7 @@ async function renderList(root, params, alive, officer) {
     loading(),
   );
   box.id = "brand-list";
-  root.append(box);
+  root.append(h("h1", { class: "page-title" }, t("nav_brands")), box);
   const page = await get(ENDPOINTS.brands, { cursor, limit: PAGE });
   if (!alive()) return;
   const items = page.items;
@@ -90,6 +90,7 @@ async function renderBrand(root, uid, tab, params, alive, officer) {
     if (err instanceof ApiError && (err.status === 403 || err.status === 404)) {
       // Another brand's page: nothing of it, only the refusal.
       root.append(
+        h("h1", { class: "page-title" }, t("nav_brands")),
         section(
           t("nav_brands"),
           h("div", { class: "error", role: "alert", id: "brand-denied" }, t("brand_denied")),
@@ -101,6 +102,7 @@ async function renderBrand(root, uid, tab, params, alive, officer) {
     throw err;
   }
   if (!alive()) return;
+  document.title = `${brand.name || brand.uid} · ${t(`tab_${tab}`)} · ${t("app_title")}`;
   root.append(
     h(
       "section",
@@ -131,21 +133,41 @@ async function renderBrand(root, uid, tab, params, alive, officer) {
 async function renderLinks(root, uid, params, alive, officer) {
   const offset = offsetOf(params);
   const minWeight = WEIGHTS.includes(params.min_weight) ? params.min_weight : "0";
+  const unreported = params.unreported === "true";
+  const platform = params.platform || "";
+  const since = /^\d{4}-\d{2}-\d{2}$/.test(params.since || "") ? params.since : "";
+  const go = (change) => {
+    const next = { min_weight: minWeight, unreported: unreported ? "true" : "", platform, since, ...change };
+    location.hash = href(uid, "links", next);
+  };
   const filter = h(
     "select",
-    { id: "links-min-weight", onchange: (e) => { location.hash = href(uid, "links", { min_weight: e.target.value }); } },
+    { id: "links-min-weight", onchange: (e) => go({ min_weight: e.target.value }) },
     WEIGHTS.map((w) => h("option", { value: w, selected: w === minWeight }, `≥ ${w}`)),
+  );
+  const platformSelect = h("select", { id: "links-platform", onchange: (e) => go({ platform: e.target.value }) }, h("option", { value: "" }, t("all_platforms")));
+  const filters = h(
+    "div",
+    { class: "toolbar filters", role: "group", "aria-label": t("filters") },
+    h("label", { class: "small" }, `${t("min_weight")} `, filter),
+    h("label", { class: "small" }, h("input", { type: "checkbox", id: "links-unreported", checked: unreported, onchange: (e) => go({ unreported: e.target.checked ? "true" : "" }) }), ` ${t("unreported_only")}`),
+    h("label", { class: "small" }, `${t("platform")} `, platformSelect),
+    h("label", { class: "small" }, `${t("filed_since")} `, h("input", { type: "date", id: "links-since", value: since, onchange: (e) => go({ since: e.target.value }) })),
   );
   const box = h(
     "section",
     { class: "card", id: "brand-links" },
-    h("div", { class: "toolbar" }, h("h2", {}, t("tab_links")), h("label", { class: "small" }, `${t("min_weight")} `, filter)),
+    h("div", { class: "toolbar" }, h("h2", {}, t("tab_links"))),
+    filters,
     h("p", { class: "muted small" }, t("links_hint")),
     loading(),
   );
   root.append(box);
-  const page = await get(ENDPOINTS.brandLinks(uid), { min_weight: minWeight, offset, limit: PAGE });
+  const page = await get(`/console/api/brands/${encodeURIComponent(uid)}/links`, {
+    min_weight: minWeight, unreported_only: unreported ? "true" : "", platform, since, offset, limit: PAGE,
+  });
   if (!alive()) return;
+  for (const p of page.platforms) platformSelect.append(h("option", { value: p, selected: p === platform }, p));
   box.lastChild.remove();
   if (!page.items.length) {
     box.append(h("p", { class: "muted" }, t("links_empty")));
@@ -153,6 +175,14 @@ async function renderLinks(root, uid, params, alive, officer) {
   }
   // Names the page knows: the linked stores' own (paths carry uids only).
   const names = Object.fromEntries(page.items.filter((x) => x.name).map((x) => [x.store, x.name]));
+  // An officer sees every entity on the paths by name (a brand key keeps uids: the names
+  // of people and businesses are officers' data).
+  if (officer) {
+    const unnamed = [...new Set(page.items.flatMap((x) => x.paths.flatMap((p) => p.nodes)))].filter((u) => !names[u] && !u.startsWith("report:"));
+    const answer = unnamed.length ? await post("/console/api/names", { uids: unnamed.slice(0, 1000) }).catch(() => null) : null;
+    if (!alive()) return;
+    for (const [u, n] of Object.entries(answer?.names || {})) if (n.name) names[u] = n.name;
+  }
   box.append(
     h(
       "ol",
@@ -165,7 +195,7 @@ async function renderLinks(root, uid, params, alive, officer) {
             "div",
             { class: "link-head" },
             h("strong", {}, subject(link.store, link.name, officer)),
-            h("span", { class: "muted small" }, [link.platform, link.status].filter(Boolean).join(" · ")),
+            h("span", { class: "muted small" }, [link.platform, link.status && statusName(link.status)].filter(Boolean).join(" · ")),
             h("span", { class: "pill" }, t(`rel_${link.relation}`)),
             link.reported ? h("span", { class: "pill status-pending" }, t("reported")) : null,
             h("span", { class: "link-weight" }, `${t("weight")} `, scoreBar(link.weight)),
@@ -182,7 +212,7 @@ async function renderLinks(root, uid, params, alive, officer) {
         ),
       ),
     ),
-    pager(offset, page.items.length, page.has_more, (o) => href(uid, "links", { min_weight: minWeight, offset: o }), page.total),
+    pager(offset, page.items.length, page.has_more, (o) => href(uid, "links", { min_weight: minWeight, unreported: unreported ? "true" : "", platform, since, offset: o }), page.total),
   );
 }
 
@@ -231,6 +261,13 @@ function scoreBar(score, scale = 1) {
 }
 
 // -- repeat infringers --------------------------------------------------------------------
+/** The first `k` of a list, the rest folded behind "更多（n）" (a row stays a row). */
+function capped(items, k, render) {
+  const head = h("ul", { class: "reasons" }, items.slice(0, k).map((x) => h("li", {}, render(x))));
+  if (items.length <= k) return head;
+  return h("div", {}, head, h("details", { class: "more" }, h("summary", {}, t("more_n", { n: items.length - k })),
+    h("ul", { class: "reasons" }, items.slice(k).map((x) => h("li", {}, render(x))))));
+}
 function reasonsOf(item) {
   const out = [t("r_stores", { n: item.stores.length, r: item.reports.length })];
   if (item.platforms.length > 1) out.push(t("r_platforms", { n: item.platforms.length, list: item.platforms.join("、") }));
@@ -288,12 +325,11 @@ async function renderRepeat(root, uid, params, alive, officer) {
           "div",
           { class: "small" },
           h("strong", {}, String(item.stores.length)),
-          h("ul", { class: "reasons" }, item.stores.slice(0, 6).map((s) => h("li", {}, subject(s, nodeText(s, {}), officer)))),
-          item.stores.length > 6 ? "…" : null,
+          capped(item.stores, 6, (s) => subject(s, nodeText(s, {}), officer)),
         ),
         item.platforms.join("、"),
         item.first_filed ? `${fmtDate(item.first_filed)} – ${fmtDate(item.last_filed)}` : "",
-        h("ul", { class: "reasons small" }, reasonsOf(item).map((r) => h("li", {}, r))),
+        h("div", { class: "small" }, capped(reasonsOf(item), 4, (r) => r)),
       ]),
       { id: "repeat-table" },
     ),
@@ -336,7 +372,7 @@ async function renderReports(root, uid, params, alive, officer) {
           "div",
           {},
           subject(r.store, r.store_name, officer),
-          h("div", { class: "muted small" }, [r.platform, r.store_status].filter(Boolean).join(" · ")),
+          h("div", { class: "muted small" }, [r.platform, r.store_status && statusName(r.store_status)].filter(Boolean).join(" · ")),
         ),
         r.complainant || "",
         h(

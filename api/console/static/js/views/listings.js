@@ -60,7 +60,8 @@ function addForm(meta, params) {
       field(t("subject_id"), h("input", { name: "id", id: "add-id", required: true, value: params.id || "", autocomplete: "off" })),
       field(t("list_type"), listTypes),
       field(t("decided"), h("input", { type: "date", name: "decided", required: true, value: today() })),
-      field(t("expires"), h("input", { type: "date", name: "expires" })),
+      field(t("expires_blank_long"), h("input", { type: "date", name: "expires", "aria-describedby": "expires-hint" })),
+      h("p", { class: "muted small", id: "expires-hint" }, t("expires_hint")),
       field(t("authority"), h("input", { name: "authority", maxlength: 200 })),
       field(t("legal_basis"), basis),
     ),
@@ -159,6 +160,10 @@ function previewCard(title, form, id, build) {
     applyButton.disabled = true;
     try {
       const report = await request.apply();
+      // what was previewed is now written: the block says so
+      const heading = out.querySelector("#preview h2");
+      if (heading) heading.textContent = t("applied_title");
+      out.querySelector("#preview")?.classList.add("applied");
       out.prepend(
         h(
           "div",

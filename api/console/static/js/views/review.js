@@ -2,9 +2,24 @@
 // at a time; a detail page with reasons and evidence, and confirm / dismiss with a reason.
 // Confirming a ring shows the violation, the listings and the restrictions it caused.
 
-import { ENDPOINTS, cursorOf, get, has, pageOf, post } from "../api.js";
+import { ENDPOINTS, cursorOf, get, getMeta, has, pageOf, post } from "../api.js";
 import { entityLink, errorBox, fmtDate, fmtScore, h, loading, replace, section, table } from "../dom.js";
-import { labelName, pick, t } from "../i18n.js";
+import { labelName, pick, reasonText, statusName, t, tOr } from "../i18n.js";
+
+/** Stored reason sentences as codes (POST /console/api/reasons); null when unavailable. */
+async function codes(texts) {
+  if (!texts.length) return [];
+  try {
+    return (await post("/console/api/reasons", { texts: texts.slice(0, 200) })).items;
+  } catch {
+    return texts.map((text) => ({ code: "text", params: {}, text }));
+  }
+}
+
+function listName(id) {
+  const found = getMeta()?.list_types.find((lt) => lt.id === id);
+  return found ? pick(found, "name") : tOr(`list_${id}`, id);
+}
 
 const PAGE = 20;
 const STATUSES = ["suspected", "confirmed", "dismissed"];
@@ -70,16 +85,21 @@ async function renderList(root, queue, name, params, alive) {
     `#/review/${name}?${new URLSearchParams(c ? { status: s, cursor: c, at: String(a) } : { status: s })}`;
   const filter = h(
     "select",
-    { id: "queue-status", onchange: (e) => { location.hash = href(e.target.value); } },
+    { id: "queue-status", "aria-label": t("status"), onchange: (e) => { location.hash = href(e.target.value); } },
     STATUSES.map((s) => h("option", { value: s, selected: s === status }, t(`status_${s}`))),
   );
-  const box = h("section", { class: "card", id: "queue" }, h("div", { class: "toolbar" }, h("h2", {}, t(queue.title)), filter), loading());
+  const box = h("section", { class: "card", id: "queue" }, h("div", { class: "toolbar" }, h("h1", {}, t(queue.title)), filter), loading());
   root.append(box);
   const page = await get(queue.list, { status, limit: PAGE, cursor });
   if (!alive()) return;
   // Both routers page by keyset: `next` holds the cursor of the following page.
   const items = page.items || [];
   const next = cursorOf(page.next);
+  const shownReasons = items.map((item) => item.reasons.slice(0, 4));
+  const coded = await codes(shownReasons.flat());
+  if (!alive()) return;
+  let k = 0;
+  const worded = shownReasons.map((list) => list.map(() => reasonText(coded[k++], {}, listName)));
   box.lastChild.remove();
   if (!items.length) {
     box.append(h("p", { class: "muted" }, t("queue_empty")));
@@ -87,12 +107,12 @@ async function renderList(root, queue, name, params, alive) {
   }
   box.append(
     table(
-      ["#", t("score"), t("members"), t("reasons"), t("status"), ""],
+      ["#", t("queue_score"), t("members"), t("reasons"), t("status"), ""],
       items.map((item, i) => [
         String(at + i + 1),
         scoreBar(item.score),
         queue.size(item),
-        h("ul", { class: "reasons small" }, item.reasons.slice(0, 4).map((r) => h("li", {}, r))),
+        h("ul", { class: "reasons small" }, worded[i].map((r) => h("li", {}, r))),
         statusPill(item.status),
         h("a", { href: `#/review/${name}/${encodeURIComponent(item.uid)}`, class: "open-item" }, t("detail")),
       ]),
@@ -110,6 +130,9 @@ async function renderList(root, queue, name, params, alive) {
 async function renderDetail(root, queue, name, uid, alive) {
   const item = await get(queue.detail(uid));
   if (!alive()) return;
+  const [coded, named] = await Promise.all([codes(item.reasons), sharedNames(name, item)]);
+  if (!alive()) return;
+  document.title = `${t(queue.title)} ${item.uid.replace(/^[a-z]+:/, "")} · ${t("app_title")}`;
   const outcome = h("div", { id: "review-outcome" });
   root.append(
     h(
@@ -118,20 +141,39 @@ async function renderDetail(root, queue, name, uid, alive) {
       h("a", { href: `#/review/${name}` }, `← ${t("back")}`),
       h("h1", {}, t(queue.title), " ", h("code", {}, item.uid)),
       h("p", {}, statusPill(item.status), " ", scoreBar(item.score), " · ", queue.size(item)),
-      h("h3", {}, t("reasons")),
-      h("ul", { class: "reasons", id: "reasons" }, item.reasons.map((r) => h("li", {}, r))),
+      h("h2", {}, t("reasons")),
+      h("ul", { class: "reasons", id: "reasons" }, coded.map((r) => h("li", { dataset: { code: r.code } }, reasonText(r, named.words, listName)))),
       item.reviewed_by
         ? h("p", { class: "small" }, `${t("reviewed_by")}: ${item.reviewed_by} · ${fmtDate(item.reviewed_at)} · ${item.review_reason || ""}`)
         : null,
     ),
-    name === "rings" ? ringEvidence(item) : shellEvidence(item),
+    name === "rings" ? ringEvidence(item) : shellEvidence(item, named.items),
     item.status === "suspected" ? reviewForm(queue, item, outcome) : null,
     outcome,
   );
 }
 
+/** What the members share, by name: for a shell cluster from POST /console/api/shared,
+ * for a ring from its shared receivers. words: kind → ["name（n 家）", …]. */
+async function sharedNames(name, item) {
+  const words = {};
+  const push = (kind, text) => (words[kind] = words[kind] || []).push(text);
+  if (name === "rings") {
+    for (const s of item.shared_receivers || []) push(s.kind === "phone" ? "phone" : "address", t("shared_by_accounts", { name: s.text || s.uid, n: s.accounts.length }));
+    return { words, items: [] };
+  }
+  const members = (item.members || []).map((m) => m.uid);
+  if (!members.length) return { words, items: [] };
+  const answer = await post("/console/api/shared", { uids: members.slice(0, 500) }).catch(() => ({ items: [] }));
+  for (const s of answer.items) push(s.kind, t("shared_by", { name: s.name || s.uid, n: s.members }));
+  return { words, items: answer.items };
+}
+
+const LIGHT_KG = 0.05;
+
 function ringEvidence(ring) {
   const orders = ring.orders.slice(0, 50);
+  const storeNames = new Map(ring.stores.map((s) => [s.uid, s.name]));
   return h(
     "div",
     {},
@@ -149,7 +191,7 @@ function ringEvidence(ring) {
           t("shared_receivers"),
           table(
             [t("kind"), t("receiver"), t("accounts"), t("orders")],
-            ring.shared_receivers.slice(0, 30).map((s) => [s.kind, s.text || s.uid, String(s.accounts.length), String(s.orders)]),
+            ring.shared_receivers.slice(0, 30).map((s) => [labelName(s.kind === "phone" ? "Phone" : "Address"), s.text || s.uid, String(s.accounts.length), String(s.orders)]),
           ),
         )
       : null,
@@ -164,9 +206,12 @@ function ringEvidence(ring) {
           orders.map((o) => [
             fmtDate(o.placed),
             h("code", {}, o.account),
-            h("code", {}, o.store),
+            storeNames.get(o.store) ? entityLink(o.store, storeNames.get(o.store)) : h("code", {}, o.store),
             o.amount ?? "",
-            o.waybill ? `${o.waybill.replace(/^waybill:/, "")}${o.weight_kg != null ? ` (${o.weight_kg} kg)` : ""}` : "—",
+            o.waybill
+              ? h("span", {}, `${o.waybill.replace(/^waybill:/, "")}${o.weight_kg != null ? ` (${o.weight_kg} kg)` : ""}`,
+                  o.weight_kg != null && o.weight_kg < LIGHT_KG ? h("span", { class: "pill warn light" }, t("light_parcel")) : null)
+              : "—",
             o.address_text || o.phone_number || "",
           ]),
         ),
@@ -175,13 +220,20 @@ function ringEvidence(ring) {
   );
 }
 
-function shellEvidence(cluster) {
+function shellEvidence(cluster, shared) {
   return h(
     "div",
     {},
     section(
       t("shared"),
-      h("p", {}, Object.entries(cluster.shared || {}).map(([k, n]) => h("span", { class: "pill" }, `${k} × ${n}`))),
+      h("p", {}, Object.entries(cluster.shared || {}).map(([k, n]) => h("span", { class: "pill" }, `${tOr(`shared_kind_${k}`, k)} × ${n}`))),
+      shared.length
+        ? table(
+            [t("kind"), t("name"), t("shared_members")],
+            shared.map((s) => [tOr(`shared_kind_${s.kind}`, s.kind), s.kind === "legal_representative" || s.kind === "shareholder" || s.kind === "registration_agent" ? entityLink(s.uid, s.name) : s.name || s.uid, String(s.members)]),
+            { id: "shell-shared" },
+          )
+        : null,
     ),
     section(
       t("members"),
@@ -190,7 +242,7 @@ function shellEvidence(cluster) {
         (cluster.members || []).map((m) => [
           entityLink(m.uid, m.name),
           h("code", {}, m.uscc || ""),
-          m.status || "",
+          m.status ? statusName(m.status) : "",
           fmtDate(m.established),
           fmtScore(m.similarity),
         ]),
@@ -201,12 +253,12 @@ function shellEvidence(cluster) {
 }
 
 function reviewForm(queue, item, outcome) {
-  const reason = h("textarea", { id: "review-reason", name: "reason", maxlength: 2000, required: true });
+  const reason = h("textarea", { id: "review-reason", name: "reason", maxlength: 2000, required: true, "aria-labelledby": "review-reason-title" });
   const message = h("div", {});
   const buttons = [];
   const decide = async (decision) => {
     if (!reason.value.trim()) {
-      replace(message, h("div", { class: "error" }, t("reason_required")));
+      replace(message, h("div", { class: "error", role: "alert" }, t("reason_required")));
       return;
     }
     buttons.forEach((b) => { b.disabled = true; });
@@ -230,7 +282,7 @@ function reviewForm(queue, item, outcome) {
   const form = h(
     "section",
     { class: "card", id: "review-form" },
-    h("h2", {}, t("review_reason")),
+    h("h2", { id: "review-reason-title" }, t("review_reason")),
     reason,
     message,
     h("div", { class: "actions" }, buttons),

@@ -1,8 +1,8 @@
 // Search: identifiers exactly, names fuzzily (the API ranks them); one page at a time.
 
-import { ENDPOINTS, get } from "../api.js";
+import { ENDPOINTS, get, post } from "../api.js";
 import { entityLink, errorBox, fmtScore, h, loading, replace } from "../dom.js";
-import { labelName, t } from "../i18n.js";
+import { labelName, statusName, t } from "../i18n.js";
 
 const PAGE = 20;
 const LABELS = ["Business", "Person", "Store"];
@@ -26,10 +26,11 @@ export async function renderSearch(root, _rest, params, alive) {
     placeholder: t("search_placeholder"),
     maxlength: 100,
     autofocus: true,
+    "aria-label": t("search_label"),
   });
   const select = h(
     "select",
-    { name: "label", id: "search-label" },
+    { name: "label", id: "search-label", "aria-label": t("search_kind") },
     h("option", { value: "" }, t("search_all")),
     LABELS.map((l) => h("option", { value: l, selected: l === label }, labelName(l))),
   );
@@ -48,7 +49,7 @@ export async function renderSearch(root, _rest, params, alive) {
     h("button", { type: "submit", class: "primary" }, t("search_button")),
   );
   const results = h("div", { id: "search-results" });
-  root.append(h("section", { class: "card" }, form, h("p", { class: "muted small" }, t("search_hint"))), results);
+  root.append(h("h1", { class: "page-title" }, t("nav_search")), h("section", { class: "card" }, form, h("p", { class: "muted small" }, t("search_hint"))), results);
   input.focus();
   if (!q) return;
 
@@ -60,6 +61,8 @@ export async function renderSearch(root, _rest, params, alive) {
     if (alive()) replace(results, errorBox(err));
     return;
   }
+  // 受限 on every hit that is restricted today (one call for the page, from memory)
+  const flags = await post(ENDPOINTS.restricted, { uids: page.items.map((x) => x.entity.uid) }).catch(() => ({ restricted: {} }));
   if (!alive()) return;
   if (!page.items.length) {
     replace(results, h("section", { class: "card" }, h("p", { class: "muted" }, t("search_empty"))));
@@ -76,13 +79,14 @@ export async function renderSearch(root, _rest, params, alive) {
         { class: "result", dataset: { uid: e.uid } },
         h("span", { class: `pill label-${e.label}` }, labelName(e.label)),
         entityLink(e.uid, e.name || e.uid),
+        flags.restricted[e.uid] ? h("span", { class: "pill restricted badge", title: t("search_restricted_n", { n: flags.restricted[e.uid].length }) }, t("net_restricted")) : null,
         " ",
         h("span", { class: "uid" }, id || e.uid),
         h(
           "div",
           { class: "muted small" },
           hit.matched === "identifier" ? t("matched_identifier") : `${t("matched_name")} · ${t("score")} ${fmtScore(hit.score)}`,
-          e.props.status ? ` · ${e.props.status}` : "",
+          e.props.status ? ` · ${statusName(e.props.status)}` : "",
           e.props.region ? ` · ${e.props.region}` : "",
           " · ",
           h("a", { href: `#/network/${encodeURIComponent(e.uid)}` }, t("entity_network")),

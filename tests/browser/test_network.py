@@ -1,0 +1,204 @@
+"""The network view at scale, as an investigator reads it (see conftest for the market).
+
+A hub operator's stores collapse into one group node that opens a page at a time while the
+people behind it stay drawn; listings and restrictions are badges, not nodes; nodes can be
+hidden, pinned and folded and every step undone; a date turns the network back; ownership
+can be laid out as a tree; the graph is also a keyboard-operable list; one route found
+several times is shown once.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+
+from tests.browser.conftest import Market, shot, sign_in
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+pytestmark = pytest.mark.browser
+
+
+def _cy(page: Page, script: str, arg: Any = None) -> Any:
+    return page.evaluate(f"arg => {{ const cy = window.__credgraphCy; return {script}; }}", arg)
+
+
+def _open(page: Page, market: Market, uid: str) -> None:
+    sign_in(page, market)
+    page.goto(f"{market.base}/console/#/network/{uid}")
+    page.wait_for_selector("#expand-node")
+    page.wait_for_function("() => window.__credgraphCy.nodes('[?expanded]').length === 1")
+
+
+def _stores_of(market: Market, uid: str) -> int:
+    grown = httpx.get(
+        f"{market.base}/console/api/entities/{uid}/expand",
+        headers={"X-API-Key": market.officer},
+    ).json()
+    return sum(
+        b["count"]
+        for b in grown["buckets"]
+        if (b["type"], b["direction"], b["label"]) == ("OPERATES", "out", "Store")
+    )
+
+
+def test_a_hub_shows_its_people_and_one_group_node_for_its_stores(
+    page: Page, market: Market
+) -> None:
+    stores = _stores_of(market, market.hub_uid)
+    assert stores > 50, "the generated market's largest operator should be a hub"
+    _open(page, market, market.hub_uid)
+
+    groups = _cy(page, "cy.nodes('[?group]').map(n => n.data('display'))")
+    assert groups == [f"{stores:,} 个网店"]
+    # the people behind the operator are drawn, not crowded out by its stores
+    labels = _cy(page, "cy.nodes('[!group]').map(n => n.data('label'))")
+    assert "Person" in labels
+    assert labels.count("Store") == 0
+    assert "网店" in page.inner_text("#net-legend")
+    shot(page, "30-network-hub-grouped")
+
+    # double-click (or the side panel) opens one page of the group
+    group_id = _cy(page, "cy.nodes('[?group]')[0].id()")
+    _cy(page, "cy.getElementById(arg).emit('tap')", group_id)
+    page.click("#open-group")
+    page.wait_for_function(
+        "() => window.__credgraphCy.nodes('[label = \"Store\"][!group]').length === 50"
+    )
+    left = _cy(page, "cy.getElementById(arg).data('display')", group_id)
+    assert left == f"{stores - 50:,} 个网店"
+    shot(page, "31-network-group-opened")
+
+    # undo puts the stores back in the group
+    page.click("#net-undo")
+    page.wait_for_function(
+        "() => window.__credgraphCy.nodes('[label = \"Store\"][!group]').length === 0"
+    )
+    assert _cy(page, "cy.getElementById(arg).data('display')", group_id) == f"{stores:,} 个网店"
+
+
+def test_restrictions_and_listings_are_badges_unless_asked_for(page: Page, market: Market) -> None:
+    _open(page, market, market.derived_uid)
+    labels = set(_cy(page, "cy.nodes('[!group]').map(n => n.data('label'))"))
+    assert labels.isdisjoint({"Listing", "Restriction"})
+    centre = _cy(page, "cy.getElementById(arg).data('display')", market.derived_uid)
+    assert "受限" in centre
+    # the side panel names the measures, not their ids
+    measures = page.inner_text("#selected-measures")
+    assert market.derived_measure not in measures
+
+    page.check("#show-Restriction")
+    page.wait_for_function(
+        "() => window.__credgraphCy.nodes('[label = \"Restriction\"]').length >= 1"
+    )
+
+
+def test_expand_by_type_two_hops_hide_pin_and_undo(page: Page, market: Market) -> None:
+    _open(page, market, market.hub_uid)
+    _cy(page, "cy.getElementById(arg).emit('tap')", market.hub_uid)
+    by_type = page.locator("#by-type button")
+    texts = by_type.all_inner_texts()
+    assert any("经营" in x and "网店" in x for x in texts)
+
+    # expand the stores by type: one page of them, the rest stays a group
+    by_type.filter(has_text="网店").first.click()
+    page.wait_for_function(
+        "() => window.__credgraphCy.nodes('[label = \"Store\"][!group]').length === 50"
+    )
+
+    # hide a store, then undo
+    store = _cy(page, "cy.nodes('[label = \"Store\"][!group]')[0].id()")
+    _cy(page, "cy.getElementById(arg).emit('tap')", store)
+    page.click("#hide-node")
+    assert _cy(page, "cy.getElementById(arg).empty()", store) is True
+    page.click("#net-undo")
+    page.wait_for_function("id => window.__credgraphCy.getElementById(id).nonempty()", arg=store)
+
+    # pin keeps a node where it is through a new layout
+    _cy(page, "cy.getElementById(arg).emit('tap')", store)
+    page.click("#pin-node")
+    before = _cy(page, "cy.getElementById(arg).position()", store)
+    page.select_option("#net-layout", "tree")
+    after = _cy(page, "cy.getElementById(arg).position()", store)
+    assert before == after
+
+    # folding the hub's leaves puts the opened stores back into one group
+    _cy(page, "cy.getElementById(arg).emit('tap')", market.hub_uid)
+    page.click("#fold-leaves")
+    assert _cy(page, "cy.nodes('[label = \"Store\"][!group]').length") <= 1  # the pinned one stays
+
+    # two hops: the people around the hub are expanded as well
+    _cy(page, "cy.getElementById(arg).emit('tap')", market.hub_uid)
+    page.click("#expand-two")
+    page.wait_for_selector("#net-status:has-text('两跳')")
+    assert _cy(page, "cy.nodes('[?expanded]').length") > 1
+    shot(page, "32-network-two-hops")
+
+
+def test_the_network_on_a_past_date(page: Page, market: Market) -> None:
+    _open(page, market, market.derived_uid)
+    today_count = _cy(page, "cy.nodes().length")
+    today_edges = _cy(page, "cy.edges().length")
+    page.fill("#net-at", "1990-01-01")
+    page.dispatch_event("#net-at", "change")
+    page.wait_for_selector("#net-status:has-text('1990-01-01')")
+    # nothing in the generated market existed in 1990: no dated relationship (roles,
+    # holdings, stores) and no restriction; undated ones (addresses, phones) stay
+    dated = _cy(page, "cy.edges().filter(e => e.data('since') || e.data('until')).length")
+    assert dated == 0
+    assert _cy(page, "cy.edges().length") < today_edges
+    assert _cy(page, "cy.getElementById(arg).hasClass('restricted')", market.derived_uid) is False
+    assert today_count > 1
+    shot(page, "33-network-1990")
+
+
+def test_ownership_as_a_tree(page: Page, market: Market) -> None:
+    _open(page, market, market.hub_uid)
+    page.select_option("#net-layout", "tree")
+    # dagre lays relationships out top-down: every edge's source above its target
+    rows = _cy(
+        page,
+        "cy.edges(':visible').map(e => [e.source().position('y'), e.target().position('y')])",
+    )
+    assert rows
+    assert all(src < dst for src, dst in rows)
+    shot(page, "34-network-tree")
+
+
+def test_the_graph_as_a_list_for_the_keyboard(page: Page, market: Market) -> None:
+    _open(page, market, market.derived_uid)
+    page.click("#net-list-toggle")
+    rows = page.locator("#net-list-table tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == _cy(page, "cy.nodes(':visible').length")
+    # a person (or business) row can be expanded from the keyboard
+    row = page.locator("#net-list-table tbody tr", has_text="自然人").first
+    uid = row.get_attribute("data-uid")
+    row.locator("button").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "uid => window.__credgraphCy.getElementById(uid).data('expanded') === true", arg=uid
+    )
+    shot(page, "35-network-list-view")
+
+
+def test_one_route_found_several_times_is_shown_once(page: Page, market: Market) -> None:
+    sign_in(page, market)
+    page.goto(f"{market.base}/console/#/network")
+    page.wait_for_selector("#path-form")
+    merged = page.evaluate(
+        """async () => {
+          const { mergePaths } = await import('/console/static/js/views/network.js');
+          const n = (uid) => ({ uid, label: 'Business', name: uid });
+          const path = (rid, type) => ({ nodes: [n('biz:a'), n('addr:x'), n('biz:b')],
+            edges: [{ rid: rid + '1', type, src: 'biz:a', dst: 'addr:x' },
+                    { rid: rid + '2', type, src: 'biz:b', dst: 'addr:x' }] });
+          const other = { nodes: [n('biz:a'), n('person:p'), n('biz:b')], edges: [] };
+          return mergePaths([path('r', 'REGISTERED_AT'), path('s', 'SHIPS_FROM'), other])
+            .map(r => [r.path.nodes.map(x => x.uid).join('>'), r.count]);
+        }"""
+    )
+    assert merged == [["biz:a>addr:x>biz:b", 2], ["biz:a>person:p>biz:b", 1]]
