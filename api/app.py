@@ -55,6 +55,7 @@ ROUTERS: tuple[str, ...] = (
     "brands",
     "decisions",
     "evidence",
+    "objections",
 )
 
 #: Loggers whose handlers get a redacting filter (uvicorn formats access lines itself).

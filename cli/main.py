@@ -450,6 +450,7 @@ def _register_features() -> None:
         "cli.serve",
         "cli.audit",
         "cli.audit_trail",
+        "cli.objections",
     ):
         try:
             feature = importlib.import_module(module)

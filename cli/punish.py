@@ -59,6 +59,22 @@ def _print_report(report: service.PropagationReport) -> None:
     console.print(table)
 
 
+def _disputes() -> dict[str, list[int]]:
+    """Open objections by target, from the API's SQLite file."""
+    from api.app import api_db_path
+    from api.objections import open_disputes
+
+    return open_disputes(api_db_path(current_settings()))
+
+
+def _disputed_text(ids: tuple[int, ...]) -> str:
+    """``disputed (objection 3) / 异议审查中`` for a restriction under open objections."""
+    if not ids:
+        return ""
+    numbers = ", ".join(str(i) for i in ids)
+    return f"异议审查中 disputed (objection {numbers})"
+
+
 # -- commands ------------------------------------------------------------------------------
 def propagate(
     full: Annotated[
@@ -89,7 +105,9 @@ def status(
 ) -> None:
     """Is this business, person or store restricted, by which measures, until when?"""
     with _store() as store:
-        result = service.status(store, _resolve(store, entity), _day(at), _moment(known_at))
+        result = service.status(
+            store, _resolve(store, entity), _day(at), _moment(known_at), disputes=_disputes()
+        )
     if as_json:
         _dump(result.model_dump(mode="json", exclude={"restrictions": {"__all__": {"paths"}}}))
         return
@@ -98,7 +116,7 @@ def status(
         console.print(f"[green]{escape(result.uid)}: not restricted[/] {when}")
         return
     table = Table(title=f"{result.uid}: restricted {when}")
-    for column in ("measure", "措施", "list", "rule", "listing", "from", "to", "paths"):
+    for column in ("measure", "措施", "list", "rule", "listing", "from", "to", "paths", "异议"):
         table.add_column(column)
     for r in result.restrictions:
         table.add_row(
@@ -110,6 +128,7 @@ def status(
             str(r.valid_from),
             str(r.valid_to or "—"),
             str(r.path_count),
+            _disputed_text(r.disputed_by),
         )
     console.print(table)
 
@@ -123,7 +142,7 @@ def explain(
     """Why an entity is restricted: each measure, its rule, legal basis and the paths."""
     with _store() as store:
         uid = _resolve(store, entity)
-        found = service.explain(store, uid, _day(at))
+        found = service.explain(store, uid, _day(at), disputes=_disputes())
     if as_json:
         _dump([e.model_dump(mode="json") for e in found])
         return
@@ -136,6 +155,8 @@ def explain(
         console.print(
             f"rule {e.rule_id} · listing {e.listing_uid} · {e.valid_from} → {e.valid_to or '…'}"
         )
+        if e.disputed_by:
+            console.print(f"  [yellow]{_disputed_text(e.disputed_by)}[/]")
         for basis in e.legal_basis:
             console.print(f"  依据 {escape(basis)}")
         for p in e.paths:

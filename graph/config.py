@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     decision_log_path: Path | None = None
     decision_key_path: Path | None = None
     evidence_dir: Path | None = None
+    # Days an objection (api/objections.py) may stay undecided after it is filed.
+    objection_review_days: int = Field(15, ge=1, le=366)
     evidence_max_bytes: int = Field(25 * 1024 * 1024, ge=1, le=2**31)
     # Request bodies (api/limits.py): counted as they arrive, refused with 413 past the
     # limit before they are parsed. A batch of 1,000 checks is about 120 KB; a bulk report

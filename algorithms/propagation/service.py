@@ -36,6 +36,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from algorithms.propagation.bounded import neighbourhood, subjects_near
+from algorithms.propagation.disputes import Disputes, disputed_by
 from algorithms.propagation.engine import (
     DerivationPath,
     Listing,
@@ -117,6 +118,13 @@ class RestrictionRecord(_Model):
     path_count: int
     #: digest of the listing (and rules version) the record was derived from
     listing_fp: str | None = None
+    #: open objections against it, its listing or a link on its paths (still in force)
+    disputed_by: tuple[int, ...] = ()
+
+    @property
+    def disputed(self) -> bool:
+        """Under an open objection (异议): in force, but marked disputed."""
+        return bool(self.disputed_by)
 
     def in_force(self, at: date) -> bool:
         """Whether the measure holds on ``at`` (valid time)."""
@@ -165,6 +173,8 @@ class ExplainedRestriction(_Model):
     legal_basis: tuple[str, ...]
     path_count: int
     paths: tuple[ExplainedPath, ...]
+    #: open objections against the restriction, its listing or a link on its paths
+    disputed_by: tuple[int, ...] = ()
 
 
 class ChangeEvent(_Model):
@@ -847,8 +857,12 @@ def status(
     uid: str,
     at: date | None = None,
     known_at: datetime | None = None,
+    disputes: Disputes | None = None,
 ) -> RestrictionStatus:
     """Whether ``uid`` is restricted on ``at`` (today) as known at ``known_at`` (now).
+
+    ``disputes``: open objections by target (see :mod:`algorithms.propagation.disputes`);
+    a restriction they reach carries their ids in ``disputed_by``.
 
     Served from the materialised records alone: a primary-key lookup of the subject and
     its ``RESTRICTS`` records, filtered in valid and recorded time.
@@ -868,6 +882,8 @@ def status(
             key=lambda r: (r.measure, r.listing_uid, r.rule_id, r.valid_from),
         )
     )
+    if disputes:
+        hits = tuple(_with_disputes(r, disputes) for r in hits)
     return RestrictionStatus(
         uid=uid,
         at=at,
@@ -876,6 +892,12 @@ def status(
         measures=tuple(sorted({r.measure for r in hits})),
         restrictions=hits,
     )
+
+
+def _with_disputes(record: RestrictionRecord, disputes: Disputes) -> RestrictionRecord:
+    rids = (e.rid for p in record.paths for e in p.edges)
+    found = disputed_by(disputes, record.uid, record.listing_uid, rids)
+    return record.model_copy(update={"disputed_by": found}) if found else record
 
 
 def _explain_path(path: DerivationPath, names: Mapping[str, str], rules: RuleSet) -> ExplainedPath:
@@ -907,10 +929,12 @@ def explain(
     uid: str,
     at: date | None = None,
     rules: RuleSet | None = None,
+    disputes: Disputes | None = None,
 ) -> list[ExplainedRestriction]:
-    """Why ``uid`` is restricted on ``at`` (today): each measure with its paths, readable."""
+    """Why ``uid`` is restricted on ``at`` (today): each measure with its paths, readable;
+    ``disputed_by`` names the open objections that reach it (``disputes`` as in :func:`status`)."""
     rules = rules or default_rules()
-    current = status(store, uid, at)
+    current = status(store, uid, at, disputes=disputes)
     node_uids = sorted({n for r in current.restrictions for p in r.paths for n in p.nodes})
     names = {n.uid: display_name(n) for n in store.get_nodes(node_uids)}
     out = []
@@ -928,6 +952,7 @@ def explain(
                 legal_basis=r.legal_basis,
                 path_count=r.path_count,
                 paths=tuple(_explain_path(p, names, rules) for p in r.paths),
+                disputed_by=r.disputed_by,
             )
         )
     return out

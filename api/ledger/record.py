@@ -33,6 +33,7 @@ __all__ = [
     "key_revoked",
     "listing_added",
     "listing_removed",
+    "objection_decided",
     "record",
     "report_decided",
     "ring_reviewed",
@@ -243,6 +244,26 @@ def case_moved(actor: Mapping[str, Any], move: Any, packet_id: str) -> Decision:
             "reason": move.reason,
             "evidence_sha256": list(move.evidence_sha256),
             "packet_id": packet_id,
+        },
+    )
+
+
+def objection_decided(actor: Mapping[str, Any], objection: Any, report: Any = None) -> Decision:
+    """An objection (异议) decided: outcome, officer, written reason, and what it lifted."""
+    return Decision(
+        Kind.OBJECTION_DECIDED,
+        actor,
+        f"objection:{objection.id}",
+        {
+            "target_kind": objection.target_kind,
+            "target": objection.target,
+            "outcome": objection.status,
+            "decided": objection.decided,
+            "decided_by": objection.decided_by,
+            "reason": objection.reason,
+            "scope": objection.scope,
+            "scope_value": objection.scope_value,
+            **_feed(report),
         },
     )
 

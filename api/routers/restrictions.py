@@ -37,6 +37,7 @@ from api.deps import (
     subject_uid,
 )
 from api.errors import PROBLEM_RESPONSES
+from api.objections import open_disputes
 from api.params import Uid
 from api.schemas import BatchCheckRequest, EntityKind
 from graph.errors import NotFound, StoreError
@@ -432,11 +433,12 @@ async def explain(
     audit_subject(request, uid)
 
     def run() -> dict[str, Any]:
-        current = service.status(state.store, uid, at, known_at)
+        disputes = open_disputes(state.keys.path)
+        current = service.status(state.store, uid, at, known_at, disputes=disputes)
+        explained = service.explain(state.store, uid, current.at, disputes=disputes)
         return current.model_dump(mode="json", exclude={"restrictions"}) | {
-            "explanation": [
-                e.model_dump(mode="json") for e in service.explain(state.store, uid, current.at)
-            ]
+            "disputed": any(e.disputed_by for e in explained),
+            "explanation": [e.model_dump(mode="json") for e in explained],
         }
 
     return await run_in_threadpool(run)

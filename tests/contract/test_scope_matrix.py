@@ -108,6 +108,10 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/v1/alerts"): P,
     ("POST", "/v1/alerts/scan"): OFF,
     ("POST", "/v1/alerts/{alert_id}"): P,
+    ("POST", "/v1/objections"): P,  # officers, and platforms for their own stores
+    ("GET", "/v1/objections"): P,  # a platform sees the ones it filed
+    ("GET", "/v1/objections/{objection_id}"): P,
+    ("POST", "/v1/objections/{objection_id}/decision"): OFF,
     ("GET", "/v1/formation-agents"): OFF,
     ("GET", "/v1/overview"): OFF,
     ("GET", "/v1/overview/entities"): OFF,
@@ -151,6 +155,7 @@ PATH_VALUES = {
     "brand": "A",
     "watch_id": "1",
     "alert_id": "1",
+    "objection_id": "1",
     "seq": "1",
     "sha256": "0" * 64,
     "case_id": "case-0123456789ab",

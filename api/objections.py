@@ -1,0 +1,321 @@
+"""Objections (异议) in the API's SQLite file: filed, reviewed and decided.
+
+An objection is filed against a listing, a derived restriction, or one link on a
+restriction's derivation path (an edge by its relationship id ``rid``), by an officer on a
+subject's behalf or by a platform key for one of its own sellers. Its states are
+``filed`` -> ``under_review`` -> ``upheld`` / ``partly_upheld`` / ``rejected``; it must be
+decided by its deadline (filed + ``Settings.objection_review_days``), by a named officer
+with a written reason.
+
+Why the API's SQLite file and not the graph: an objection is a workflow record about a
+decision (like keys, alerts and webhook subscriptions kept there), not a fact about the
+market the graph describes, and it is read by key (who filed it) far more than by
+traversal. What an upheld objection changes in the graph goes through the graph's own
+existing paths (a listing is removed with reason ``objection_upheld``); the decision
+itself is appended to the tamper-evident decision log (``objection.decided``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from api.security import connect
+from graph.errors import InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    from algorithms.propagation.rules import RuleSet
+    from algorithms.propagation.service import PropagationReport
+    from graph.store import GraphStore
+
+__all__ = [
+    "DECIDED_STATES",
+    "OBJECTION_STATES",
+    "TARGET_KINDS",
+    "apply_decision",
+    "open_disputes",
+    "Objection",
+    "ObjectionStore",
+]
+
+TargetKind = Literal["listing", "restriction", "link"]
+TARGET_KINDS: tuple[str, ...] = ("listing", "restriction", "link")
+OBJECTION_STATES: tuple[str, ...] = ("filed", "under_review", "upheld", "partly_upheld", "rejected")
+DECIDED_STATES: tuple[str, ...] = ("upheld", "partly_upheld", "rejected")
+#: Where an upheld link objection excludes the link: one listing, one rule, or everywhere.
+SCOPES: tuple[str, ...] = ("listing", "rule", "all")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS objections (
+    id INTEGER PRIMARY KEY,
+    target_kind TEXT NOT NULL,
+    target TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    filed_by TEXT NOT NULL,
+    filed_via TEXT NOT NULL,
+    grounds TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'filed',
+    filed TEXT NOT NULL,
+    deadline TEXT NOT NULL,
+    reviewer TEXT,
+    decided TEXT,
+    decided_by TEXT,
+    reason TEXT,
+    scope TEXT,
+    scope_value TEXT
+);
+CREATE INDEX IF NOT EXISTS objections_target ON objections (target);
+CREATE INDEX IF NOT EXISTS objections_filed_by ON objections (filed_by, id);
+"""
+
+
+@dataclass(frozen=True)
+class Objection:
+    """One objection as stored."""
+
+    id: int
+    target_kind: str
+    target: str
+    subject: str
+    filed_by: str
+    filed_via: str
+    grounds: str
+    status: str
+    filed: str
+    deadline: str
+    reviewer: str | None
+    decided: str | None
+    decided_by: str | None
+    reason: str | None
+    scope: str | None
+    scope_value: str | None
+
+    @property
+    def open(self) -> bool:
+        """Not yet decided: the restriction it disputes is in force but marked disputed."""
+        return self.status not in DECIDED_STATES
+
+    def overdue(self, today: date) -> bool:
+        """Still open after its deadline."""
+        return self.open and today > date.fromisoformat(self.deadline)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "open": self.open}
+
+
+_COLUMNS = (
+    "id, target_kind, target, subject, filed_by, filed_via, grounds, status, filed, deadline, "
+    "reviewer, decided, decided_by, reason, scope, scope_value"
+)
+
+
+def _row(row: sqlite3.Row | tuple[Any, ...]) -> Objection:
+    return Objection(*row)
+
+
+class ObjectionStore:
+    """Objections in the API's SQLite file (the same file as keys and alerts)."""
+
+    def __init__(self, path: Path, *, review_days: int = 15) -> None:
+        if review_days < 1:
+            raise InvalidInput("review_days must be at least 1", field="review_days")
+        self.path = path
+        self.review_days = review_days
+        self._conn = connect(path)
+        self._conn.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def file(
+        self,
+        *,
+        target_kind: str,
+        target: str,
+        subject: str,
+        filed_by: str,
+        filed_via: str,
+        grounds: str,
+        on: date | None = None,
+    ) -> Objection:
+        """Record a new objection; its deadline is ``review_days`` after it is filed."""
+        if target_kind not in TARGET_KINDS:
+            raise InvalidInput(
+                f"target_kind must be one of {', '.join(TARGET_KINDS)}", field="target_kind"
+            )
+        for name, value in (("target", target), ("subject", subject), ("grounds", grounds)):
+            if not value.strip():
+                raise InvalidInput(f"{name} is empty", field=name)
+        day = on or datetime.now(UTC).date()
+        deadline = day + timedelta(days=self.review_days)
+        with self._lock:
+            cur = self._conn.execute(
+                "INSERT INTO objections (target_kind, target, subject, filed_by, filed_via, "
+                "grounds, filed, deadline) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    target_kind,
+                    target.strip(),
+                    subject.strip(),
+                    filed_by,
+                    filed_via,
+                    grounds.strip(),
+                    day.isoformat(),
+                    deadline.isoformat(),
+                ),
+            )
+            new_id = int(cur.lastrowid or 0)
+        return self.get(new_id)
+
+    def get(self, objection_id: int) -> Objection:
+        row = self._conn.execute(
+            f"SELECT {_COLUMNS} FROM objections WHERE id = ?", (objection_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"objection {objection_id} not found")
+        return _row(row)
+
+    def find(
+        self,
+        *,
+        filed_by: str | None = None,
+        status: str | None = None,
+        target: str | None = None,
+        limit: int = 100,
+    ) -> list[Objection]:
+        """Objections newest first, optionally only one filer's, one status, one target."""
+        if status is not None and status not in OBJECTION_STATES:
+            raise InvalidInput(
+                f"status must be one of {', '.join(OBJECTION_STATES)}", field="status"
+            )
+        where: list[str] = []
+        args: list[Any] = []
+        for column, value in (("filed_by", filed_by), ("status", status), ("target", target)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        rows = self._conn.execute(
+            f"SELECT {_COLUMNS} FROM objections{clause} ORDER BY id DESC LIMIT ?",
+            (*args, limit),
+        ).fetchall()
+        return [_row(r) for r in rows]
+
+    def open_targets(self) -> dict[str, list[int]]:
+        """Every disputed target (listing uid, restriction uid or rid) -> open objection ids."""
+        rows = self._conn.execute(
+            "SELECT target, id FROM objections WHERE status IN ('filed', 'under_review') "
+            "ORDER BY id"
+        ).fetchall()
+        out: dict[str, list[int]] = {}
+        for target, oid in rows:
+            out.setdefault(str(target), []).append(int(oid))
+        return out
+
+    def review(self, objection_id: int, reviewer: str) -> Objection:
+        """``filed`` -> ``under_review`` by the named officer."""
+        if not reviewer.strip():
+            raise InvalidInput("the reviewing officer is not named", field="officer")
+        with self._lock:
+            current = self.get(objection_id)
+            if current.status != "filed":
+                raise InvalidInput(
+                    f"objection {objection_id} is {current.status}, not filed", field="status"
+                )
+            self._conn.execute(
+                "UPDATE objections SET status = 'under_review', reviewer = ? WHERE id = ?",
+                (reviewer.strip(), objection_id),
+            )
+        return self.get(objection_id)
+
+    def decide(
+        self,
+        objection_id: int,
+        outcome: str,
+        *,
+        officer: str,
+        reason: str,
+        scope: str | None = None,
+        scope_value: str | None = None,
+        on: date | None = None,
+    ) -> Objection:
+        """Decide an open objection: the officer and a written reason are required.
+
+        An upheld link objection says where the link no longer counts: ``scope`` ``all``,
+        ``listing`` (``scope_value`` the listing uid) or ``rule`` (``scope_value`` the rule id).
+        """
+        if outcome not in DECIDED_STATES:
+            raise InvalidInput(
+                f"outcome must be one of {', '.join(DECIDED_STATES)}", field="outcome"
+            )
+        if not officer.strip():
+            raise InvalidInput("the deciding officer is not named", field="officer")
+        if not reason.strip():
+            raise InvalidInput("a decision needs a written reason", field="reason")
+        with self._lock:
+            current = self.get(objection_id)
+            if not current.open:
+                raise InvalidInput(
+                    f"objection {objection_id} was already decided ({current.status})",
+                    field="status",
+                )
+            if current.target_kind == "link" and outcome != "rejected":
+                scope = scope or "all"
+                if scope not in SCOPES:
+                    raise InvalidInput(f"scope must be one of {', '.join(SCOPES)}", field="scope")
+                if scope != "all" and not (scope_value or "").strip():
+                    raise InvalidInput(
+                        f"scope {scope} needs a {scope} to name", field="scope_value"
+                    )
+                if scope == "all":
+                    scope_value = None
+            else:
+                scope, scope_value = None, None
+            day = on or datetime.now(UTC).date()
+            self._conn.execute(
+                "UPDATE objections SET status = ?, decided = ?, decided_by = ?, reason = ?, "
+                "scope = ?, scope_value = ?, reviewer = COALESCE(reviewer, ?) WHERE id = ?",
+                (
+                    outcome,
+                    day.isoformat(),
+                    officer.strip(),
+                    reason.strip(),
+                    scope,
+                    scope_value,
+                    officer.strip(),
+                    objection_id,
+                ),
+            )
+        return self.get(objection_id)
+
+
+def apply_decision(
+    store: GraphStore, objection: Objection, rules: RuleSet | None = None
+) -> PropagationReport | None:
+    """Carry out what a decided objection changes in the graph.
+
+    An upheld objection against a listing removes it with reason ``objection_upheld``
+    (retracted from the start: history keeps that it was in force, as superseded records).
+    Other outcomes change nothing in the graph here (link exclusions: issue 18 item 1 part 2).
+    """
+    if objection.status == "upheld" and objection.target_kind == "listing":
+        from algorithms.propagation import service
+
+        on = date.fromisoformat(objection.decided or datetime.now(UTC).date().isoformat())
+        return service.remove_listing(store, objection.target, on, "objection_upheld", rules)
+    return None
+
+
+def open_disputes(path: Path) -> dict[str, list[int]]:
+    """Open objections by target from the API's SQLite file ({} when there is none yet)."""
+    if not path.exists():
+        return {}
+    store = ObjectionStore(path)
+    try:
+        return store.open_targets()
+    finally:
+        store.close()

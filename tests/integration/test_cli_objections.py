@@ -1,0 +1,162 @@
+"""``credgraph objections ...`` through Typer's runner (embedded store, sample data): an
+upheld listing objection takes the listing off as ``objection_upheld`` and is on record."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from api.ledger.log import decision_log_path
+from cli import main as cli_main
+from graph.config import Settings
+from graph.embedded_store import EmbeddedStore
+from ingest.pipeline import ingest_directory
+from tests.conftest import SAMPLE_DIR, TEST_KEY
+
+
+@pytest.fixture
+def cli(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    with EmbeddedStore(settings.embedded_path, buffer_pool_mb=512) as store:
+        store.create_schema()
+        ingest_directory(store, SAMPLE_DIR, id_hash_key=TEST_KEY, quarantine_dir=tmp_path / "q")
+    monkeypatch.setitem(cli_main._state, "settings", settings)
+    monkeypatch.delenv("CREDGRAPH_API_DB", raising=False)
+    runner = CliRunner()
+    run(runner, "propagate")
+    return runner
+
+
+def run(cli: CliRunner, *args: str, code: int = 0) -> str:
+    result = cli.invoke(cli_main.app, list(args))
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def entries(settings: Settings) -> list[dict[str, Any]]:
+    conn = sqlite3.connect(decision_log_path(settings))
+    found = [json.loads(t) for (t,) in conn.execute("SELECT entry FROM entries ORDER BY seq")]
+    conn.close()
+    return found
+
+
+def test_an_upheld_listing_objection_removes_the_listing_and_is_logged(
+    cli: CliRunner, settings: Settings
+) -> None:
+    filed = json.loads(
+        run(
+            cli,
+            "objections",
+            "file",
+            "listing:ZJ-2024-0002",
+            "--subject",
+            "business:x",
+            "--grounds",
+            "penalty annulled on appeal",
+            "--officer",
+            "王芳",
+            "--on",
+            "2025-03-01",
+            "--json",
+        )
+    )
+    assert (filed["status"], filed["deadline"]) == ("filed", "2025-03-16")
+    run(cli, "objections", "review", str(filed["id"]), "--officer", "李明")
+    decided = json.loads(
+        run(
+            cli,
+            "objections",
+            "decide",
+            str(filed["id"]),
+            "upheld",
+            "--officer",
+            "王芳",
+            "--reason",
+            "行政复议撤销原处罚决定",
+            "--on",
+            "2025-03-10",
+            "--json",
+        )
+    )
+    assert decided["status"] == "upheld"
+    assert decided["propagation"]["lifted"] > 0
+    logged = [e for e in entries(settings) if e["kind"] == "objection.decided"]
+    assert len(logged) == 1
+    assert logged[0]["subject"] == f"objection:{filed['id']}"
+    assert logged[0]["data"]["reason"] == "行政复议撤销原处罚决定"
+    assert logged[0]["data"]["lifted"] == decided["propagation"]["lifted"]
+    listed = json.loads(run(cli, "objections", "list", "--status", "upheld", "--json"))
+    assert [o["id"] for o in listed] == [filed["id"]]
+    assert "decision log verified" in run(cli, "audit", "verify")
+
+
+def test_a_rejected_objection_changes_nothing_in_the_graph(
+    cli: CliRunner, settings: Settings
+) -> None:
+    oid = run(
+        cli,
+        "objections",
+        "file",
+        "rel:1",
+        "--kind",
+        "link",
+        "--subject",
+        "person:x",
+        "--grounds",
+        "I am not the actual controller",
+        "--officer",
+        "王芳",
+    ).split()[1]
+    out = json.loads(
+        run(
+            cli,
+            "objections",
+            "decide",
+            oid,
+            "rejected",
+            "--officer",
+            "王芳",
+            "--reason",
+            "股权登记显示持股 60%",
+            "--json",
+        )
+    )
+    assert out["propagation"] is None
+    assert [e["kind"] for e in entries(settings)][-1] == "objection.decided"
+    run(cli, "objections", "decide", oid, "upheld", "--officer", "王芳", "--reason", "x", code=1)
+
+
+def test_status_and_explain_mark_a_restriction_under_an_open_objection_disputed(
+    cli: CliRunner,
+) -> None:
+    subsidiary = "biz:91330106MA2AAAAA28"
+    restrictions = json.loads(run(cli, "status", subsidiary, "--json"))["restrictions"]
+    assert restrictions
+    assert all(r["disputed_by"] == [] for r in restrictions)
+    target = restrictions[0]["listing_uid"]
+    oid = run(
+        cli,
+        "objections",
+        "file",
+        target,
+        "--subject",
+        subsidiary,
+        "--grounds",
+        "penalty annulled",
+        "--officer",
+        "王芳",
+    ).split()[1]
+    during = json.loads(run(cli, "status", subsidiary, "--json"))
+    assert during["restricted"] is True
+    assert [r["disputed_by"] for r in during["restrictions"] if r["listing_uid"] == target] == [
+        [int(oid)] for r in restrictions if r["listing_uid"] == target
+    ]
+    explained = json.loads(run(cli, "explain", subsidiary, "--json"))
+    assert {tuple(e["disputed_by"]) for e in explained if e["listing_uid"] == target} == {
+        (int(oid),)
+    }
+    assert "异议审查中" in run(cli, "explain", subsidiary)
