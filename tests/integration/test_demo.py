@@ -28,8 +28,16 @@ def test_the_demo_runs_every_stage_and_explains_a_derived_restriction(
         "7 · a platform's check",
         "8 · and why",
         "9 · a seller's identity and licences",
+        "10 · formation agents",
+        "11 · risk alert",
+        "12 · regional overview",
+        "13 · FollowTheMoney export",
+        "14 · a signed exchange packet",
     ):
         assert stage in output
+    assert "bureau B" in output
+    assert "restrictions under its own rules" in " ".join(output.split())
+    assert "entities →" in output
     assert "suspected shell clusters" in output
     assert "suspected brushing rings" in output
     assert "restricted on" in output
