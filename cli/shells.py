@@ -38,6 +38,7 @@ from cli.common import parse_day as _day
 from cli.common import print_json as _print_json
 from cli.common import store_session as _store
 from cli.detect import detect_app
+from graph.render import display_name
 
 __all__ = ["controllers_app", "register", "shells_app"]
 
@@ -225,6 +226,9 @@ def detect_shells_command(
         raise typer.BadParameter(str(exc)) from exc
     with _store() as store:
         result = detect_shells(store, params, use_gds=gds)
+        hub_names = {
+            n.uid: display_name(n) for n in store.get_nodes([h.uid for h in result.hubs[:5]])
+        }
     rows = _cluster_rows(result, min_score)
     if as_json:
         _print_json(
@@ -260,8 +264,8 @@ def detect_shells_command(
         console.print(f"[dim]{len(rows) - limit:,} more: credgraph shells list[/]")
     for hub in result.hubs[:5]:
         console.print(
-            f"[dim]hub {escape(hub.uid)} ({hub.kind.value}, {hub.degree:,} businesses): "
-            f"{hub.action.value}[/]"
+            f"[dim]hub {escape(hub_names.get(hub.uid, hub.uid))} ({hub.kind.value}, "
+            f"{hub.degree:,} businesses): {hub.action.value}[/]"
         )
 
 
@@ -307,12 +311,14 @@ def _print_cluster(c: ClusterDetail) -> None:
     for reason in c.reasons:
         console.print(f"  • {escape(reason)}")
     table = Table()
-    for column in ("member", "USCC", "established", "status", "similarity"):
+    for column in ("member", "USCC / registry no.", "established", "status", "similarity"):
         table.add_column(column)
     for m in c.members:
+        # a foreign business has no USCC: its uid carries jurisdiction and registry number
+        registry = m.uid.removeprefix("biz:") if m.uid.count(":") > 1 else ""
         table.add_row(
             escape(m.name or m.uid),
-            m.uscc or "",
+            m.uscc or registry,
             m.established or "",
             m.status or "",
             f"{m.similarity:.2f}",
