@@ -109,15 +109,8 @@ def test_expand_by_type_two_hops_hide_pin_and_undo(page: Page, market: Market) -
         "() => window.__credgraphCy.nodes('[label = \"Store\"][!group]').length === 50"
     )
 
-    # hide a store, then undo
-    store = _cy(page, "cy.nodes('[label = \"Store\"][!group]')[0].id()")
-    _cy(page, "cy.getElementById(arg).emit('tap')", store)
-    page.click("#hide-node")
-    assert _cy(page, "cy.getElementById(arg).empty()", store) is True
-    page.click("#net-undo")
-    page.wait_for_function("id => window.__credgraphCy.getElementById(id).nonempty()", arg=store)
-
     # pin keeps a node where it is through a new layout
+    store = _cy(page, "cy.nodes('[label = \"Store\"][!group]')[0].id()")
     _cy(page, "cy.getElementById(arg).emit('tap')", store)
     page.click("#pin-node")
     before = _cy(page, "cy.getElementById(arg).position()", store)
@@ -136,6 +129,15 @@ def test_expand_by_type_two_hops_hide_pin_and_undo(page: Page, market: Market) -
     page.wait_for_selector("#net-status:has-text('两跳')")
     assert _cy(page, "cy.nodes('[?expanded]').length") > 1
     shot(page, "32-network-two-hops")
+
+    # hide a store, then undo. Done last: selecting a node after an undo has crashed
+    # Chromium's renderer (out of memory) in some runs; an open bug (docs/console.md).
+    store = _cy(page, "cy.nodes('[label = \"Store\"][!group]')[0].id()")
+    _cy(page, "cy.getElementById(arg).emit('tap')", store)
+    page.click("#hide-node")
+    assert _cy(page, "cy.getElementById(arg).empty()", store) is True
+    page.click("#net-undo")
+    page.wait_for_function("id => window.__credgraphCy.getElementById(id).nonempty()", arg=store)
 
 
 def test_the_network_on_a_past_date(page: Page, market: Market) -> None:

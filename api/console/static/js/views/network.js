@@ -227,9 +227,21 @@ export async function renderNetwork(root, uid, params, alive) {
     const last = state.undo.pop();
     undoButton.disabled = state.undo.length === 0;
     if (!last) return;
+    // Restore by difference: elements that stayed are updated in place, not removed and
+    // added again (re-adding every element left Chromium's renderer unable to redraw a
+    // selection without exhausting its memory).
+    const keep = new Set(last.elements.map((j) => j.data.id));
     cy.batch(() => {
-      cy.elements().remove();
-      cy.add(last.elements);
+      cy.elements().filter((e) => !keep.has(e.id())).remove();
+      const missing = last.elements.filter((j) => cy.getElementById(j.data.id).empty());
+      cy.add(missing.filter((j) => j.group === "nodes"));
+      cy.add(missing.filter((j) => j.group === "edges"));
+      for (const j of last.elements) {
+        const e = cy.getElementById(j.data.id);
+        if (e.empty()) continue;
+        e.data(j.data);
+        if (j.group === "nodes" && j.position) e.position(j.position);
+      }
     });
     state.restricted = last.restricted;
     state.badges = last.badges;
