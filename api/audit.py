@@ -260,7 +260,7 @@ class AuditLog:
                 if refs:
                     self._write_refs(refs)
                 self._conn.execute("COMMIT")
-            except sqlite3.Error:
+            except Exception:  # any failure (a value SQLite cannot bind) must end the transaction
                 log.exception("audit write failed; %d records lost", len(batch))
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")

@@ -118,7 +118,7 @@ COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 INPUT_FILES: tuple[str, ...] = tuple(COLUMNS)
 
 OPTIONAL_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {"orders": ("rating", "reviewed")}
+    {"orders": ("rating", "reviewed"), "people": ("address",)}
 )
 """Documented columns written only when asked for (reviews: ``BrushingParams(reviews=True)``)."""
 
