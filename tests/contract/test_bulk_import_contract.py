@@ -26,7 +26,7 @@ from graph.store import GraphStore
 from ingest.generate import generate
 from ingest.neo4j_import import LocalServer, bulk_load
 from ingest.pipeline import IngestReport, ingest_directory
-from tests.conftest import SAMPLE_DIR, TEST_KEY
+from tests.conftest import SAMPLE_DIR, TEST_KEY, in_ci
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
 
@@ -45,7 +45,7 @@ def scratch_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSe
     """A second local server in its own home, sharing the installed server's jars."""
     installed = LocalServer.from_environment().home
     if not (installed / "lib").is_dir() or not (installed / ".installed").is_file():
-        if os.environ.get("CI") == "true":
+        if in_ci():
             pytest.fail(f"no Neo4j installed in {installed}")
         pytest.skip(f"no Neo4j installed in {installed} (scripts/neo4j-local install)")
     home = tmp_path_factory.mktemp("bulk-neo4j")
@@ -167,6 +167,8 @@ def test_a_bulk_import_refuses_a_database_that_holds_data(
 def test_a_bulk_import_refuses_a_server_it_cannot_reach_on_disk(tmp_path: Path) -> None:
     server = LocalServer.from_environment()
     if server.bolt_port is None:
+        if in_ci():
+            pytest.fail("CI is set but no local Neo4j is configured")
         pytest.skip("no local Neo4j configured")
     with pytest.raises(ConfigError, match="cannot load a remote server"):
         bulk_load(
