@@ -78,7 +78,7 @@ class CaseIn(BaseModel):
     notes: str = Field("", max_length=20_000)
     at: date | None = Field(None, description="The date the network was shown as of")
     nodes: list[CaseNode] = Field(max_length=MAX_CASE_NODES)
-    version: int = Field(0, ge=0)
+    version: int = Field(0, ge=0, le=2**62)
 
 
 class CaseSummary(BaseModel):

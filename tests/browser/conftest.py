@@ -176,7 +176,7 @@ def _prepare(root: Path) -> tuple[Settings, tuple[str, str, str], int, str, tupl
     return settings, example, degree, plain, licensed
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def market(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Market]:
     """Generated data behind a real ``credgraph serve`` on a free local port."""
     if not CHROMIUM.exists():
@@ -244,9 +244,12 @@ def market(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Market]:
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium under Playwright, headless."""
+    """Debian's Chromium under Playwright, headless.
+
+    Package-scoped: Playwright's sync API keeps an event loop running in the main thread
+    while it is open, which would break any later test that starts one of its own."""
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is missing")
     try:
