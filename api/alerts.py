@@ -6,7 +6,9 @@ feed after its cursor (:func:`algorithms.alerts.service.scan`), and for every wa
 change reaches records one alert per (watch, listing): repeated changes of one listing (a
 restriction derived onto several entities near the watched one) do not repeat the alert.
 Alerts and the cursor move in one SQLite transaction, so a crash repeats nothing and loses
-nothing. An alert is ``open`` until its owner acknowledges, assigns (officers) or closes it.
+nothing. An alert is ``open`` until its owner acknowledges, assigns (officers) or closes it. Each
+new alert and each change of status is also an event of the alert feed
+(:mod:`api.alert_feed`), written in the same transaction, which webhooks deliver.
 """
 
 from __future__ import annotations
@@ -15,14 +17,24 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from algorithms.alerts.core import DEFAULT_WATCH_RELS, Reach, Watch, severity
 from algorithms.alerts.service import scan
+from api.alert_feed import (
+    ALERT_COLUMNS,
+    EVENTS_SCHEMA,
+    Alert,
+    AlertEventKind,
+    AlertEventOut,
+    alert_from_row,
+    alert_head,
+    read_events,
+    write_event,
+)
 from api.security import connect
 from api.webhooks import feed_head
 from graph.errors import InvalidInput, NotFound, StoreError
@@ -33,6 +45,12 @@ __all__ = ["ALERT_STATUSES", "Alert", "AlertStore", "AlertWorker"]
 log = logging.getLogger("credgraph.alerts")
 
 ALERT_STATUSES = ("open", "acknowledged", "assigned", "closed")
+_EVENT_OF_STATUS: dict[str, AlertEventKind] = {
+    "open": "reopened",
+    "acknowledged": "acknowledged",
+    "assigned": "assigned",
+    "closed": "closed",
+}
 #: Watches one key may hold.
 MAX_WATCHES_PER_KEY = 10_000
 
@@ -76,32 +94,6 @@ CREATE TABLE IF NOT EXISTS alert_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), 
 """
 
 
-@dataclass(frozen=True)
-class Alert:
-    """One alert as stored."""
-
-    id: int
-    watch_id: int
-    key_id: str
-    seq: int
-    kind: str
-    watched: str
-    subject: str
-    listing_uid: str
-    list_type: str
-    measure: str
-    rule_id: str
-    path: tuple[str, ...]
-    rel_types: tuple[str, ...]
-    distance: int
-    severity: str
-    status: str
-    assignee: str | None
-    note: str | None
-    created: str
-    updated: str
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -117,43 +109,13 @@ def _watch(row: Sequence[object]) -> Watch:
     )
 
 
-_ALERT_COLUMNS = (
-    "id, watch_id, key_id, seq, kind, watched, subject, listing_uid, list_type, measure, "
-    "rule_id, path, rel_types, distance, severity, status, assignee, note, created, updated"
-)
-
-
-def _alert(row: Sequence[object]) -> Alert:
-    return Alert(
-        id=int(str(row[0])),
-        watch_id=int(str(row[1])),
-        key_id=str(row[2]),
-        seq=int(str(row[3])),
-        kind=str(row[4]),
-        watched=str(row[5]),
-        subject=str(row[6]),
-        listing_uid=str(row[7]),
-        list_type=str(row[8]),
-        measure=str(row[9]),
-        rule_id=str(row[10]),
-        path=tuple(json.loads(str(row[11]))),
-        rel_types=tuple(json.loads(str(row[12]))),
-        distance=int(str(row[13])),
-        severity=str(row[14]),
-        status=str(row[15]),
-        assignee=None if row[16] is None else str(row[16]),
-        note=None if row[17] is None else str(row[17]),
-        created=str(row[18]),
-        updated=str(row[19]),
-    )
-
-
 class AlertStore:
     """Watches, alerts and the feed cursor in the API's SQLite file."""
 
     def __init__(self, path: Path) -> None:
         self._conn = connect(path)
         self._conn.executescript(_SCHEMA)
+        self._conn.executescript(EVENTS_SCHEMA)
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -240,8 +202,8 @@ class AlertStore:
         new = 0
         with self._tx() as conn:
             for r in reaches:
-                new += conn.execute(
-                    f"INSERT OR IGNORE INTO alerts ({_ALERT_COLUMNS.removeprefix('id, ')})"
+                inserted = conn.execute(
+                    f"INSERT OR IGNORE INTO alerts ({ALERT_COLUMNS.removeprefix('id, ')})"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', NULL, NULL, ?, ?)",
                     (
                         r.watch.id,
@@ -261,7 +223,13 @@ class AlertStore:
                         now,
                         now,
                     ),
-                ).rowcount
+                )
+                if inserted.rowcount:
+                    new += 1
+                    row = conn.execute(
+                        f"SELECT {ALERT_COLUMNS} FROM alerts WHERE id = ?", (inserted.lastrowid,)
+                    ).fetchone()
+                    write_event(conn, alert_from_row(row), "created", now)
             conn.execute(
                 "INSERT INTO alert_cursor (id, seq) VALUES (1, ?)"
                 " ON CONFLICT (id) DO UPDATE SET seq = excluded.seq",
@@ -273,7 +241,7 @@ class AlertStore:
         self, key_id: str, *, status: str | None = None, before: int | None = None, limit: int = 50
     ) -> list[Alert]:
         """A key's alerts, newest first, paged by id (``before`` is the last id seen)."""
-        sql = f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE key_id = ?"
+        sql = f"SELECT {ALERT_COLUMNS} FROM alerts WHERE key_id = ?"
         args: list[object] = [key_id]
         if status is not None:
             sql += " AND status = ?"
@@ -284,7 +252,7 @@ class AlertStore:
         sql += " ORDER BY id DESC LIMIT ?"
         args.append(limit)
         with self._lock:
-            return [_alert(r) for r in self._conn.execute(sql, args)]
+            return [alert_from_row(r) for r in self._conn.execute(sql, args)]
 
     def update(
         self,
@@ -300,18 +268,34 @@ class AlertStore:
             raise InvalidInput(f"status must be one of {', '.join(ALERT_STATUSES)}", field="status")
         if status == "assigned" and not assignee:
             raise InvalidInput("an assigned alert needs an assignee", field="assignee")
+        now = _now()
         with self._tx() as conn:
             changed = conn.execute(
                 "UPDATE alerts SET status = ?, assignee = COALESCE(?, assignee),"
                 " note = COALESCE(?, note), updated = ? WHERE id = ? AND key_id = ?",
-                (status, assignee, note, _now(), alert_id, key_id),
+                (status, assignee, note, now, alert_id, key_id),
             ).rowcount
             if not changed:
                 raise NotFound(f"no alert {alert_id}")
             row = conn.execute(
-                f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE id = ?", (alert_id,)
+                f"SELECT {ALERT_COLUMNS} FROM alerts WHERE id = ?", (alert_id,)
             ).fetchone()
-        return _alert(row)
+            alert = alert_from_row(row)
+            write_event(conn, alert, _EVENT_OF_STATUS[status], now)
+        return alert
+
+    def events(
+        self, key_id: str, since: int = 0, limit: int = 100, *, officer: bool
+    ) -> list[AlertEventOut]:
+        """``key_id``'s alert events after ``since``, oldest first (see
+        :mod:`api.alert_feed`); ``officer`` shows the paths."""
+        with self._lock:
+            return read_events(self._conn, key_id, since, limit, officer=officer)
+
+    def head(self, key_id: str) -> int:
+        """The last alert event seq of ``key_id`` (0 when there is none)."""
+        with self._lock:
+            return alert_head(self._conn, key_id)
 
     def scan_once(self, store: GraphStore, *, limit: int = 500) -> tuple[int, int]:
         """Scan up to ``limit`` feed events after the cursor; returns (events read, new
@@ -344,10 +328,17 @@ class AlertStore:
 class AlertWorker:
     """Scans the feed every ``poll_seconds`` in a background thread until closed."""
 
-    def __init__(self, alerts: AlertStore, store: GraphStore, poll_seconds: float) -> None:
+    def __init__(
+        self,
+        alerts: AlertStore,
+        store: GraphStore,
+        poll_seconds: float,
+        on_new: Callable[[], None] | None = None,
+    ) -> None:
         self.alerts = alerts
         self.store = store
         self.poll_seconds = poll_seconds
+        self.on_new = on_new  # told when a scan made alerts (the webhooks deliver them)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -359,7 +350,8 @@ class AlertWorker:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                self.alerts.scan_all(self.store)
+                if self.alerts.scan_all(self.store) and self.on_new is not None:
+                    self.on_new()
             except StoreError as exc:
                 log.warning("alerts could not read the change feed: %s", exc)
             except Exception:

@@ -155,7 +155,7 @@ def create_app(
             webhooks.start()
         alerts = AlertStore(db_path)
         scanner = state.extras["alert_worker"] = AlertWorker(
-            alerts, state.store, settings.webhook_poll_seconds
+            alerts, state.store, settings.webhook_poll_seconds, on_new=webhooks.wake
         )
         state.extras["alerts"] = alerts  # closed after the worker (extras close in order)
         if settings.webhook_delivery:

@@ -19,6 +19,12 @@ Signature (Stripe's scheme): ``X-CredGraph-Signature: t=<unix time>,v1=<hex
 HMAC-SHA256(secret, "<t>.<raw body>")>``; :func:`verify_signature` is the receiver's check.
 The server must compute the HMAC, so secrets are stored as given (unlike API keys, which
 are stored hashed) in the API's SQLite file beside keys and the audit trail.
+
+Alerts: the same subscription also receives its key's alert feed (:mod:`api.alert_feed`:
+alerts made, acknowledged, assigned, closed) as deliveries of ``type: "alerts"`` with the
+events in ``alerts`` (``events`` empty), signed, ordered and retried the same way under a
+cursor of their own; a subscription starts with the alerts made after it. A platform key
+receives only the alerts of its own watches, at status level (never a path).
 """
 
 from __future__ import annotations
@@ -40,9 +46,10 @@ from pathlib import Path
 from typing import Literal
 
 import httpx
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from algorithms.propagation import service
+from api.alert_feed import EVENTS_SCHEMA, AlertEventOut, alert_head, read_events
 from api.routers.changes import ChangeOut
 from api.security import connect
 from api.webhook_urls import check_webhook_url
@@ -83,7 +90,7 @@ BATCHES_PER_TURN = 10
 
 SubscriptionStatus = Literal["active", "failing"]
 DeliveryStatus = Literal["pending", "retrying", "delivered", "failed"]
-DeliveryKind = Literal["changes", "ping"]
+DeliveryKind = Literal["changes", "alerts", "ping"]
 
 
 # -- signature ------------------------------------------------------------------------------
@@ -183,7 +190,10 @@ class Payload(BaseModel):
     subscription: int
     delivery: str
     events: list[ChangeOut]
-    next_since: int
+    next_since: int = Field(description="changes: the feed seq; alerts: the alert event seq")
+    alerts: list[AlertEventOut] = Field(
+        default_factory=list, description='type "alerts": the alert events, oldest first'
+    )
 
 
 @dataclass(frozen=True)
@@ -192,6 +202,8 @@ class _Target:
     url: str
     secret: str
     since: int
+    key_id: str = ""
+    officer: bool = False
 
 
 _SCHEMA = """
@@ -223,6 +235,10 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
     updated REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS webhook_deliveries_hook ON webhook_deliveries(webhook_id, n);
+CREATE TABLE IF NOT EXISTS webhook_alert_cursor (
+    webhook_id INTEGER PRIMARY KEY,
+    since INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS webhook_lease (
     name TEXT PRIMARY KEY,
     holder TEXT NOT NULL,
@@ -260,7 +276,7 @@ def _delivery(row: Sequence[object]) -> Delivery:
     return Delivery(
         id=str(did),
         subscription=int(hook),  # type: ignore[call-overload]
-        kind="ping" if kind == "ping" else "changes",
+        kind="ping" if kind == "ping" else "alerts" if kind == "alerts" else "changes",
         status=status,  # type: ignore[arg-type]
         first_seq=None if first is None else int(first),  # type: ignore[call-overload]
         last_seq=None if last is None else int(last),  # type: ignore[call-overload]
@@ -281,6 +297,7 @@ class WebhookStore:
         self.path = path
         self._conn = connect(path)
         self._conn.executescript(_SCHEMA)
+        self._conn.executescript(EVENTS_SCHEMA)
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -312,6 +329,10 @@ class WebhookStore:
                 (key_id, url, secret, since, time.time()),
             )
             sid = int(cursor.lastrowid or 0)
+            conn.execute(
+                "INSERT INTO webhook_alert_cursor (webhook_id, since) VALUES (?, ?)",
+                (sid, alert_head(conn, key_id)),
+            )
         return CreatedSubscription(secret, self.get(key_id, sid))
 
     def get(self, key_id: str, sid: int) -> Subscription:
@@ -340,6 +361,7 @@ class WebhookStore:
         self.get(key_id, sid)
         with self._tx() as conn:
             conn.execute("DELETE FROM webhook_deliveries WHERE webhook_id = ?", (sid,))
+            conn.execute("DELETE FROM webhook_alert_cursor WHERE webhook_id = ?", (sid,))
             conn.execute("DELETE FROM webhooks WHERE id = ?", (sid,))
 
     def enable(self, key_id: str, sid: int) -> Subscription:
@@ -396,7 +418,28 @@ class WebhookStore:
             return row.fetchone() is not None
 
     def due(self, head: int, now: float) -> list[int]:
-        """Active subscriptions of live keys with a retry due, or new events and none open."""
+        """Active subscriptions of live keys with a retry due, or new events and none open
+        (changes of the feed or alert events of the subscription's key)."""
+        return sorted(set(self._due_changes(head, now)) | set(self._due_alerts(now)))
+
+    def _due_alerts(self, now: float) -> list[int]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT w.id FROM webhooks w"
+                " JOIN api_keys k ON k.key_id = w.key_id AND k.revoked IS NULL"
+                " LEFT JOIN webhook_alert_cursor c ON c.webhook_id = w.id"
+                " WHERE w.status = 'active' AND ("
+                "  EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.webhook_id = w.id"
+                f"   AND d.kind = 'alerts' AND d.status IN {_OPEN} AND d.next_retry <= ?)"
+                "  OR (EXISTS (SELECT 1 FROM alert_events e WHERE e.key_id = w.key_id"
+                "   AND e.seq > COALESCE(c.since, 0)) AND NOT EXISTS (SELECT 1"
+                "   FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.kind = 'alerts'"
+                f"   AND d.status IN {_OPEN})))",
+                (now,),
+            ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def _due_changes(self, head: int, now: float) -> list[int]:
         with self._lock:
             rows = self._conn.execute(
                 "SELECT w.id FROM webhooks w"
@@ -416,23 +459,40 @@ class WebhookStore:
         status = " AND w.status = 'active'" if active_only else ""
         with self._lock:
             row = self._conn.execute(
-                "SELECT w.id, w.url, w.secret, w.since FROM webhooks w"
+                "SELECT w.id, w.url, w.secret, w.since, w.key_id, k.scope FROM webhooks w"
                 " JOIN api_keys k ON k.key_id = w.key_id AND k.revoked IS NULL"
                 f" WHERE w.id = ?{status}",
                 (sid,),
             ).fetchone()
-        return None if row is None else _Target(int(row[0]), str(row[1]), str(row[2]), int(row[3]))
+        if row is None:
+            return None
+        return _Target(
+            int(row[0]), str(row[1]), str(row[2]), int(row[3]), str(row[4]), row[5] == "officer"
+        )
 
-    def open_delivery(self, sid: int) -> Delivery | None:
-        """The batch still being sent to ``sid``, if any."""
+    def open_delivery(self, sid: int, kind: DeliveryKind = "changes") -> Delivery | None:
+        """The batch of ``kind`` still being sent to ``sid``, if any."""
         with self._lock:
             row = self._conn.execute(
                 f"SELECT {_DELIVERY_COLUMNS} FROM webhook_deliveries"  # noqa: S608 - fixed fragments
-                f" WHERE webhook_id = ? AND kind = 'changes' AND status IN {_OPEN}"
+                f" WHERE webhook_id = ? AND kind = ? AND status IN {_OPEN}"
                 " ORDER BY n LIMIT 1",
-                (sid,),
+                (sid, kind),
             ).fetchone()
         return None if row is None else _delivery(row)
+
+    def alert_cursor(self, sid: int) -> int:
+        """The last alert event seq ``sid``'s receiver acknowledged."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT since FROM webhook_alert_cursor WHERE webhook_id = ?", (sid,)
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    def alert_events(self, target: _Target, since: int, limit: int) -> list[AlertEventOut]:
+        """The alert events of ``target``'s key after ``since``, as that key sees them."""
+        with self._lock:
+            return read_events(self._conn, target.key_id, since, limit, officer=target.officer)
 
     def begin(
         self, sid: int, kind: DeliveryKind, first: int | None, last: int | None, events: int
@@ -465,6 +525,7 @@ class WebhookStore:
         error: str | None,
         next_retry: float | None = None,
         advance: tuple[int, int] | None = None,
+        advance_alerts: tuple[int, int] | None = None,
         failing: int | None = None,
     ) -> None:
         """Record an attempt's outcome; ``advance`` (sid, seq) moves a cursor, ``failing``
@@ -481,6 +542,14 @@ class WebhookStore:
                     "UPDATE webhooks SET since = max(since, ?), last_error = NULL WHERE id = ?",
                     (seq, sid),
                 )
+            if advance_alerts is not None:
+                sid, seq = advance_alerts
+                conn.execute(
+                    "INSERT INTO webhook_alert_cursor (webhook_id, since) VALUES (?, ?)"
+                    " ON CONFLICT (webhook_id) DO UPDATE SET since = max(since, excluded.since)",
+                    (sid, seq),
+                )
+                conn.execute("UPDATE webhooks SET last_error = NULL WHERE id = ?", (sid,))
             if failing is not None:
                 conn.execute(
                     "UPDATE webhooks SET status = 'failing', last_error = ? WHERE id = ?",
@@ -624,7 +693,11 @@ class WebhookWorker:
     def _serve(self, sid: int) -> None:
         try:
             for _ in range(BATCHES_PER_TURN):
-                if self._stop.is_set() or not self.deliver_next(sid):
+                if self._stop.is_set():
+                    break
+                sent = self.deliver_next(sid)
+                sent = self.deliver_alerts_next(sid) or sent
+                if not sent:
                     break
         except Exception:
             log.exception("webhook %d: delivery failed", sid)
@@ -669,6 +742,49 @@ class WebhookWorker:
             next_since=last,
         )
         http_status, error = self._post(target, did, payload)
+        return self._conclude(sid, did, attempts, http_status, error, "changes", last)
+
+    def deliver_alerts_next(self, sid: int) -> bool:
+        """Send ``sid`` its open batch of alert events (when its retry is due) or its next
+        one; True when a batch was delivered."""
+        target = self.hooks.target(sid)
+        if target is None:
+            return False
+        open_ = self.hooks.open_delivery(sid, "alerts")
+        if open_ is not None and open_.next_retry and open_.next_retry.timestamp() > time.time():
+            return False
+        since = self.hooks.alert_cursor(sid)
+        events = self.hooks.alert_events(target, since, self.settings.webhook_batch_size)
+        if open_ is not None:
+            events = [e for e in events if open_.last_seq is None or e.seq <= open_.last_seq]
+        if not events:
+            return False
+        first, last = events[0].seq, events[-1].seq
+        did = open_.id if open_ else self.hooks.begin(sid, "alerts", first, last, len(events))
+        attempts = (open_.attempts if open_ else 0) + 1
+        payload = Payload(
+            type="alerts",
+            subscription=sid,
+            delivery=did,
+            events=[],
+            alerts=events,
+            next_since=last,
+        )
+        http_status, error = self._post(target, did, payload)
+        return self._conclude(sid, did, attempts, http_status, error, "alerts", last)
+
+    def _conclude(
+        self,
+        sid: int,
+        did: str,
+        attempts: int,
+        http_status: int | None,
+        error: str | None,
+        kind: DeliveryKind,
+        last: int,
+    ) -> bool:
+        """Settle an attempt: move the cursor of ``kind`` on success, else schedule a retry
+        or, after the last, mark the subscription failing. True when delivered."""
         if error is None:
             self.hooks.settle(
                 did,
@@ -676,7 +792,8 @@ class WebhookWorker:
                 attempts=attempts,
                 http_status=http_status,
                 error=None,
-                advance=(sid, last),
+                advance=(sid, last) if kind == "changes" else None,
+                advance_alerts=(sid, last) if kind == "alerts" else None,
             )
             return True
         if attempts >= self.settings.webhook_max_attempts:

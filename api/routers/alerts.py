@@ -16,17 +16,19 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from algorithms.alerts.core import DEFAULT_WATCH_RELS, MAX_WATCH_HOPS
-from api.alerts import Alert, AlertStore
+from api.alert_feed import Alert, AlertEventOut, AlertOut, alert_out
+from api.alerts import AlertStore
 from api.deps import ApiState, OfficerKey, PlatformKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES
 from api.routers._views import next_link
 from api.schemas import Page
 from api.security import ApiKey, Scope
+from api.webhooks import WebhookWorker
 from graph.errors import InvalidInput
 from graph.lookup import resolve_entity
 from graph.schema import REL_BY_TYPE
 
-__all__ = ["AlertOut", "AlertUpdate", "WatchIn", "WatchOut", "router"]
+__all__ = ["AlertEventOut", "AlertOut", "AlertUpdate", "WatchIn", "WatchOut", "router"]
 
 router = APIRouter(tags=["platform"], responses=PROBLEM_RESPONSES)
 
@@ -62,29 +64,6 @@ class WatchOut(BaseModel):
     rel_types: list[str]
 
 
-class AlertOut(BaseModel):
-    """An alert; ``subject`` and ``path`` are given to officers only."""
-
-    id: int
-    watch_id: int
-    watched: str
-    kind: str = Field(description="listing (the entity was listed) or restriction (derived)")
-    list_type: str
-    measure: str
-    distance: int = Field(description="hops between the changed and the watched entity")
-    severity: str
-    status: str
-    assignee: str | None = None
-    note: str | None = None
-    created: str
-    updated: str
-    subject: str | None = None
-    listing_uid: str | None = None
-    rule_id: str | None = None
-    path: list[str] | None = None
-    rel_types: list[str] | None = None
-
-
 class AlertUpdate(BaseModel):
     """Acknowledge, assign (officers) or close an alert."""
 
@@ -101,33 +80,15 @@ def _alerts(state: ApiState) -> AlertStore:
     return found
 
 
+def _wake_webhooks(state: ApiState) -> None:
+    """New alert events: deliver them now rather than at the next poll."""
+    worker = state.extras.get("webhooks")
+    if isinstance(worker, WebhookWorker):
+        worker.wake()
+
+
 def _view(alert: Alert, key: ApiKey) -> AlertOut:
-    out = AlertOut(
-        id=alert.id,
-        watch_id=alert.watch_id,
-        watched=alert.watched,
-        kind=alert.kind,
-        list_type=alert.list_type,
-        measure=alert.measure,
-        distance=alert.distance,
-        severity=alert.severity,
-        status=alert.status,
-        assignee=alert.assignee,
-        note=alert.note,
-        created=alert.created,
-        updated=alert.updated,
-    )
-    if key.scope is Scope.OFFICER:
-        out = out.model_copy(
-            update={
-                "subject": alert.subject,
-                "listing_uid": alert.listing_uid,
-                "rule_id": alert.rule_id,
-                "path": list(alert.path),
-                "rel_types": list(alert.rel_types),
-            }
-        )
-    return out
+    return alert_out(alert, officer=key.scope is Scope.OFFICER)
 
 
 @router.post("/v1/watches", response_model=WatchOut, status_code=201, summary="Watch an entity")
@@ -195,6 +156,35 @@ async def list_alerts(
     return Page[AlertOut](items=[_view(a, key) for a in found], limit=limit, next=nxt)
 
 
+@router.get(
+    "/v1/alerts/events",
+    response_model=Page[AlertEventOut],
+    summary="This key's alert feed: alerts made, acknowledged, assigned, closed",
+)
+async def alert_events(
+    key: PlatformKey,
+    state: StateDep,
+    request: Request,
+    since: Annotated[
+        int, Query(ge=0, le=2**62, description="The last seq seen (0: from the start)")
+    ] = 0,
+    limit: Annotated[int, Query(ge=1, le=1_000)] = 100,
+) -> Page[AlertEventOut]:
+    """Oldest first, each event with the alert as it was then (a platform sees the status
+    level only). Webhooks push the same events (``type: "alerts"``)."""
+    found = await run_in_threadpool(
+        _alerts(state).events,
+        key.key_id,
+        since,
+        limit + 1,
+        officer=key.scope is Scope.OFFICER,
+    )
+    more = len(found) > limit
+    found = found[:limit]
+    nxt = next_link(request, since=found[-1].seq, limit=limit) if more else None
+    return Page[AlertEventOut](items=found, limit=limit, next=nxt)
+
+
 class ScanOut(BaseModel):
     """What a scan of the feed found."""
 
@@ -207,6 +197,8 @@ class ScanOut(BaseModel):
 async def scan_now(key: OfficerKey, state: StateDep) -> ScanOut:
     """Alerts are made by a background scan of the change feed; this runs one at once."""
     new = await run_in_threadpool(_alerts(state).scan_all, state.store)
+    if new:
+        _wake_webhooks(state)
     return ScanOut(new_alerts=new)
 
 
@@ -228,4 +220,5 @@ async def update_alert(
         assignee=body.assignee,
         note=body.note,
     )
+    _wake_webhooks(state)
     return _view(alert, key)

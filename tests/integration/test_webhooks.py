@@ -64,17 +64,22 @@ class Received:
 
 @dataclass
 class Receiver:
-    """A platform's endpoint: records requests; answers 500 while ``fail`` > 0."""
+    """A platform's endpoint: records requests; answers 500 while ``fail`` > 0 (to
+    deliveries of type ``fail_type`` only, when it is set)."""
 
     url: str
     fail: int = 0
+    fail_type: str | None = None
     requests: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def answer(self, headers: dict[str, str], body: bytes) -> int:
         with self.lock:
-            status = 500 if self.fail > 0 else 200
-            self.fail = max(self.fail - 1, 0)
+            failing = self.fail > 0 and (
+                self.fail_type is None or json.loads(body).get("type") == self.fail_type
+            )
+            status = 500 if failing else 200
+            self.fail = self.fail - 1 if failing else self.fail
             self.requests.append(Received(headers, body, status))
             return status
 
@@ -84,7 +89,11 @@ class Receiver:
 
     def acknowledged(self) -> list[Received]:
         """Change deliveries answered 2xx."""
-        return [r for r in self.got() if r.status == 200 and r.json["type"] == "changes"]
+        return self.acknowledged_of("changes")
+
+    def acknowledged_of(self, kind: str) -> list[Received]:
+        """Deliveries of ``kind`` (changes, alerts) answered 2xx."""
+        return [r for r in self.got() if r.status == 200 and r.json["type"] == kind]
 
 
 @contextlib.contextmanager
