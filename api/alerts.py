@@ -284,6 +284,17 @@ class AlertStore:
             write_event(conn, alert, _EVENT_OF_STATUS[status], now)
         return alert
 
+    def overview_rows(self, until: str) -> list[tuple[str, str]]:
+        """(changed entity, month made) of every alert made on or before ``until``
+        (``YYYY-MM-DD``), for the regional overview."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT subject, substr(created, 1, 7) FROM alerts"
+                " WHERE substr(created, 1, 10) <= ? ORDER BY id",
+                (until,),
+            ).fetchall()
+        return [(str(r[0]), str(r[1])) for r in rows]
+
     def events(
         self, key_id: str, since: int = 0, limit: int = 100, *, officer: bool
     ) -> list[AlertEventOut]:

@@ -1,6 +1,7 @@
 """Counts by region and month from records that carry a region code and a date.
 
-A *record* is one listing, violation, restriction in force, brushing ring or shell cluster,
+A *record* is one listing, violation, restriction in force, brushing ring, shell cluster or
+alert,
 with the region code of its subject (a 6-digit division code, e.g. ``330106``), the month
 it began (``YYYY-MM``) and the entity it concerns. :func:`tally` groups them by the region
 code cut to a level (``2`` province, ``4`` city, ``6`` county) and month, and keeps the
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 
 __all__ = ["KINDS", "Cell", "Record", "tally"]
 
-KINDS = ("listings", "violations", "restrictions", "rings", "shells")
+KINDS = ("listings", "violations", "restrictions", "rings", "shells", "alerts")
 
 
 @dataclass(frozen=True)

@@ -571,6 +571,7 @@ async def preview(body: PreviewIn, key: OfficerKey, state: StateDep) -> PreviewO
 # -- graph reads (expansion grouped by relationship, neighbour pages, names) ----------------
 # In their own module; included here so the app mounts one console router.
 def _include_graph_reads() -> None:
+    from api.console.alerts import router as alerts_router
     from api.console.brand_links import router as brand_links_router
     from api.console.cases import router as cases_router
     from api.console.graph_api import router as graph_router
@@ -580,6 +581,7 @@ def _include_graph_reads() -> None:
     router.include_router(reasons_router)
     router.include_router(cases_router)
     router.include_router(brand_links_router)
+    router.include_router(alerts_router)
 
 
 _include_graph_reads()

@@ -1,8 +1,10 @@
 """Officers: the regional overview (监管态势) and the entities behind each count.
 
-Counts of listings, violations, restrictions in force, brushing rings and shell clusters
-by region (province, city or county) and month (``algorithms/overview``), then a drill-down
-to the entities of one cell. A batch read over those records, made on each request.
+Counts of listings, violations, restrictions in force, brushing rings, shell clusters and
+alerts by region (province, city or county) and month (``algorithms/overview``), then a
+drill-down to the entities of one cell. A batch read over those records, made on each
+request. Alerts (every key's, from the API's SQLite file) count in the region of the
+entity whose change raised them, in the month they were made.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from algorithms.overview.core import KINDS
-from algorithms.overview.service import overview
-from api.deps import OfficerKey, StateDep
+from algorithms.overview.core import KINDS, Cell, Record, tally
+from algorithms.overview.service import records
+from api.alerts import AlertStore
+from api.deps import ApiState, OfficerKey, StateDep
 from api.errors import PROBLEM_RESPONSES
 from graph.render import display_name
 
@@ -24,10 +27,25 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/v1/overview", tags=["officer"], responses=PROBLEM_RESPONSES)
 
-Level = Annotated[
-    int, Query(ge=2, le=6, multiple_of=2, description="2 province, 4 city, 6 county")
-]
-Kind = Literal["listings", "violations", "restrictions", "rings", "shells"]
+Level = Annotated[int, Query(ge=2, le=6, multiple_of=2, description="2 province, 4 city, 6 county")]
+Kind = Literal["listings", "violations", "restrictions", "rings", "shells", "alerts"]
+
+
+def _alert_records(state: ApiState, at: date) -> list[Record]:
+    alerts = state.extras.get("alerts")
+    if not isinstance(alerts, AlertStore):
+        return []
+    rows = alerts.overview_rows(at.isoformat())
+    nodes = state.store.get_nodes(sorted({subject for subject, _ in rows}))
+    region = {n.uid: n.get("region") for n in nodes}
+    return [
+        Record("alerts", str(region[s]) if region.get(s) else None, month, s) for s, month in rows
+    ]
+
+
+def overview(state: ApiState, at: date, level: int) -> list[Cell]:
+    """The store's records and the alerts, by region and month."""
+    return tally(records(state.store, at) + _alert_records(state, at), level)
 
 
 class CellOut(BaseModel):
@@ -73,9 +91,9 @@ async def get_overview(
     at: Annotated[date | None, Query(description="as of this day (today)")] = None,
 ) -> OverviewOut:
     """Listings and violations by month decided, restrictions in force by month begun, rings
-    and shell clusters (not dismissed) by month first detected."""
+    and shell clusters (not dismissed) by month first detected, alerts by month made."""
     day = at or date.today()
-    cells = await run_in_threadpool(overview, state.store, day, level)
+    cells = await run_in_threadpool(overview, state, day, level)
     totals = {k: sum(c.counts.get(k, 0) for c in cells) for k in KINDS}
     return OverviewOut(
         at=day,
@@ -98,7 +116,7 @@ async def drill_down(
     """Names resolved; a person by name or masked id number."""
     day = at or date.today()
     level = len(region) if region != "unknown" else 4
-    cells = await run_in_threadpool(overview, state.store, day, level)
+    cells = await run_in_threadpool(overview, state, day, level)
     found = next((c for c in cells if c.region == region and c.month == month), None)
     uids = sorted(set(found.entities.get(kind, []))) if found else []
     nodes = await run_in_threadpool(state.store.get_nodes, uids[:limit])
