@@ -323,7 +323,7 @@ class AlertStore:
         if result.events == 0:
             return 0, 0
         if result.truncated:
-            log.warning("alerts: %d neighbourhoods were cut at the node limit", result.truncated)
+            log.warning("alerts: the neighbourhood read was cut at the node limit")
         return result.events, self.record(result.reaches, result.next_seq)
 
     def scan_all(self, store: GraphStore, *, limit: int = 500) -> int:

@@ -3,10 +3,17 @@ through the store port and matched against the watches (:mod:`algorithms.alerts.
 
 A scan reads the feed after a cursor, keeps ``imposed`` events, turns each into a
 :class:`~algorithms.alerts.core.Change` (``listing`` when the event's subject is the listed
-entity itself, else ``restriction``), reads the subject's neighbourhood once to the
-largest ``hops`` of the entity watches along the union of their relationship types, and
-returns every watch reached with its path. Entity watches are looked up by the nodes of
-that neighbourhood, so the work per change does not grow with the number of watches.
+entity itself, else ``restriction``), reads the neighbourhoods of all the changed
+entities together, level by level (one ``edges_of`` read per hop for the whole batch, to
+the largest ``hops`` of the entity watches along the union of their relationship types),
+walks each changed entity's own neighbourhood out of that in memory, and returns every
+watch reached with its path. Entity watches are looked up by the nodes of that
+neighbourhood, so the work per change does not grow with the number of watches.
+
+The batch read discovers each node at its least distance from any changed entity, so
+every edge within ``hops`` of each one is read (an edge of a node ``hops - 1`` away is
+read at the last level at the latest). It holds at most :data:`MAX_NEIGHBOURHOOD` nodes
+per changed entity in all; a read cut there is counted in ``truncated``.
 """
 
 from __future__ import annotations
@@ -17,25 +24,78 @@ from dataclasses import dataclass
 
 from algorithms.alerts.core import Change, Reach, Watch, reached_watches
 from algorithms.propagation import service as punish
-from graph.errors import NotFound
 from graph.model import Edge
 from graph.store import GraphStore
 
 __all__ = ["ScanResult", "scan"]
 
-#: Nodes read around one change at most (a hub's neighbourhood is cut, and said so).
+#: Nodes read per changed entity at most, over a scan's batch (a hub's neighbourhood is cut,
+#: and said so).
 MAX_NEIGHBOURHOOD = 5_000
 
 
 @dataclass(frozen=True)
 class ScanResult:
-    """What one scan found: the watches reached, the cursor to continue from, and how many
-    neighbourhoods a limit cut (their far side may hold a watch that was not reached)."""
+    """What one scan found: the watches reached, the cursor to continue from, and whether
+    (1) or not (0) the node budget cut the read (its far side may hold a watch that was not
+    reached)."""
 
     reaches: tuple[Reach, ...]
     next_seq: int
     events: int
     truncated: int
+
+
+def _read_around(
+    store: GraphStore, subjects: Sequence[str], hops: int, rel_types: Sequence[str]
+) -> tuple[dict[str, list[Edge]], bool]:
+    """The edges within ``hops`` of every subject, by node (multi-source, level by level);
+    and whether the node budget cut the read."""
+    budget = MAX_NEIGHBOURHOOD * len(subjects)
+    seen = set(subjects)
+    adjacent: dict[str, list[Edge]] = defaultdict(list)
+    have: set[str] = set()
+    frontier = sorted(seen)
+    cut = False
+    for _ in range(hops):
+        if not frontier:
+            break
+        following: list[str] = []
+        for edge in store.edges_of(frontier, rel_types, limit=budget * 4):
+            if edge.rid in have:
+                continue
+            have.add(edge.rid)
+            adjacent[edge.src].append(edge)
+            adjacent[edge.dst].append(edge)
+            for end in (edge.src, edge.dst):
+                if end not in seen:
+                    if len(seen) >= budget:
+                        cut = True
+                        continue
+                    seen.add(end)
+                    following.append(end)
+        frontier = sorted(following)
+    return adjacent, cut
+
+
+def _local(
+    start: str, adjacent: dict[str, list[Edge]], hops: int
+) -> tuple[tuple[Edge, ...], frozenset[str]]:
+    """``start``'s own edges and nodes within ``hops``, out of the batch read."""
+    seen = {start}
+    edges: dict[str, Edge] = {}
+    frontier = [start]
+    for _ in range(hops):
+        following = []
+        for node in frontier:
+            for edge in adjacent.get(node, ()):
+                edges[edge.rid] = edge
+                other = edge.dst if edge.src == node else edge.src
+                if other not in seen:
+                    seen.add(other)
+                    following.append(other)
+        frontier = following
+    return tuple(edges.values()), frozenset(seen)
 
 
 def scan(
@@ -56,7 +116,12 @@ def scan(
     hops = max((w.hops for w in entity_watches), default=0)
     rel_types = sorted({r for w in entity_watches for r in w.rel_types})
     reaches: list[Reach] = []
-    truncated = 0
+    adjacent: dict[str, list[Edge]] = {}
+    cut = False
+    if hops:
+        adjacent, cut = _read_around(
+            store, sorted({e.subject_uid for e in imposed}), hops, rel_types
+        )
     around: dict[str, tuple[tuple[Edge, ...], frozenset[str]]] = {}
     for event in imposed:
         listing = listings.get(event.listing_uid)
@@ -75,17 +140,9 @@ def scan(
         edges: tuple[Edge, ...] = ()
         candidates = list(others)
         if hops and change.subject not in around:
-            try:
-                sub = store.neighbourhood(
-                    change.subject, hops, rel_types, max_nodes=MAX_NEIGHBOURHOOD
-                )
-            except NotFound:
-                sub = None
-            if sub is not None:
-                truncated += sub.truncated
-                around[change.subject] = (sub.edges, frozenset(n.uid for n in sub.nodes))
+            around[change.subject] = _local(change.subject, adjacent, hops)
         if change.subject in around:
             edges, near = around[change.subject]
             candidates += [w for uid in sorted(near) for w in by_target.get(uid, ())]
         reaches.extend(reached_watches(change, edges, candidates))
-    return ScanResult(tuple(reaches), events[-1].seq, len(events), truncated)
+    return ScanResult(tuple(reaches), events[-1].seq, len(events), int(cut))
