@@ -53,7 +53,17 @@ def _routes(market: Market) -> list[tuple[str, str, str]]:
         ("listings", f"#/listings?kind=business&id={market.plain_uscc}", "#add-form"),
         ("brands", "#/brands", "#brand-list table"),
         ("brand-links", f"#/brands/{brand['uid']}/links", "#brand-name"),
+        ("alerts", "#/alerts", "#alerts-list table, #alerts-empty"),
+        ("overview", _overview_route(market), "#overview-entity-list li"),
     ]
+
+
+def _overview_route(market: Market) -> str:
+    """The overview drilled down to the entities of the first cell with listings."""
+    headers = {"X-API-Key": market.officer}
+    cells = httpx.get(f"{market.base}/v1/overview", headers=headers).json()["cells"]
+    cell = next(c for c in cells if c["counts"]["listings"])
+    return f"#/overview?kind=listings&level=4&region={cell['region']}&month={cell['month']}"
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

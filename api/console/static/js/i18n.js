@@ -914,6 +914,11 @@ export function pick(obj, base) {
 
 setLang(lang);
 
+/** Add a feature's strings ({zh: {...}, en: {...}}) from its own module. */
+export function addStrings(more) {
+  for (const code of ["zh", "en"]) Object.assign(STRINGS[code], more[code] || {});
+}
+
 /** `t(key)` when the dictionary has it, else `fallback` (data values not yet translated). */
 export function tOr(key, fallback) {
   return STRINGS[lang][key] ?? STRINGS.zh[key] ?? fallback;

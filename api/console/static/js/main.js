@@ -5,11 +5,13 @@
 import { ApiError, ENDPOINTS, call, getKey, loadMeta, setKey, whenUnauthorized } from "./api.js";
 import { errorBox, h, replace } from "./dom.js";
 import { getLang, setLang, t } from "./i18n.js";
+import { renderAlerts } from "./views/alerts.js";
 import { renderBrands } from "./views/brands.js";
 import { renderCases } from "./views/cases.js";
 import { renderEntity } from "./views/entity.js";
 import { renderListings } from "./views/listings.js";
 import { renderNetwork } from "./views/network.js";
+import { renderOverview } from "./views/overview.js";
 import { renderReview } from "./views/review.js";
 import { renderSearch } from "./views/search.js";
 
@@ -23,6 +25,8 @@ const NAV = [
   ["#/listings", "nav_listings"],
   ["#/cases", "nav_cases"],
   ["#/brands", "nav_brands"],
+  ["#/alerts", "nav_alerts"],
+  ["#/overview", "nav_overview"],
 ];
 // A brand key (alliance member) reaches the brand pages and nothing else; the server
 // refuses it everywhere else anyway, this only keeps the page from offering those.
@@ -141,6 +145,8 @@ const ROUTES = {
   listings: renderListings,
   cases: renderCases,
   brands: renderBrands,
+  alerts: renderAlerts,
+  overview: renderOverview,
 };
 const BRAND_ROUTES = { brands: renderBrands };
 const TITLES = {
@@ -151,6 +157,8 @@ const TITLES = {
   listings: "nav_listings",
   cases: "nav_cases",
   brands: "nav_brands",
+  alerts: "nav_alerts",
+  overview: "nav_overview",
 };
 
 let current = 0;

@@ -6,6 +6,7 @@ import { ENDPOINTS, get, getMeta, has, post } from "../api.js";
 import { chain } from "../chain.js";
 import { entityLink, errorBox, fmtDate, h, loading, replace, section, table } from "../dom.js";
 import { labelName, pick, propName, propValue, relName, statusName, t, tOr } from "../i18n.js";
+import { watchButton } from "./alerts.js";
 
 const ROLE_TYPES = [
   "SHAREHOLDER_OF",
@@ -62,6 +63,7 @@ export async function renderEntity(root, uid, _params, alive) {
       kind && subjectId
         ? h("a", { href: `#/listings?${new URLSearchParams({ kind, id: subjectId })}` }, t("entity_add_listing"))
         : null,
+      watchButton(e.uid),
     ),
   );
 
