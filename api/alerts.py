@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from algorithms.alerts.core import DEFAULT_WATCH_RELS, Reach, Watch, severity
-from algorithms.alerts.service import scan
+from algorithms.alerts.service import WatchIndex, scan
 from api.alert_feed import (
     ALERT_COLUMNS,
     EVENTS_SCHEMA,
@@ -91,11 +91,18 @@ CREATE TABLE IF NOT EXISTS alerts (
 );
 CREATE INDEX IF NOT EXISTS alerts_key ON alerts (key_id, id);
 CREATE TABLE IF NOT EXISTS alert_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER);
+CREATE TABLE IF NOT EXISTS watch_version (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER);
 """
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _bump(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        "INSERT INTO watch_version (id, n) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET n = n + 1"
+    )
 
 
 def _watch(row: Sequence[object]) -> Watch:
@@ -117,6 +124,9 @@ class AlertStore:
         self._conn.executescript(_SCHEMA)
         self._conn.executescript(EVENTS_SCHEMA)
         self._lock = threading.Lock()
+        # The scanner's index of the watches, rebuilt when their version moves (a watch
+        # added or removed by any process sharing the file bumps it).
+        self._index: tuple[int, WatchIndex] | None = None
 
     def close(self) -> None:
         """Close the file."""
@@ -158,11 +168,13 @@ class AlertStore:
                 raise InvalidInput(
                     f"a key may hold at most {MAX_WATCHES_PER_KEY} watches", field="target"
                 )
-            conn.execute(
+            added = conn.execute(
                 "INSERT OR IGNORE INTO watches (key_id, kind, target, hops, rel_types, created)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (key_id, kind, target, hops, ",".join(sorted(set(rel_types))), _now()),
-            )
+            ).rowcount
+            if added:
+                _bump(conn)
             row = conn.execute(
                 "SELECT id, key_id, kind, target, hops, rel_types FROM watches"
                 " WHERE key_id = ? AND kind = ? AND target = ?",
@@ -185,8 +197,19 @@ class AlertStore:
             gone = conn.execute(
                 "DELETE FROM watches WHERE id = ? AND key_id = ?", (watch_id, key_id)
             ).rowcount
+            if gone:
+                _bump(conn)
         if not gone:
             raise NotFound(f"no watch {watch_id}")
+
+    def watch_index(self) -> WatchIndex:
+        """Every watch, indexed for the scanner (read again only when watches changed)."""
+        with self._lock:
+            row = self._conn.execute("SELECT n FROM watch_version WHERE id = 1").fetchone()
+        version = int(row[0]) if row else 0
+        if self._index is None or self._index[0] != version:
+            self._index = (version, WatchIndex.of(self.watches()))
+        return self._index[1]
 
     # -- alerts --------------------------------------------------------------------------
     def cursor(self) -> int:
@@ -311,7 +334,7 @@ class AlertStore:
     def scan_once(self, store: GraphStore, *, limit: int = 500) -> tuple[int, int]:
         """Scan up to ``limit`` feed events after the cursor; returns (events read, new
         alerts)."""
-        watches = self.watches()
+        watches = self.watch_index()
         if not watches:
             # Nobody watches: move the cursor to the feed's head without reading it, so a
             # watch made later sees the changes after it (and no query runs meanwhile).

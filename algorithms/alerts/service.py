@@ -19,7 +19,7 @@ per changed entity in all; a read cut there is counted in ``truncated``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from algorithms.alerts.core import Change, Reach, Watch, reached_watches
@@ -27,7 +27,7 @@ from algorithms.propagation import service as punish
 from graph.model import Edge
 from graph.store import GraphStore
 
-__all__ = ["ScanResult", "scan"]
+__all__ = ["ScanResult", "WatchIndex", "scan"]
 
 #: Nodes read per changed entity at most, over a scan's batch (a hub's neighbourhood is cut,
 #: and said so).
@@ -98,23 +98,53 @@ def _local(
     return tuple(edges.values()), frozenset(seen)
 
 
+@dataclass(frozen=True)
+class WatchIndex:
+    """Watches ready to scan with: entity watches by target, the others, and the largest
+    hops and union of relationship types of the entity watches. Built once per change of
+    the watches (not per scan), so a scan's work does not grow with their number."""
+
+    by_target: Mapping[str, tuple[Watch, ...]]
+    others: tuple[Watch, ...]
+    hops: int
+    rel_types: tuple[str, ...]
+
+    @classmethod
+    def of(cls, watches: Iterable[Watch]) -> WatchIndex:
+        """Index ``watches``."""
+        by_target: dict[str, list[Watch]] = defaultdict(list)
+        others: list[Watch] = []
+        for w in watches:
+            (by_target[w.target] if w.kind == "entity" else others).append(w)
+        entity = [w for group in by_target.values() for w in group]
+        return cls(
+            {k: tuple(v) for k, v in by_target.items()},
+            tuple(others),
+            max((w.hops for w in entity), default=0),
+            tuple(sorted({r for w in entity for r in w.rel_types})),
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.by_target or self.others)
+
+
 def scan(
-    store: GraphStore, watches: Sequence[Watch], since_seq: int, *, limit: int = 500
+    store: GraphStore,
+    watches: Sequence[Watch] | WatchIndex,
+    since_seq: int,
+    *,
+    limit: int = 500,
 ) -> ScanResult:
     """The watches reached by the feed events after ``since_seq`` (at most ``limit``)."""
+    index = watches if isinstance(watches, WatchIndex) else WatchIndex.of(watches)
     events = punish.changes(store, since_seq=since_seq, limit=limit)
     if not events:
         return ScanResult((), since_seq, 0, 0)
     imposed = [e for e in events if e.kind == "imposed"]
     listings = {n.uid: n for n in store.get_nodes(sorted({e.listing_uid for e in imposed}))}
     subjects = {n.uid: n for n in store.get_nodes(sorted({e.subject_uid for e in imposed}))}
-    by_target: dict[str, list[Watch]] = defaultdict(list)
-    others: list[Watch] = []
-    for w in watches:
-        (by_target[w.target] if w.kind == "entity" else others).append(w)
-    entity_watches = [w for group in by_target.values() for w in group]
-    hops = max((w.hops for w in entity_watches), default=0)
-    rel_types = sorted({r for w in entity_watches for r in w.rel_types})
+    by_target, others = index.by_target, index.others
+    hops, rel_types = index.hops, index.rel_types
     reaches: list[Reach] = []
     adjacent: dict[str, list[Edge]] = {}
     cut = False

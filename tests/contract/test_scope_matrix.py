@@ -107,6 +107,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("DELETE", "/v1/watches/{watch_id}"): P,
     ("GET", "/v1/alerts"): P,
     ("POST", "/v1/alerts/scan"): OFF,
+    ("GET", "/v1/alerts/events"): P,
     ("POST", "/v1/alerts/{alert_id}"): P,
     ("POST", "/v1/objections"): P,  # officers, and platforms for their own stores
     ("GET", "/v1/objections"): P,  # a platform sees the ones it filed
@@ -134,6 +135,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/console/api/edges"): OFF,
     ("POST", "/console/api/reasons"): OFF,
     ("POST", "/console/api/shared"): OFF,
+    ("GET", "/console/api/alerts"): OFF,
     ("GET", "/console/api/cases"): OFF,
     ("POST", "/console/api/cases"): OFF,
     ("GET", "/console/api/cases/{case_id}"): OFF,
