@@ -77,7 +77,9 @@ def run(
     rng = np.random.default_rng(seed)
     subjects = [str(u) for u in projection.uids]
     firms = [s for s in subjects if s.startswith("biz:")]
-    watched = [firms[i] for i in rng.choice(len(firms), size=min(watches, len(firms)), replace=False)]
+    watched = [
+        firms[i] for i in rng.choice(len(firms), size=min(watches, len(firms)), replace=False)
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         store = _open(kind, Path(tmp))
         alerts = AlertStore(Path(tmp) / "api.sqlite")
