@@ -96,5 +96,6 @@ def test_a_watched_business_alerts_the_inbox_and_the_officer_handles_it(
     page.wait_for_selector(f"#{alert_id}")
     english = page.inner_text(f"#{alert_id}")
     assert "operates" in english
+    assert "1 hop away" in english
     assert "closed" in english
     shot(page, "71-alert-inbox-en")

@@ -79,7 +79,7 @@ function inboxTable(items, root, params) {
         "div",
         {},
         h("div", { class: "alert-path" }, pick(a, "path")),
-        h("div", { class: "muted small" }, a.distance === 0 ? t("alert_self") : t("alert_hops", { n: a.distance })),
+        h("div", { class: "muted small" }, a.distance === 0 ? t("alert_self") : a.distance === 1 ? t("alert_hop_one") : t("alert_hops", { n: a.distance })),
       ),
       h("span", { class: "small" }, ruleText(a)),
       h("time", { datetime: a.created }, when(a.created)),
