@@ -228,8 +228,7 @@ export async function renderNetwork(root, uid, params, alive) {
     undoButton.disabled = state.undo.length === 0;
     if (!last) return;
     // Restore by difference: elements that stayed are updated in place, not removed and
-    // added again (re-adding every element left Chromium's renderer unable to redraw a
-    // selection without exhausting its memory).
+    // added again, so their ids, positions and rendered state carry over.
     const keep = new Set(last.elements.map((j) => j.data.id));
     cy.batch(() => {
       cy.elements().filter((e) => !keep.has(e.id())).remove();
@@ -239,8 +238,16 @@ export async function renderNetwork(root, uid, params, alive) {
       for (const j of last.elements) {
         const e = cy.getElementById(j.data.id);
         if (e.empty()) continue;
+        // data() merges: keys set since (expanded, a group's count) are removed first.
+        const gone = Object.keys(e.data()).filter((k) => !(k in j.data) && k !== "id" && k !== "source" && k !== "target");
+        if (gone.length) e.removeData(gone.join(" "));
         e.data(j.data);
-        if (j.group === "nodes" && j.position) e.position(j.position);
+        e.classes(j.classes || "");
+        if (j.group === "nodes") {
+          if (e.locked() && !j.locked) e.unlock();
+          if (j.position) e.position(j.position);
+          if (j.locked) e.lock();
+        }
       }
     });
     state.restricted = last.restricted;
