@@ -137,7 +137,8 @@ def test_expand_by_type_two_hops_hide_pin_and_undo(page: Page, market: Market) -
 
     # pin keeps a node where it is through a new layout
     _tap(page, store)
-    assert page.inner_text("#selected-name") == _cy(page, "cy.getElementById(arg).data('base')", store)
+    name = _cy(page, "cy.getElementById(arg).data('base')", store)
+    assert page.inner_text("#selected-name") == name
     page.click("#pin-node")
     before = _cy(page, "cy.getElementById(arg).position()", store)
     page.select_option("#net-layout", "tree")
