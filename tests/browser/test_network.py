@@ -164,6 +164,51 @@ def test_expand_by_type_two_hops_hide_pin_and_undo(page: Page, market: Market) -
     page.wait_for_selector("#expand-two")
 
 
+def test_relationship_types_seen_later_arrive_ticked_and_unticked_ones_stay_off(
+    page: Page, market: Market
+) -> None:
+    _open(page, market, market.derived_uid)
+    filter_types = "Array.from(document.querySelectorAll('#rel-filter input'))"
+    ticks = f"Object.fromEntries({filter_types}.map(i => [i.value, i.checked]))"
+    first = page.evaluate(f"() => {ticks}")
+    assert first
+    assert all(first.values())
+    off = sorted(first)[0]
+    page.uncheck(f"#rel-filter input[value='{off}']")
+
+    # a neighbour whose expansion brings a relationship type not drawn yet, found from the
+    # API the page itself asks
+    neighbours = _cy(
+        page,
+        "cy.getElementById(arg).neighborhood('node').filter(n => !n.data('group')"
+        " && ['Business', 'Person', 'Store'].includes(n.data('label'))).map(n => n.id())",
+        market.derived_uid,
+    )
+    target, new_type = "", ""
+    for candidate in sorted(neighbours):
+        grown = httpx.get(
+            f"{market.base}/console/api/entities/{candidate}/expand",
+            params={"group_at": 12, "hide": ["Listing", "Restriction"]},
+            headers={"X-API-Key": market.officer},
+        ).json()
+        unseen = sorted({e["type"] for e in grown["edges"]} - set(first))
+        if unseen:
+            target, new_type = candidate, unseen[0]
+            break
+    assert target, "no neighbour of the restricted business brings a new relationship type"
+    _tap(page, target)
+    page.click("#expand-node")
+    page.wait_for_selector(f"#rel-filter input[value='{new_type}']")
+
+    after = page.evaluate(f"() => {ticks}")
+    assert after[new_type] is True  # ticked, like every type not turned off
+    assert after[off] is False  # the officer's choice survives the expansion
+    shown = "cy.edges().filter(e => e.data('type') === arg && e.visible()).length"
+    assert _cy(page, shown, new_type) > 0
+    assert _cy(page, shown, off) == 0
+    assert "新出现的类型默认勾选" in page.inner_text("#rel-filter-title")
+
+
 def test_the_network_on_a_past_date(page: Page, market: Market) -> None:
     _open(page, market, market.derived_uid)
     today_count = _cy(page, "cy.nodes().length")
