@@ -299,6 +299,23 @@ NODES: tuple[NodeSpec, ...] = (
         "is committed.",
     ),
     NodeSpec(
+        "LinkExclusion",
+        "exclusion",
+        (
+            Prop("rid", S, indexed=True),
+            Prop("rel_type"),
+            Prop("src_uid"),
+            Prop("dst_uid"),
+            Prop("scope"),
+            Prop("scope_value"),
+            Prop("objection_id", I),
+            Prop("decided", DT),
+            Prop("recorded_at", TS),
+        ),
+        "A link (relationship by rid) that propagation no longer follows, after an upheld "
+        "objection (异议): for one listing, one rule, or all (scope). Kept for good.",
+    ),
+    NodeSpec(
         "ShellCluster",
         "shell",
         (

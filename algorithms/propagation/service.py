@@ -48,6 +48,7 @@ from algorithms.propagation.engine import (
     prepare,
     propagate,
 )
+from algorithms.propagation.exclusions import Exclusion, load_exclusions, write_exclusion
 from algorithms.propagation.rules import RuleSet, SubjectKind, default_rules
 from algorithms.propagation.runs import (
     DEFAULT_BATCH_ROWS,
@@ -75,6 +76,7 @@ __all__ = [
     "changes",
     "current_restrictions",
     "edges_changed",
+    "exclude_link",
     "explain",
     "listing_fingerprint",
     "load_listings",
@@ -405,7 +407,9 @@ def preview_listing(
     """
     rules = rules or default_rules()
     current = _current(store, [listing.uid])
-    desired = propagate(_local_graph(store, rules, [listing]), [listing], rules)
+    desired = propagate(
+        _local_graph(store, rules, [listing]), [listing], rules, exclusions=load_exclusions(store)
+    )
     return diff([_as_restriction(r) for r in current], desired)
 
 
@@ -654,9 +658,10 @@ def propagate_store(
     listings = {lst.uid: lst for lst in load_listings(store)}
     current = _current(store, runs=runs)
     graph = _graph(store, rules)
+    excluded = load_exclusions(store)
     if full:
         todo = set(listings)
-        desired = propagate(graph, listings.values(), rules)
+        desired = propagate(graph, listings.values(), rules, exclusions=excluded)
         keep: list[RestrictionRecord] = current
     else:
         recorded = {rec.listing_uid: rec for rec in current}
@@ -666,7 +671,9 @@ def propagate_store(
         }
         gone = set(recorded) - set(listings)
         todo = stale_fp | gone
-        desired = propagate(graph, [listings[u] for u in todo if u in listings], rules)
+        desired = propagate(
+            graph, [listings[u] for u in todo if u in listings], rules, exclusions=excluded
+        )
         keep = [rec for rec in current if rec.listing_uid in todo]
     writer = _apply(
         store,
@@ -697,7 +704,7 @@ def _update_listings(
     listings = {lst.uid: lst for lst in load_listings(store, affected)}
     graph = graph or _local_graph(store, rules, listings.values())
     current = _current(store, affected, runs)
-    desired = propagate(graph, listings.values(), rules)
+    desired = propagate(graph, listings.values(), rules, exclusions=load_exclusions(store))
     writer = _apply(
         store, rules, current, desired, listings, reason=reason, now=_now(now), runs=runs
     )
@@ -836,6 +843,85 @@ def edges_changed(
         if lst.subject_uid in reach.get(lst.list_type, set())
     }
     return _update_listings(store, rules, affected, reason="relationships changed", now=now)
+
+
+def _link_ends(store: GraphStore, rid: str, near: Iterable[str]) -> tuple[str, str, str]:
+    """The type and endpoints of the relationship ``rid``: looked for at the entities
+    ``near`` (the objection's subject), then on the current records' derivation paths."""
+    near = [u for u in near if u]
+    if near:
+        for edge in store.edges_of(near):
+            if edge.rid == rid:
+                return edge.type, edge.src, edge.dst
+    for record in _current(store):
+        for path in record.paths:
+            for e in path.edges:
+                if e.rid == rid:
+                    return e.type, e.src, e.dst
+    raise NotFound(f"no link with rid {rid!r} at the subject or on any derivation path")
+
+
+def exclude_link(
+    store: GraphStore,
+    exclusion: Exclusion,
+    rules: RuleSet | None = None,
+    *,
+    near: Iterable[str] = (),
+    now: datetime | None = None,
+) -> PropagationReport:
+    """Exclude a link from propagation (an upheld objection) and lift what depended on it.
+
+    Records the exclusion (``LinkExclusion``, see :mod:`algorithms.propagation.exclusions`)
+    and recomputes the listings whose paths can pass the link, in its scope, each over its
+    own neighbourhood: a restriction whose every path took the link is lifted (retracted:
+    superseded with no successor, so history still says it was in force); one with another
+    path stays, amended to the remaining paths. Every later recomputation respects it.
+    Writing it again changes nothing.
+    """
+    rules = rules or default_rules()
+    if exclusion.scope == "rule" and exclusion.scope_value not in rules.rule_by_id:
+        raise InvalidInput(f"no rule {exclusion.scope_value!r}", field="scope_value")
+    if exclusion.scope == "listing" and not load_listings(store, [exclusion.scope_value or ""]):
+        raise NotFound(f"no listing {exclusion.scope_value!r}")
+    rel_type, src, dst = _link_ends(store, exclusion.rid, near)
+    if exclusion.src_uid is None:
+        exclusion = Exclusion(
+            exclusion.rid,
+            exclusion.scope,
+            exclusion.scope_value,
+            exclusion.objection_id,
+            exclusion.decided,
+            rel_type,
+            src,
+            dst,
+        )
+    moment = _now(now)
+    with store.transaction():
+        write_exclusion(store, exclusion, moment)
+        if exclusion.scope == "listing":
+            affected = {exclusion.scope_value or ""}
+        else:
+            reach = subjects_near(store, rules, [src, dst])
+            candidates = set().union(*reach.values()) if reach else set()
+            affected = {
+                lst.uid
+                for lst in load_listings_of_subjects(store, candidates)
+                if lst.subject_uid in reach.get(lst.list_type, set())
+                and (
+                    exclusion.scope == "all"
+                    or any(
+                        r.id == exclusion.scope_value
+                        for r in rules.list_type_by_id[lst.list_type].propagation
+                    )
+                )
+            }
+        return _update_listings(
+            store,
+            rules,
+            affected,
+            reason=f"link {exclusion.rid} excluded (objection {exclusion.objection_id})",
+            now=moment,
+        )
 
 
 # -- reads ---------------------------------------------------------------------------------
