@@ -48,7 +48,12 @@ from algorithms.propagation.engine import (
     prepare,
     propagate,
 )
-from algorithms.propagation.exclusions import Exclusion, load_exclusions, write_exclusion
+from algorithms.propagation.exclusions import (
+    Exclusion,
+    list_exclusions,
+    load_exclusions,
+    write_exclusion,
+)
 from algorithms.propagation.rules import RuleSet, SubjectKind, default_rules
 from algorithms.propagation.runs import (
     DEFAULT_BATCH_ROWS,
@@ -883,7 +888,11 @@ def exclude_link(
         raise InvalidInput(f"no rule {exclusion.scope_value!r}", field="scope_value")
     if exclusion.scope == "listing" and not load_listings(store, [exclusion.scope_value or ""]):
         raise NotFound(f"no listing {exclusion.scope_value!r}")
-    rel_type, src, dst = _link_ends(store, exclusion.rid, near)
+    kept = {x.uid: x for x in list_exclusions(store)}.get(exclusion.uid)
+    if kept is not None and kept.src_uid and kept.dst_uid and kept.rel_type:
+        rel_type, src, dst = kept.rel_type, kept.src_uid, kept.dst_uid  # written before
+    else:
+        rel_type, src, dst = _link_ends(store, exclusion.rid, near)
     if exclusion.src_uid is None:
         exclusion = Exclusion(
             exclusion.rid,

@@ -18,7 +18,7 @@ from api.deps import ApiState, OfficerKey, PlatformKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES, Forbidden
 from api.ledger import record as rec
 from api.ledger.state import record_api
-from api.objections import Objection, ObjectionStore, apply_decision
+from api.objections import Objection, ObjectionStore, apply_decision, recover_decisions
 from api.routers.listings import _after_write
 from api.security import ApiKey, Scope
 from graph.errors import NotFound
@@ -170,13 +170,21 @@ async def decide_objection(
     state: StateDep,
 ) -> ObjectionOut:
     """Take under review, or decide with a written reason. An upheld listing objection
-    removes the listing (``objection_upheld``); every decision is on the decision log."""
+    removes the listing (``objection_upheld``); an upheld link objection excludes the link
+    (``scope``: all, one ``rule``, one ``listing``) and lifts what depended on it only;
+    every decision is on the decision log."""
     store = objection_store(state)
     if body.outcome == "under_review":
         return _out(await run_in_threadpool(store.review, objection_id, body.officer))
 
     def decide() -> ObjectionOut:
         with state.write_lock:
+            # decisions a crash left half done are carried out (and logged) first
+            for done, redone in recover_decisions(store, state.store):
+                if redone is not None:
+                    _after_write(state)
+                record_api(state, rec.objection_decided(rec.api_actor(key), done, redone))
+                store.mark_applied(done.id)
             o = store.decide(
                 objection_id,
                 body.outcome,
@@ -194,6 +202,7 @@ async def decide_objection(
                 rec.objection_decided(rec.api_actor(key), o, report),
                 rules=None if report is not None else False,
             )
+            store.mark_applied(o.id)
         return _out(
             o,
             propagation=None if report is None else report.model_dump(mode="json"),
