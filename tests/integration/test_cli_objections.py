@@ -182,8 +182,20 @@ def test_an_upheld_link_objection_lifts_what_only_that_link_carried(
     oid = run(cli, "objections", "file", rid, "--kind", "link", "--subject", subsidiary,
               "--grounds", "持股已于2021年转让", "--officer", "王芳").split()[1]  # fmt: skip
     decided = json.loads(
-        run(cli, "objections", "decide", oid, "upheld", "--officer", "王芳",
-            "--reason", "登记机关确认股权已转让", "--scope", "all", "--json")  # fmt: skip
+        run(
+            cli,
+            "objections",
+            "decide",
+            oid,
+            "upheld",
+            "--officer",
+            "王芳",
+            "--reason",
+            "登记机关确认股权已转让",
+            "--scope",
+            "all",
+            "--json",
+        )  # fmt: skip
     )
     assert decided["propagation"]["lifted"] == len(carried)
     after = why(subsidiary)
