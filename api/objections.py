@@ -293,7 +293,6 @@ class ObjectionStore:
             else:
                 scope, scope_value = None, None
             day = on or datetime.now(UTC).date()
-            pending = changes_graph(current.target_kind, outcome)
             self._conn.execute(
                 "UPDATE objections SET status = ?, decided = ?, decided_by = ?, reason = ?, "
                 "scope = ?, scope_value = ?, reviewer = COALESCE(reviewer, ?), applied = ? "
@@ -306,7 +305,7 @@ class ObjectionStore:
                     scope,
                     scope_value,
                     officer.strip(),
-                    0 if pending else 1,
+                    0,  # applied: see apply_decision
                     objection_id,
                 ),
             )
@@ -336,7 +335,10 @@ def changes_graph(target_kind: str, outcome: str) -> bool:
 def apply_decision(
     store: GraphStore, objection: Objection, rules: RuleSet | None = None
 ) -> PropagationReport | None:
-    """Carry out what a decided objection changes in the graph.
+    """Carry out what a decided objection changes in the graph, in one graph transaction.
+
+    The feed gets a ``dispute_closed`` event for each restriction the objection reached
+    (once: a repeat writes none).
 
     An upheld objection against a listing removes it with reason ``objection_upheld``
     (retracted from the start: history keeps that it was in force, as superseded records).
@@ -346,20 +348,31 @@ def apply_decision(
     transaction and may run again (after a crash) with the same result. Other outcomes
     change nothing in the graph.
     """
-    if not changes_graph(objection.target_kind, objection.status):
-        return None
-    from algorithms.propagation import decisions, service
+    from algorithms.propagation import service
     from algorithms.propagation.exclusions import Exclusion
 
     on = date.fromisoformat(objection.decided or datetime.now(UTC).date().isoformat())
-    report: PropagationReport
-    if objection.target_kind == "listing":
-        report = decisions.remove_listing(store, objection.target, on, "objection_upheld", rules)
-    else:
-        exclusion = Exclusion(
-            objection.target, objection.scope or "all", objection.scope_value, objection.id, on
+    report: PropagationReport | None = None
+    with store.transaction():
+        service.note_dispute(
+            store,
+            objection.id,
+            objection.target_kind,
+            objection.target,
+            objection.subject,
+            outcome=objection.status,
+            rules=rules,
         )
-        report = service.exclude_link(store, exclusion, rules, near=[objection.subject])
+        if not changes_graph(objection.target_kind, objection.status):
+            pass
+        elif objection.target_kind == "listing":
+            report = service.remove_listing(store, objection.target, on, "objection_upheld", rules)
+        else:
+            exclusion = Exclusion(
+                objection.target, objection.scope or "all", objection.scope_value, objection.id, on
+            )
+            report = service.exclude_link(store, exclusion, rules, near=[objection.subject])
+        fault_point("objection_written")
     fault_point("objection_applied")
     return report
 

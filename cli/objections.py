@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from algorithms.propagation import service
 from algorithms.propagation.rules import RuleSet, default_rules, load_rules
 from api.app import api_db_path
 from api.ledger import record as rec
@@ -70,6 +71,8 @@ def file_command(
         )
     finally:
         store.close()
+    with _store() as graph:  # the feed says which restrictions are now disputed
+        service.note_dispute(graph, o.id, o.target_kind, o.target, o.subject)
     if as_json:
         _print_json(o.to_dict())
     else:

@@ -277,8 +277,11 @@ NODES: tuple[NodeSpec, ...] = (
             Prop("reason"),
             Prop("at", TS),
             Prop("run_uid", S, indexed=True),
+            # disputed / dispute_closed: the objection (异议) the event is about
+            Prop("objection_id", I, indexed=True),
         ),
-        "One entry of the restriction change feed (imposed / lifted / amended), by seq.",
+        "One entry of the restriction change feed (imposed / lifted / amended; disputed / "
+        "dispute_closed while an objection is filed and when it is decided), by seq.",
     ),
     NodeSpec(
         "PropagationRun",

@@ -82,6 +82,7 @@ __all__ = [
     "current_restrictions",
     "edges_changed",
     "exclude_link",
+    "note_dispute",
     "explain",
     "listing_fingerprint",
     "load_listings",
@@ -188,7 +189,7 @@ class ChangeEvent(_Model):
     """One entry of the change feed."""
 
     seq: int
-    kind: Literal["imposed", "lifted", "amended"]
+    kind: Literal["imposed", "lifted", "amended", "disputed", "dispute_closed"]
     subject_uid: str
     measure: str
     list_type: str
@@ -199,6 +200,8 @@ class ChangeEvent(_Model):
     valid_to: date | None
     reason: str
     at: datetime
+    #: the objection a ``disputed`` / ``dispute_closed`` event is about
+    objection_id: int | None = None
 
 
 class PropagationReport(_Model):
@@ -933,6 +936,91 @@ def exclude_link(
         )
 
 
+def _disputed_records(
+    store: GraphStore, target_kind: str, target: str, subject: str, rules: RuleSet
+) -> list[RestrictionRecord]:
+    """The current records an objection reaches (as :func:`disputes.disputed_by` marks them)."""
+    if target_kind == "listing":
+        return _current(store, [target])
+    if target_kind == "restriction":
+        node = store.get_node(target)
+        listing_uid = node.props.get("listing_uid") if node is not None else None
+        if not listing_uid:
+            return []
+        return [r for r in _current(store, [str(listing_uid)]) if r.uid == target]
+    try:
+        _, src, dst = _link_ends(store, target, [subject])
+    except NotFound:
+        return []  # a link no restriction was derived over: nothing on the feed
+    reach = subjects_near(store, rules, [src, dst])
+    candidates = set().union(*reach.values()) if reach else set()
+    listings = [
+        lst.uid
+        for lst in load_listings_of_subjects(store, candidates)
+        if lst.subject_uid in reach.get(lst.list_type, set())
+    ]
+    return [
+        r
+        for r in _current(store, listings)
+        if any(e.rid == target for p in r.paths for e in p.edges)
+    ]
+
+
+def note_dispute(
+    store: GraphStore,
+    objection_id: int,
+    target_kind: str,
+    target: str,
+    subject: str,
+    *,
+    outcome: str | None = None,
+    rules: RuleSet | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Tell the feed which restrictions an objection (异议) reaches; how many events.
+
+    Without ``outcome`` (filed): a ``disputed`` event per restriction in force and
+    disputed; with it (decided): a ``dispute_closed`` event per restriction the objection
+    reached, its reason ``objection N upheld`` (rejected, partly_upheld). A decision
+    writes its closing events once: a second call for a decided objection writes nothing.
+    """
+    rules = rules or default_rules()
+    kind = "disputed" if outcome is None else "dispute_closed"
+    if outcome is not None and store.query(
+        "punish/objection_events", {"objection_id": objection_id, "kind": kind}
+    ):
+        return 0
+    records = _disputed_records(store, target_kind, target, subject, rules)
+    moment = _now(now)
+    with store.transaction():
+        seq = _last_seq(store)
+        reason = f"objection {objection_id} {outcome or 'filed'}"
+        events = []
+        for r in sorted(records, key=lambda rec: rec.uid):
+            seq += 1
+            events.append(
+                {
+                    "uid": f"change:{seq:012d}",
+                    "seq": seq,
+                    "kind": kind,
+                    "subject_uid": r.subject_uid,
+                    "measure": r.measure,
+                    "list_type": r.list_type,
+                    "rule_id": r.rule_id,
+                    "listing_uid": r.listing_uid,
+                    "restriction_uid": r.uid,
+                    "valid_from": r.valid_from,
+                    "valid_to": r.valid_to,
+                    "reason": reason,
+                    "at": moment,
+                    "objection_id": objection_id,
+                }
+            )
+        if events:
+            store.upsert_nodes("ChangeEvent", events)
+    return len(events)
+
+
 # -- reads ---------------------------------------------------------------------------------
 def _records_of(store: GraphStore, uid: str) -> list[RestrictionRecord]:
     label = label_of_uid(uid)
@@ -1075,6 +1163,7 @@ def changes(store: GraphStore, since_seq: int = 0, limit: int = 100) -> list[Cha
             valid_to=as_date(row["valid_to"]),
             reason=row["reason"] or "",
             at=_datetime(row["at"]) or datetime.min,
+            objection_id=None if row.get("objection_id") is None else int(row["objection_id"]),
         )
         for row in rows
     ]

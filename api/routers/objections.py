@@ -14,6 +14,7 @@ from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
+from algorithms.propagation import service
 from api.deps import ApiState, OfficerKey, PlatformKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES, Forbidden
 from api.ledger import record as rec
@@ -124,16 +125,22 @@ async def file_objection(
         node.label != "Store" or node.props.get("platform") != key.name
     ):
         raise Forbidden("a platform files objections only for its own stores")
-    o = await run_in_threadpool(
-        objection_store(state).file,
-        target_kind=body.target_kind,
-        target=body.target,
-        subject=body.subject,
-        filed_by=_filer(key),
-        filed_via="api",
-        grounds=body.grounds,
-    )
-    return _out(o)
+
+    def file() -> Objection:
+        o = objection_store(state).file(
+            target_kind=body.target_kind,
+            target=body.target,
+            subject=body.subject,
+            filed_by=_filer(key),
+            filed_via="api",
+            grounds=body.grounds,
+        )
+        with state.write_lock:  # the feed says which restrictions are now disputed
+            if service.note_dispute(state.store, o.id, o.target_kind, o.target, o.subject):
+                _after_write(state)
+        return o
+
+    return _out(await run_in_threadpool(file))
 
 
 @router.get("", response_model=list[ObjectionOut])
