@@ -188,8 +188,7 @@ async def decide_objection(
         with state.write_lock:
             # decisions a crash left half done are carried out (and logged) first
             for done, redone in recover_decisions(store, state.store):
-                if redone is not None:
-                    _after_write(state)
+                _after_write(state)
                 record_api(state, rec.objection_decided(rec.api_actor(key), done, redone))
                 store.mark_applied(done.id)
             o = store.decide(
@@ -202,8 +201,7 @@ async def decide_objection(
                 on=body.on,
             )
             report = apply_decision(state.store, o)
-            if report is not None:
-                _after_write(state)
+            _after_write(state)  # dispute_closed events at least: the view rebuilds
             entries = record_api(
                 state,
                 rec.objection_decided(rec.api_actor(key), o, report),

@@ -191,3 +191,22 @@ def test_an_unknown_link_rule_or_listing_is_refused(store: GraphStore) -> None:
     with pytest.raises(NotFound):
         _exclude(store, "s2", 1, "listing", "listing:none")
     assert list_exclusions(store) == []
+
+
+def test_the_feed_says_which_restrictions_a_link_objection_reaches(store: GraphStore) -> None:
+    build(store)
+    head = service.changes(store)[-1].seq
+
+    filed = service.note_dispute(store, 5, "link", "s2", "biz:c", now=T2)
+
+    events = service.changes(store, head)
+    assert filed == len(events) == 2  # 丙 over s2, and 乙 over s2 then s3
+    assert {(e.kind, e.subject_uid, e.objection_id) for e in events} == {
+        ("disputed", "biz:c", 5),
+        ("disputed", "biz:b", 5),
+    }
+    assert service.status(store, "biz:c", DAY).restricted  # still in force
+    closed = service.note_dispute(store, 5, "link", "s2", "biz:c", outcome="upheld", now=T2)
+    again = service.note_dispute(store, 5, "link", "s2", "biz:c", outcome="upheld", now=T3)
+    assert (closed, again) == (2, 0)
+    assert [e.reason for e in service.changes(store, head + 2)] == ["objection 5 upheld"] * 2
