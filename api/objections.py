@@ -25,6 +25,7 @@ recover``) carries the change out again and logs it.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from dataclasses import asdict, dataclass
@@ -33,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from api.security import connect
-from graph.errors import InvalidInput, NotFound
+from graph.errors import CreditGraphError, InvalidInput, NotFound
 from graph.faults import fault_point
 
 if TYPE_CHECKING:
@@ -47,11 +48,14 @@ __all__ = [
     "TARGET_KINDS",
     "apply_decision",
     "changes_graph",
+    "check_decision",
     "open_disputes",
     "recover_decisions",
     "Objection",
     "ObjectionStore",
 ]
+
+log = logging.getLogger("credgraph.objections")
 
 TargetKind = Literal["listing", "restriction", "link"]
 TARGET_KINDS: tuple[str, ...] = ("listing", "restriction", "link")
@@ -377,6 +381,34 @@ def apply_decision(
     return report
 
 
+def check_decision(
+    store: GraphStore,
+    objection: Objection,
+    outcome: str,
+    scope: str | None = None,
+    scope_value: str | None = None,
+    rules: RuleSet | None = None,
+) -> None:
+    """Refuse, before anything is recorded, a decision the graph could not carry out
+    (a listing or link no longer there, an unknown rule): once recorded, a decision is
+    carried out until it is done."""
+    if not objection.open or not changes_graph(objection.target_kind, outcome):
+        return  # a decided one is refused by ObjectionStore.decide
+    from algorithms.propagation import service
+    from algorithms.propagation.rules import default_rules
+
+    if objection.target_kind == "listing":
+        if not service.load_listings(store, [objection.target]):
+            raise NotFound(f"no listing {objection.target!r}")
+        return
+    scope = scope or "all"
+    if scope == "rule" and scope_value not in (rules or default_rules()).rule_by_id:
+        raise InvalidInput(f"no rule {scope_value!r}", field="scope_value")
+    if scope == "listing" and not service.load_listings(store, [scope_value or ""]):
+        raise NotFound(f"no listing {scope_value!r}")
+    service.link_ends(store, objection.target, [objection.subject])
+
+
 def recover_decisions(
     objections: ObjectionStore, store: GraphStore, rules: RuleSet | None = None
 ) -> list[tuple[Objection, PropagationReport | None]]:
@@ -385,7 +417,13 @@ def recover_decisions(
     Returns each with what it changed now (often nothing: the graph change had
     committed); the caller logs them, then marks them applied.
     """
-    return [(o, apply_decision(store, o, rules)) for o in objections.pending()]
+    done: list[tuple[Objection, PropagationReport | None]] = []
+    for o in objections.pending():
+        try:
+            done.append((o, apply_decision(store, o, rules)))
+        except CreditGraphError as exc:  # one that cannot be carried out blocks no other
+            log.warning("objection %s: decision not carried out: %s", o.id, exc)
+    return done
 
 
 def open_disputes(path: Path) -> dict[str, list[int]]:

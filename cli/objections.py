@@ -14,7 +14,13 @@ from algorithms.propagation import service
 from algorithms.propagation.rules import RuleSet, default_rules, load_rules
 from api.app import api_db_path
 from api.ledger import record as rec
-from api.objections import Objection, ObjectionStore, apply_decision, recover_decisions
+from api.objections import (
+    Objection,
+    ObjectionStore,
+    apply_decision,
+    check_decision,
+    recover_decisions,
+)
 from cli.audit import log_decisions
 from cli.common import current_settings
 from cli.common import parse_day as _day
@@ -165,9 +171,9 @@ def decide_command(
     store = _open()
     ruleset = load_rules(rules) if rules is not None else default_rules()
     try:
-        if store.pending():
-            with _store() as graph:
-                _recover(store, graph, ruleset, officer)
+        with _store() as graph:
+            _recover(store, graph, ruleset, officer)
+            check_decision(graph, store.get(objection_id), outcome, scope, scope_value, ruleset)
         o = store.decide(
             objection_id,
             outcome,

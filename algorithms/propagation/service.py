@@ -82,6 +82,7 @@ __all__ = [
     "current_restrictions",
     "edges_changed",
     "exclude_link",
+    "link_ends",
     "note_dispute",
     "explain",
     "listing_fingerprint",
@@ -853,7 +854,7 @@ def edges_changed(
     return _update_listings(store, rules, affected, reason="relationships changed", now=now)
 
 
-def _link_ends(store: GraphStore, rid: str, near: Iterable[str]) -> tuple[str, str, str]:
+def link_ends(store: GraphStore, rid: str, near: Iterable[str] = ()) -> tuple[str, str, str]:
     """The type and endpoints of the relationship ``rid``: looked for at the entities
     ``near`` (the objection's subject), then on the current records' derivation paths."""
     near = [u for u in near if u]
@@ -895,7 +896,7 @@ def exclude_link(
     if kept is not None and kept.src_uid and kept.dst_uid and kept.rel_type:
         rel_type, src, dst = kept.rel_type, kept.src_uid, kept.dst_uid  # written before
     else:
-        rel_type, src, dst = _link_ends(store, exclusion.rid, near)
+        rel_type, src, dst = link_ends(store, exclusion.rid, near)
     if exclusion.src_uid is None:
         exclusion = Exclusion(
             exclusion.rid,
@@ -949,7 +950,7 @@ def _disputed_records(
             return []
         return [r for r in _current(store, [str(listing_uid)]) if r.uid == target]
     try:
-        _, src, dst = _link_ends(store, target, [subject])
+        _, src, dst = link_ends(store, target, [subject])
     except NotFound:
         return []  # a link no restriction was derived over: nothing on the feed
     reach = subjects_near(store, rules, [src, dst])

@@ -19,7 +19,13 @@ from api.deps import ApiState, OfficerKey, PlatformKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES, Forbidden
 from api.ledger import record as rec
 from api.ledger.state import record_api
-from api.objections import Objection, ObjectionStore, apply_decision, recover_decisions
+from api.objections import (
+    Objection,
+    ObjectionStore,
+    apply_decision,
+    check_decision,
+    recover_decisions,
+)
 from api.routers.listings import _after_write
 from api.security import ApiKey, Scope
 from graph.errors import NotFound
@@ -191,6 +197,9 @@ async def decide_objection(
                 _after_write(state)
                 record_api(state, rec.objection_decided(rec.api_actor(key), done, redone))
                 store.mark_applied(done.id)
+            check_decision(
+                state.store, store.get(objection_id), body.outcome, body.scope, body.scope_value
+            )
             o = store.decide(
                 objection_id,
                 body.outcome,

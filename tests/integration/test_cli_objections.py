@@ -179,8 +179,20 @@ def test_an_upheld_link_objection_lifts_what_only_that_link_carried(
     rid = derived[0]["paths"][0]["rids"][0]
     carried = {key(e) for e in derived if e["path_count"] == 1 and rid in e["paths"][0]["rids"]}
     assert carried
-    oid = run(cli, "objections", "file", rid, "--kind", "link", "--subject", subsidiary,
-              "--grounds", "持股已于2021年转让", "--officer", "王芳").split()[1]  # fmt: skip
+    oid = run(
+        cli,
+        "objections",
+        "file",
+        rid,
+        "--kind",
+        "link",
+        "--subject",
+        subsidiary,
+        "--grounds",
+        "持股已于2021年转让",
+        "--officer",
+        "王芳",
+    ).split()[1]
     decided = json.loads(
         run(
             cli,
@@ -206,3 +218,43 @@ def test_an_upheld_link_objection_lifts_what_only_that_link_carried(
     # a full recomputation respects the exclusion: nothing to change
     full = json.loads(run(cli, "propagate", "--full", "--json"))
     assert (full["imposed"], full["lifted"], full["amended"]) == (0, 0, 0)
+
+
+def test_a_decision_the_graph_cannot_carry_out_is_refused_before_it_is_recorded(
+    cli: CliRunner,
+) -> None:
+    oid = run(
+        cli,
+        "objections",
+        "file",
+        "no-such-rid",
+        "--kind",
+        "link",
+        "--subject",
+        "biz:91330106MA2AAAAA28",
+        "--grounds",
+        "x",
+        "--officer",
+        "王芳",
+    ).split()[1]
+    out = run(
+        cli, "objections", "decide", oid, "upheld", "--officer", "王芳", "--reason", "r", code=2
+    )
+    assert "no-such-rid" in out
+    shown = json.loads(run(cli, "objections", "show", oid, "--json"))
+    assert shown["open"] is True  # nothing recorded: it can still be decided
+    decided = json.loads(
+        run(
+            cli,
+            "objections",
+            "decide",
+            oid,
+            "rejected",
+            "--officer",
+            "王芳",
+            "--reason",
+            "该关联关系不存在",
+            "--json",
+        )
+    )
+    assert decided["status"] == "rejected"
