@@ -11,6 +11,7 @@ import { renderCases } from "./views/cases.js";
 import { renderEntity } from "./views/entity.js";
 import { renderListings } from "./views/listings.js";
 import { renderNetwork } from "./views/network.js";
+import { renderObjections } from "./views/objections.js";
 import { renderOverview } from "./views/overview.js";
 import { renderReview } from "./views/review.js";
 import { renderSearch } from "./views/search.js";
@@ -24,6 +25,7 @@ const NAV = [
   ["#/review/rings", "nav_review"],
   ["#/listings", "nav_listings"],
   ["#/cases", "nav_cases"],
+  ["#/objections", "nav_objections"],
   ["#/brands", "nav_brands"],
   ["#/alerts", "nav_alerts"],
   ["#/overview", "nav_overview"],
@@ -144,6 +146,7 @@ const ROUTES = {
   review: renderReview,
   listings: renderListings,
   cases: renderCases,
+  objections: renderObjections,
   brands: renderBrands,
   alerts: renderAlerts,
   overview: renderOverview,
@@ -156,6 +159,7 @@ const TITLES = {
   review: "nav_review",
   listings: "nav_listings",
   cases: "nav_cases",
+  objections: "nav_objections",
   brands: "nav_brands",
   alerts: "nav_alerts",
   overview: "nav_overview",
