@@ -48,7 +48,7 @@ from algorithms.propagation.proportion import (
     note,
     preview_listings,
 )
-from algorithms.propagation.rules import RuleSet, default_rules
+from algorithms.propagation.rules import RuleSet, default_rules, load_rules
 from algorithms.shells import service as shells
 from api.ledger import record as rec
 from api.ledger.log import Decision, Kind
@@ -370,9 +370,17 @@ def shell_confirm_preview(
 
 
 def apply_action(
-    store: GraphStore, action: str, params: Mapping[str, Any], actor: Mapping[str, Any]
+    store: GraphStore,
+    action: str,
+    params: Mapping[str, Any],
+    actor: Mapping[str, Any],
+    rules: RuleSet | None = None,
 ) -> tuple[BaseModel, Decision]:
     """Apply an action in one store transaction; the result and its decision-log entry."""
+    if rules is None:
+        # a listing requested at the command line under its own rules file applies under it
+        path = params.get("rules")
+        rules = load_rules(path) if path else default_rules()
     if action == "ring.confirm":
         day = _day(params.get("decided"))
         result: rings.ReviewResult = decisions.atomically(
@@ -385,6 +393,7 @@ def apply_action(
             authority=params.get("authority"),
             region=params.get("region"),
             case_no=params.get("case_no"),
+            rules=rules,
         )
         decision = rec.ring_reviewed(
             actor,
@@ -398,7 +407,7 @@ def apply_action(
     if action == "listing.add":
         listing = _listing(params["listing"])
         report = decisions.add_listing(
-            store, listing, authority=params.get("authority"), region=params.get("region")
+            store, listing, rules, authority=params.get("authority"), region=params.get("region")
         )
         decision = rec.listing_added(
             actor,
