@@ -145,7 +145,7 @@ def approval_limit(
     for candidate in sorted(set(list_types)):
         lt = rules.list_type_by_id.get(candidate)
         limit = None if lt is None else lt.reach.approval_above
-        if limit is not None and limit < best[0]:
+        if limit is not None and limit <= best[0]:  # a tie names the rules and their basis
             best = (limit, candidate)
     threshold, type_id = best
     if type_id is None:
