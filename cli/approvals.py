@@ -67,13 +67,12 @@ def print_preview(preview: ActionPreview, lang: str = "zh") -> None:
         highlight=False,
     )
     for rule in preview.rules:
-        table = Table(
-            title=escape(
-                f"{rule.description_zh if zh else rule.description_en} "
-                f"({rule.subjects} {'个主体' if zh else 'subjects'})"
-            ),
-            title_justify="left",
+        heading = (
+            f"{rule.description_zh if zh else rule.description_en} "
+            f"({rule.subjects} {'个主体' if zh else 'subjects'})"
         )
+        console.print(f"[bold]{escape(heading)}[/]", soft_wrap=True, highlight=False)
+        table = Table()
         table.add_column("措施" if zh else "measure")
         table.add_column("主体数" if zh else "subjects", justify="right")
         for m in rule.measures:
@@ -86,7 +85,7 @@ def print_preview(preview: ActionPreview, lang: str = "zh") -> None:
         line = "、".join(names[:_SHOWN]) if zh else ", ".join(names[:_SHOWN])
         if more > 0:
             line += f" 等另 {more} 个" if zh else f" and {more} more"
-        console.print("  " + escape(line), highlight=False)
+        console.print("  " + escape(line), highlight=False, soft_wrap=True)
     for note in preview.notes:
         console.print(f"[yellow]{escape(note.zh if zh else note.en)}[/]", highlight=False)
     limit = preview.limit
@@ -116,7 +115,8 @@ def confirm_or_request(
     if preview.needs_approval and not ((officer or "").strip() and (reason or "").strip()):
         console.print(
             "[bold red]error:[/] this action needs a second officer's approval: "
-            "give --officer and --reason to request it"
+            "give --officer and --reason to request it",
+            soft_wrap=True,
         )
         raise typer.Exit(code=2)
     if not yes:
@@ -137,7 +137,7 @@ def confirm_or_request(
                 reason=reason or "",
             )
         except CreditGraphError as exc:
-            console.print(f"[bold red]error:[/] {escape(str(exc))}")
+            console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
             raise typer.Exit(code=2) from exc
         finally:
             book.close()
@@ -145,7 +145,8 @@ def confirm_or_request(
         if not as_json:
             console.print(
                 f"[bold]approval {pending.id}[/] pending: a second, different officer runs "
-                f"`credgraph approvals approve {pending.id} --officer NAME --reason TEXT`"
+                f"`credgraph approvals approve {pending.id} --officer NAME --reason TEXT`",
+                soft_wrap=True,
             )
         return None, pending
     result, decision = approvals.apply_action(store, action, payload, actor, rules)
@@ -179,7 +180,7 @@ def list_command(
     try:
         found = book.find(status=status)
     except CreditGraphError as exc:
-        console.print(f"[bold red]error:[/] {escape(str(exc))}")
+        console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(code=2) from exc
     finally:
         book.close()
@@ -208,7 +209,7 @@ def show_command(approval: IdArg, as_json: JsonOption = False) -> None:
     try:
         found = book.get(approval)
     except CreditGraphError as exc:
-        console.print(f"[bold red]error:[/] {escape(str(exc))}")
+        console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(code=2) from exc
     finally:
         book.close()
@@ -249,7 +250,7 @@ def reject_command(
     try:
         done, decision = approvals.reject(book, approval, officer, reason, rec.cli_actor(officer))
     except CreditGraphError as exc:
-        console.print(f"[bold red]error:[/] {escape(str(exc))}")
+        console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(code=2) from exc
     finally:
         book.close()
