@@ -33,6 +33,7 @@ with warnings.catch_warnings():
 @dataclass
 class Api:
     client: TestClient
+    store: GraphStore
     ring: str
     siblings: list[str]
     first: dict[str, str]  # officer 王芳
@@ -50,7 +51,9 @@ def api(embedded_store: GraphStore, settings: Settings) -> Iterator[Api]:
         def key(name: str) -> dict[str, str]:
             return {"X-API-Key": keys.create(name, "officer").token}
 
-        yield Api(client, ring, siblings, key("王芳"), key("李强"), key("王芳"))
+        yield Api(
+            client, app.state.credgraph.store, ring, siblings, key("王芳"), key("李强"), key("王芳")
+        )
 
 
 def ok(response: Any, status: int = 200) -> Any:
@@ -97,7 +100,7 @@ def test_a_large_confirmation_waits_for_a_second_officer(api: Api) -> None:
     )
     assert (pending["requested_by"], pending["request_reason"]) == ("王芳", "平台核实空包")
     at = date.today()
-    assert not punish.status(api.client.app.state.credgraph.store, OPERATOR, at=at).restricted
+    assert not punish.status(api.store, OPERATOR, at=at).restricted
     listed = ok(api.client.get("/v1/approvals", headers=api.second))
     assert [a["id"] for a in listed] == [pending["id"]]
     # a second request for the same ring is refused while one waits
@@ -129,7 +132,7 @@ def test_a_large_confirmation_waits_for_a_second_officer(api: Api) -> None:
     assert (done["approval"]["status"], done["approval"]["decided_by"]) == ("approved", "李强")
     assert done["result"]["ring"]["status"] == "confirmed"
     assert done["result"]["ring"]["reviewed_by"] == "王芳"
-    store = api.client.app.state.credgraph.store
+    store = api.store
     assert "platform_entry_restriction" in punish.status(store, OPERATOR, at=at).measures
     assert not punish.status(store, api.siblings[0], at=at).restricted
     twice = api.client.post(
@@ -172,7 +175,7 @@ def test_a_listing_over_its_list_types_limit_needs_a_reason_and_can_be_rejected(
         )
     )
     assert (rejected["status"], rejected["decided_by"]) == ("rejected", "李强")
-    store = api.client.app.state.credgraph.store
+    store = api.store
     assert not punish.status(store, api.siblings[0], at=date(2024, 7, 1)).restricted
     assert ok(api.client.get("/v1/approvals", params={"status": "rejected"}, headers=api.first))
 
