@@ -170,6 +170,10 @@ def test_confirm_a_ring_and_see_the_restriction_it_caused(page: Page, market: Ma
     page.wait_for_selector("#review-form")
     assert page.locator("#reasons li").count() >= 1
     assert page.locator("#ring-stores tbody tr").count() >= 1
+    # every member's calibrated score, most suspicious first, with its reasons
+    scores = page.locator("#member-scores tbody tr")
+    assert scores.count() >= 1
+    assert scores.first.locator("li").count() >= 1
     shot(page, "09-ring-evidence")
 
     page.click("#review-confirm")  # no reason yet: refused in the page

@@ -8,6 +8,7 @@ import { ENDPOINTS, cursorOf, get, getMeta, has, pageOf, post } from "../api.js"
 import { entityLink, errorBox, fmtDate, fmtScore, h, loading, replace, section, table } from "../dom.js";
 import { labelName, pick, reasonText, statusName, t, tOr } from "../i18n.js";
 import { isPending, markPreview, pendingNotice, previewCard, renderApprovals, w } from "./confirm.js";
+import { memberScores } from "./scores.js";
 
 /** Stored reason sentences as codes (POST /console/api/reasons); null when unavailable. */
 async function codes(texts) {
@@ -196,6 +197,7 @@ function ringEvidence(ring) {
       ),
       h("p", { class: "small muted" }, `${t("accounts")}: ${ring.accounts.length} · ${t("waybills")}: ${ring.waybills}`),
     ),
+    memberScores(ring),
     ring.shared_receivers.length
       ? section(
           t("shared_receivers"),
