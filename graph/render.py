@@ -96,6 +96,7 @@ REL_WORDS: dict[str, tuple[str, str]] = {
     "CONCERNS": ("涉及品牌", "concerns"),
     "MEMBER_OF": ("成员", "member of"),
     "RESTRICTS": ("限制", "restricts"),
+    "DERIVED_FROM": ("源自名单", "derived from"),
     "ACTS_FOR": ("代理品牌", "acts for"),
     "HOLDS_LICENCE": ("持有许可证", "holds licence"),
 }

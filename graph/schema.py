@@ -25,6 +25,7 @@ __all__ = [
     "Prop",
     "PropType",
     "RelSpec",
+    "derived_from_edge",
     "label_of_uid",
 ]
 
@@ -412,6 +413,13 @@ RELS: tuple[RelSpec, ...] = (
         "A restriction version binds this subject (read path of the status check).",
     ),
     RelSpec(
+        "DERIVED_FROM",
+        (("Restriction", "Listing"),),
+        (),
+        "The listing a restriction version was derived from: how a listing's restrictions are "
+        "found by traversal (LadybugDB has no index on ``listing_uid``).",
+    ),
+    RelSpec(
         "MEMBER_OF",
         (("Business", "ShellCluster"), ("Account", "BrushingRing"), ("Store", "BrushingRing")),
         (Prop("role"), Prop("similarity", D)),
@@ -441,3 +449,12 @@ def label_of_uid(uid: str) -> str | None:
     """The label a uid belongs to, from its prefix; None when the prefix is unknown."""
     prefix, sep, _ = uid.partition(":")
     return LABEL_BY_PREFIX.get(prefix) if sep else None
+
+
+def derived_from_edge(restriction_uid: str, listing_uid: str) -> dict[str, str]:
+    """The ``DERIVED_FROM`` row of a restriction version to its listing (rid, src, dst)."""
+    return {
+        "rid": f"derived:{restriction_uid.partition(':')[2]}",
+        "src": restriction_uid,
+        "dst": listing_uid,
+    }

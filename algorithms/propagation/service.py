@@ -60,7 +60,7 @@ from algorithms.propagation.runs import (
 from graph.errors import InvalidInput, NotFound
 from graph.model import as_date
 from graph.render import Link, display_name, path_text
-from graph.schema import label_of_uid
+from graph.schema import derived_from_edge, label_of_uid
 from graph.store import GraphStore
 
 __all__ = [
@@ -367,8 +367,8 @@ def _current(
     if listing_uids is None:
         rows = store.query("punish/current_restrictions")
     else:
-        rows = store.query(
-            "punish/current_restrictions_of_listings", {"uids": sorted(set(listing_uids))}
+        rows = store.query_by_uids(
+            "punish/current_restrictions_of_listings", sorted(set(listing_uids))
         )
     runs = runs or open_runs(store)
     records = [_record(row, runs) for row in rows if not runs.hides(row)]
@@ -429,6 +429,7 @@ class _Writer:
     def __post_init__(self) -> None:
         self.versions: list[dict[str, Any]] = []
         self.binds: dict[str, list[dict[str, Any]]] = {}
+        self.derived: list[dict[str, Any]] = []
         self.superseded: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
         self.counts = {"imposed": 0, "lifted": 0, "amended": 0}
@@ -499,6 +500,7 @@ class _Writer:
                     "dst": r.subject_uid,
                 }
             )
+        self.derived.append(derived_from_edge(seq_uid, r.listing_uid))
 
     def supersede(self, record_uid: str) -> None:
         """Close a version in recorded time."""
@@ -543,6 +545,10 @@ class _Writer:
                 self.store.upsert_nodes("Restriction", self.versions)
             for label, rows in self.binds.items():
                 self.store.upsert_relationships("RESTRICTS", "Restriction", label, rows)
+            if self.derived:
+                self.store.upsert_relationships(
+                    "DERIVED_FROM", "Restriction", "Listing", self.derived
+                )
             if self.events:
                 self.store.upsert_nodes("ChangeEvent", self.events)
 
