@@ -34,6 +34,7 @@ const WORDS = {
     rejected: "已驳回，未执行任何措施。",
     action_ring: "确认刷单团伙",
     action_listing: "列入名单",
+    listing_reason: "理由（限制主体超过审批门槛时必填，供第二名执法人员审核）",
   },
   en: {
     preview_title: "Preview (nothing applied yet)",
@@ -60,6 +61,7 @@ const WORDS = {
     rejected: "Rejected: nothing was applied.",
     action_ring: "Confirm a brushing ring",
     action_listing: "Add a listing",
+    listing_reason: "Reason (required when the listing restricts more subjects than the approval threshold, for the second officer)",
   },
 };
 
