@@ -68,6 +68,7 @@ LABEL_WORDS: dict[str, tuple[str, str]] = {
     "AllianceMember": ("联盟成员", "Alliance member"),
     "ChangeEvent": ("变更事件", "Change event"),
     "PropagationRun": ("惩戒批量写入", "Propagation run"),
+    "LinkExclusion": ("排除的关联关系", "Excluded link"),
 }
 
 #: Relationship types as a person reads them, in the edge's direction: (中文, English).

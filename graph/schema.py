@@ -278,8 +278,11 @@ NODES: tuple[NodeSpec, ...] = (
             Prop("reason"),
             Prop("at", TS),
             Prop("run_uid", S, indexed=True),
+            # disputed / dispute_closed: the objection (异议) the event is about
+            Prop("objection_id", I, indexed=True),
         ),
-        "One entry of the restriction change feed (imposed / lifted / amended), by seq.",
+        "One entry of the restriction change feed (imposed / lifted / amended; disputed / "
+        "dispute_closed while an objection is filed and when it is decided), by seq.",
     ),
     NodeSpec(
         "PropagationRun",
@@ -298,6 +301,23 @@ NODES: tuple[NodeSpec, ...] = (
         "A restriction write too large for one transaction, committed in batches: state "
         "writing -> committed -> done (or rolled_back); readers see its rows only once it "
         "is committed.",
+    ),
+    NodeSpec(
+        "LinkExclusion",
+        "exclusion",
+        (
+            Prop("rid", S, indexed=True),
+            Prop("rel_type"),
+            Prop("src_uid"),
+            Prop("dst_uid"),
+            Prop("scope"),
+            Prop("scope_value"),
+            Prop("objection_id", I),
+            Prop("decided", DT),
+            Prop("recorded_at", TS),
+        ),
+        "A link (relationship by rid) that propagation no longer follows, after an upheld "
+        "objection (异议): for one listing, one rule, or all (scope). Kept for good.",
     ),
     NodeSpec(
         "ShellCluster",
