@@ -164,7 +164,7 @@ def test_expand_by_type_two_hops_hide_pin_and_undo(page: Page, market: Market) -
     page.wait_for_selector("#expand-two")
 
 
-def test_relationship_types_seen_later_arrive_ticked_and_unticked_ones_stay_off(
+def test_once_the_view_is_narrowed_types_seen_later_arrive_unticked_and_marked_new(
     page: Page, market: Market
 ) -> None:
     _open(page, market, market.derived_uid)
@@ -201,12 +201,20 @@ def test_relationship_types_seen_later_arrive_ticked_and_unticked_ones_stay_off(
     page.wait_for_selector(f"#rel-filter input[value='{new_type}']")
 
     after = page.evaluate(f"() => {ticks}")
-    assert after[new_type] is True  # ticked, like every type not turned off
+    assert after[new_type] is False  # the view was narrowed: a new type does not widen it
     assert after[off] is False  # the officer's choice survives the expansion
+    assert all(after[t] for t in first if t != off)  # the others stay as they were
     shown = "cy.edges().filter(e => e.data('type') === arg && e.visible()).length"
-    assert _cy(page, shown, new_type) > 0
+    assert _cy(page, shown, new_type) == 0
     assert _cy(page, shown, off) == 0
-    assert "新出现的类型默认勾选" in page.inner_text("#rel-filter-title")
+    mark = f"#rel-filter label:has(input[value='{new_type}']) .new-type"
+    assert page.inner_text(mark) == "新"
+    assert "新出现的类型默认不勾选" in page.inner_text("#rel-filter-title")
+
+    # ticking it draws it and takes the mark away
+    page.check(f"#rel-filter input[value='{new_type}']")
+    assert _cy(page, shown, new_type) > 0
+    assert page.locator(mark).count() == 0
 
 
 def test_the_network_on_a_past_date(page: Page, market: Market) -> None:

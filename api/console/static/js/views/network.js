@@ -138,10 +138,14 @@ const groupId = (anchor, b) => `group:${anchor}|${b.type}|${b.direction}|${b.lab
 export async function renderNetwork(root, uid, params, alive) {
   const state = {
     cy: null,
-    // Relationship types the officer has unticked. The filter is a list of what was turned
-    // off, so a type first seen later (a new expansion, a path, a case) arrives ticked and
-    // drawn like everything not turned off; expansions fetch every type.
+    // Relationship types the officer has unticked. Until the officer unticks one, every
+    // type is drawn; once the view is narrowed, a type first seen later (an expansion, a
+    // path, a case) arrives unticked and marked new, so the narrowed view stays as chosen.
+    // Expansions fetch every type; asking for a type by name shows it.
     offTypes: new Set(),
+    seenTypes: new Set(),
+    newTypes: new Set(),
+    narrowed: false,
     restricted: new Map(),
     checked: new Set(),
     badges: new Map(), // uid → {Listing: n, Restriction: n}
@@ -405,6 +409,8 @@ export async function renderNetwork(root, uid, params, alive) {
     if (!alive()) return;
     snapshot();
     state.offTypes.delete(type); // asked for by name: shown even if it was unticked
+    state.newTypes.delete(type);
+    state.seenTypes.add(type);
     const { added } = addElements(page.nodes, page.edges, id);
     const nowOpened = opened + page.nodes.length;
     if (nowOpened >= page.total) {
@@ -542,6 +548,14 @@ export async function renderNetwork(root, uid, params, alive) {
 
   function renderChecks() {
     const present = [...new Set(cy.edges().map((e) => e.data("type")))].sort();
+    for (const type of present) {
+      if (state.seenTypes.has(type)) continue;
+      state.seenTypes.add(type);
+      if (state.narrowed && !state.offTypes.has(type)) {
+        state.offTypes.add(type);
+        state.newTypes.add(type);
+      }
+    }
     replace(
       checks,
       present.map((type) =>
@@ -551,10 +565,14 @@ export async function renderNetwork(root, uid, params, alive) {
           checked: !state.offTypes.has(type),
           onchange: (e) => {
             if (e.target.checked) state.offTypes.delete(type);
-            else state.offTypes.add(type);
+            else {
+              state.offTypes.add(type);
+              state.narrowed = true;
+            }
+            if (state.newTypes.delete(type)) renderChecks(); // its "new" mark goes
             applyFilter();
           },
-        }), relName(type)),
+        }), relName(type), state.newTypes.has(type) ? h("span", { class: "pill new-type" }, t("net_new_type")) : null),
       ),
     );
   }
