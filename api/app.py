@@ -56,6 +56,7 @@ ROUTERS: tuple[str, ...] = (
     "decisions",
     "evidence",
     "objections",
+    "approvals",
 )
 
 #: Loggers whose handlers get a redacting filter (uvicorn formats access lines itself).

@@ -451,6 +451,7 @@ def _register_features() -> None:
         "cli.audit",
         "cli.audit_trail",
         "cli.objections",
+        "cli.approvals",
     ):
         try:
             feature = importlib.import_module(module)

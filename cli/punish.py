@@ -18,7 +18,9 @@ from rich.table import Table
 from algorithms.propagation import decisions, service
 from algorithms.propagation.engine import Listing
 from algorithms.propagation.rules import RuleSet, default_rules, load_rules
+from api import approvals
 from api.ledger import record as rec
+from cli.approvals import confirm_or_request
 from cli.audit import log_decisions, log_rules
 from cli.common import current_settings
 from cli.common import parse_day as _day
@@ -204,8 +206,18 @@ def list_add(
     legal_basis: Annotated[str | None, typer.Option(help="legal basis of the decision")] = None,
     region: Annotated[str | None, typer.Option(help="6-digit division code")] = None,
     rules: RulesOption = None,
+    officer: Annotated[
+        str | None, typer.Option(help="the deciding officer (required above the threshold)")
+    ] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="written reason (required above the threshold)")
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="apply the previewed listing without asking")
+    ] = False,
 ) -> None:
-    """Put an entity on a list and propagate from it."""
+    """Put an entity on a list: preview what it imposes (per rule, by name), then propagate;
+    above the approval threshold, wait for a second officer (credgraph approvals)."""
     decided_on = _day(decided)
     assert decided_on is not None
     with _store() as store:
@@ -219,25 +231,29 @@ def list_add(
             expires=_day(expires),
             legal_basis=legal_basis,
         )
-        report = decisions.add_listing(
-            store, listing, _rules(rules), authority=authority, region=region
+        ruleset = _rules(rules)
+        service.check_new_listing(store, listing, ruleset)
+        preview = approvals.listing_add_preview(
+            store, listing, approval_above=current_settings().approval_above, rules=ruleset
         )
+        payload = approvals.listing_payload(listing, authority=authority, region=region)
+        payload["rules"] = None if rules is None else str(rules)
+        report, pending = confirm_or_request(
+            store,
+            "listing.add",
+            listing.uid,
+            payload,
+            preview,
+            officer=officer,
+            reason=reason,
+            yes=yes,
+            as_json=False,
+            rules=ruleset,
+            rules_file=rules,
+        )
+    if pending is not None:
+        return
     console.print(f"listed {escape(uid)} as {listing.uid}")
-    log_decisions(
-        rec.listing_added(
-            rec.cli_actor(),
-            listing_uid=listing.uid,
-            subject_uid=uid,
-            list_type=list_type,
-            decided=decided_on,
-            expires=listing.expires,
-            legal_basis=legal_basis,
-            authority=authority,
-            region=region,
-            report=report,
-        ),
-        rules=rules,
-    )
     _print_report(report)
 
 

@@ -20,9 +20,9 @@ from rich.table import Table
 
 from algorithms.brushing import score_store, service
 from algorithms.brushing.rings import RingParams
-from algorithms.propagation.decisions import atomically
 from api.ledger import record as rec
 from cli.audit import log_decisions
+from cli.common import current_settings
 from cli.common import store_session as _store
 
 __all__ = ["register", "rings_app"]
@@ -173,48 +173,51 @@ def confirm(
     ] = None,
     authority: Annotated[str | None, typer.Option(help="deciding authority")] = None,
     case_no: Annotated[str | None, typer.Option("--case-no", help="case number")] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="apply the previewed action without asking")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Confirm a ring: record the violation, list the operators, show the restrictions."""
+    """Confirm a ring: preview what it imposes (per rule, by name), then record the
+    violation and the listings; above the approval threshold, wait for a second officer."""
+    from api import approvals
+    from cli.approvals import confirm_or_request
+
     try:
         day = date.fromisoformat(decided) if decided else None
     except ValueError as exc:
         raise typer.BadParameter(f"{decided!r} is not a date (YYYY-MM-DD)") from exc
-    with _store() as store:
-        result = atomically(
-            store,
-            service.confirm,
-            service.as_ring_uid(ring),
-            officer,
-            reason,
-            decided=day,
-            authority=authority,
-            case_no=case_no,
-        )
-    log_decisions(
-        rec.ring_reviewed(
-            rec.cli_actor(officer),
-            result,
-            confirmed=True,
-            reason=reason,
-            decided=day,
-            case_no=case_no,
-        ),
-        rules=None,
+    uid = service.as_ring_uid(ring)
+    payload = approvals.ring_confirm_payload(
+        uid, officer, reason, decided=day, authority=authority, case_no=case_no
     )
+    with _store() as store:
+        preview = approvals.ring_confirm_preview(
+            store, uid, approval_above=current_settings().approval_above, decided=day
+        )
+        found, pending = confirm_or_request(
+            store,
+            "ring.confirm",
+            uid,
+            payload,
+            preview,
+            officer=officer,
+            reason=reason,
+            yes=yes,
+            as_json=as_json,
+        )
+    if pending is not None:
+        if as_json:
+            _dump(pending.to_dict())
+        return
+    result: service.ReviewResult = found
     if as_json:
         _dump(result.model_dump(mode="json"))
         return
     console.print(f"[bold]{result.ring.uid}[/] confirmed; violation {result.violation_uid}")
-    console.print("penalised: " + ", ".join(result.penalised))
     if result.note:
         console.print(f"[yellow]{escape(result.note)}[/]")
-    table = Table(title=f"restrictions that followed ({len(result.restrictions)})")
-    for column in ("subject", "measure", "rule", "listing"):
-        table.add_column(column)
-    for r in result.restrictions:
-        table.add_row(r.subject_uid, r.measure_name_zh, r.rule_id, r.listing_uid)
-    console.print(table)
+    console.print(f"{len(result.restrictions)} restrictions now in force (see the preview above)")
 
 
 def dismiss(

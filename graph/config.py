@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     evidence_dir: Path | None = None
     # Days an objection (api/objections.py) may stay undecided after it is filed.
     objection_review_days: int = Field(15, ge=1, le=366)
+    # Proportionate confirmation (api/approvals.py): an action that would restrict more
+    # subjects than this waits for a second officer's approval (a list type's
+    # reach.approval_above in the rules file applies where it is stricter).
+    approval_above: int = Field(50, ge=1, le=1_000_000)
     evidence_max_bytes: int = Field(25 * 1024 * 1024, ge=1, le=2**31)
     # Request bodies (api/limits.py): counted as they arrive, refused with 413 past the
     # limit before they are parsed. A batch of 1,000 checks is about 120 KB; a bulk report

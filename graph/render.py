@@ -273,6 +273,50 @@ REASONS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Proportionate confirmation (algorithms/propagation/proportion.py, api/approvals.py).
+REASONS.update(
+    {
+        "approval_limit_rules": (
+            "{list_zh}的规则：一次决定限制超过 {limit} 个主体，须由另一名执法人员批准",
+            "rules of the {list_en}: an action restricting more than {limit} subjects needs "
+            "a second officer's approval",
+        ),
+        "approval_limit_settings": (
+            "服务器设置：一次决定限制超过 {limit} 个主体，须由另一名执法人员批准",
+            "server setting: an action restricting more than {limit} subjects needs a second "
+            "officer's approval",
+        ),
+        "approval_needed": (
+            "本次决定将限制 {subjects} 个主体，超过 {limit} 个：须另一名执法人员批准后才执行",
+            "this action would restrict {subjects} subjects, more than {limit}: it takes "
+            "effect only when a second officer approves it",
+        ),
+        "reach_stores_only": (
+            "{list_zh}：违法行为发生在 {stores} 家网店，列入的是这些网店；其经营者经由网店受限，"
+            "经营者的其他网店不受波及（规则文件 reach.other_stores）",
+            "{list_en}: the violation was found at {stores} stores, so those stores are listed; "
+            "their operators are reached through them, their other stores are not "
+            "(rules file reach.other_stores)",
+        ),
+        "reach_operators": (
+            "{list_zh}：列入 {operators} 个网店经营者，规则波及其经营的全部网店"
+            "（规则文件 reach.other_stores）",
+            "{list_en}: {operators} store operators are listed and the rules reach every store "
+            "they run (rules file reach.other_stores)",
+        ),
+        "shell_no_measures": (
+            "确认空壳企业群只记录认定结论，不施加任何惩戒措施；列入其成员须另行作出列入决定",
+            "confirming a shell cluster records the finding and imposes no measure; listing "
+            "its members is a separate listing decision",
+        ),
+        "dismiss_no_measures": (
+            "驳回不施加任何惩戒措施",
+            "a dismissal imposes no measure",
+        ),
+    }
+)
+
+
 def reason_text(code: str, params: Mapping[str, object], lang: Lang = "zh") -> str:
     """A structured reason written out; the code and its parameters when it has no words."""
     pair = REASONS.get(code)

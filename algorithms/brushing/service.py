@@ -61,6 +61,7 @@ __all__ = [
     "STATUSES",
     "Status",
     "CausedRestriction",
+    "ConfirmationPlan",
     "DetectionReport",
     "EvidenceOrder",
     "OrderGraph",
@@ -71,6 +72,7 @@ __all__ = [
     "RingSummary",
     "SharedReceiver",
     "confirm",
+    "confirmation_plan",
     "detect",
     "dismiss",
     "list_rings",
@@ -718,6 +720,77 @@ def _penalised_subjects(store: GraphStore, stores: Sequence[str]) -> list[str]:
     return list(subjects)
 
 
+@dataclass(frozen=True)
+class ConfirmationPlan:
+    """What confirming a ring would write: who is penalised and who is listed, on what."""
+
+    ring_uid: str
+    stores: tuple[str, ...]
+    #: the operators of the boosted stores (a store without one stands for itself)
+    penalised: tuple[str, ...]
+    listings: tuple[Listing, ...]
+    list_type: str
+    #: False: the list type's reach keeps the violation at the boosted stores
+    operator_listed: bool
+    note: str | None = None
+
+
+def confirmation_plan(
+    store: GraphStore,
+    uid: str,
+    *,
+    decided: date | None = None,
+    list_type: str = DEFAULT_LIST_TYPE,
+    rules: RuleSet | None = None,
+    now: datetime | None = None,
+) -> ConfirmationPlan:
+    """The violation's subjects and the listings a confirmation of ``uid`` would record.
+
+    Who is listed follows the list type's reach (the rules file): with ``other_stores``
+    false the boosted stores themselves are listed, so the operator is reached through its
+    store (the ``store_operator`` rule) and its other stores are not; otherwise the
+    operators are listed and the rules reach every store they run. Writes nothing.
+
+    Raises
+    ------
+    NotFound
+        No ring has this uid.
+    InvalidInput
+        The ring boosts no store on record.
+    """
+    rules = rules or default_rules()
+    row = _ring_row(store, uid)
+    if row["status"] in ("confirmed", "dismissed"):
+        raise InvalidInput(f"ring {uid} is already {row['status']}", field="status")
+    day = decided or _now(now).date()
+    stores = [r["uid"] for r in store.query("rings/store_members", {"uid": uid})]
+    if not stores:
+        raise InvalidInput(f"ring {uid} boosts no store on record", field="uid")
+    penalised = _penalised_subjects(store, stores)
+    ring_id = uid.partition(":")[2]
+    lt = rules.list_type_by_id.get(list_type)
+    if lt is None:
+        note = f"the rules have no list type {list_type!r}: violation recorded, nobody listed"
+        return ConfirmationPlan(uid, tuple(stores), tuple(penalised), (), list_type, False, note)
+    operator_listed = lt.reach.other_stores
+    listed = penalised if operator_listed else stores
+    listings = []
+    for subject in listed:
+        digest = hashlib.sha1(subject.encode()).hexdigest()[:8]
+        listings.append(
+            Listing(
+                uid=f"listing:brushing-{ring_id}-{digest}",
+                subject_uid=subject,
+                list_type=list_type,
+                decided=day,
+                legal_basis=BRUSHING_LEGAL_BASIS,
+            )
+        )
+    return ConfirmationPlan(
+        uid, tuple(stores), tuple(penalised), tuple(listings), list_type, operator_listed
+    )
+
+
 def confirm(
     store: GraphStore,
     uid: str,
@@ -735,10 +808,12 @@ def confirm(
     """Confirm a suspected ring: a violation, listings, and the restrictions that follow.
 
     The ``Violation`` (kind ``brushing``) is ``PENALISED`` on every operator of a boosted
-    store (the store itself where none is on record).  Each of them is then put on
-    ``list_type`` through the joint-punishment service, which derives the restrictions its
-    rules give.  Violation and listings are written before the ring is marked confirmed,
-    with deterministic uids, so a confirmation interrupted half way can simply be repeated.
+    store (the store itself where none is on record).  The listings of
+    :func:`confirmation_plan` (the boosted stores, or their operators where the list type's
+    reach lets a store's violation reach the operator's other stores) are then recorded
+    through the joint-punishment service, which derives the restrictions its rules give.
+    Violation and listings are written before the ring is marked confirmed, with
+    deterministic uids, so a confirmation interrupted half way can simply be repeated.
 
     Raises
     ------
@@ -753,10 +828,8 @@ def confirm(
     _check_review(row, officer, reason)
     moment = _now(now)
     day = decided or moment.date()
-    stores = [r["uid"] for r in store.query("rings/store_members", {"uid": uid})]
-    if not stores:
-        raise InvalidInput(f"ring {uid} boosts no store on record", field="uid")
-    subjects = _penalised_subjects(store, stores)
+    plan = confirmation_plan(store, uid, decided=day, list_type=list_type, rules=rules, now=now)
+    subjects = list(plan.penalised)
     ring_id = uid.partition(":")[2]
     violation = f"violation:brushing-{ring_id}"
     with store.transaction():
@@ -788,23 +861,10 @@ def confirm(
         for label, edges in by_label.items():
             store.upsert_relationships("PENALISED", label, "Violation", edges)
     listings: list[str] = []
-    note = None
-    if list_type in rules.list_type_by_id:
-        for subject in subjects:
-            digest = hashlib.sha1(subject.encode()).hexdigest()[:8]
-            listing = Listing(
-                uid=f"listing:brushing-{ring_id}-{digest}",
-                subject_uid=subject,
-                list_type=list_type,
-                decided=day,
-                legal_basis=BRUSHING_LEGAL_BASIS,
-            )
-            punish.add_listing(
-                store, listing, rules, authority=authority, region=region, now=moment
-            )
-            listings.append(listing.uid)
-    else:
-        note = f"the rules have no list type {list_type!r}: violation recorded, nobody listed"
+    note = plan.note
+    for listing in plan.listings:
+        punish.add_listing(store, listing, rules, authority=authority, region=region, now=moment)
+        listings.append(listing.uid)
     caused = [
         CausedRestriction(
             subject_uid=r["subject_uid"],

@@ -620,12 +620,18 @@ def propagate(
         list_type = lists.get(type_id)
         if list_type is None:
             continue
+        kinds = {listing.uid: _kind_of(g, listing.subject_uid) for listing in group}
         for listing in group:
-            kind = _kind_of(g, listing.subject_uid)
+            kind = kinds[listing.uid]
             if kind in list_type.subjects:
                 out.extend(_self_restrictions(listing, list_type, rules, kind))
         for rule in list_type.propagation:
-            out.extend(_rule_restrictions(g, rules, list_type, rule, group, max_paths, exclusions))
+            # the list type's reach limits may keep a rule from some listed subjects
+            sources = [lst for lst in group if rules.applies(list_type, rule, kinds[lst.uid])]
+            if sources:
+                out.extend(
+                    _rule_restrictions(g, rules, list_type, rule, sources, max_paths, exclusions)
+                )
     out.sort(key=_order)
     return out
 

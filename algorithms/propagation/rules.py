@@ -29,6 +29,7 @@ __all__ = [
     "ListType",
     "Measure",
     "PropagationRule",
+    "Reach",
     "Role",
     "RuleSet",
     "Step",
@@ -152,6 +153,24 @@ class PropagationRule(_Strict):
     legal_basis: tuple[str, ...] = Field(min_length=1)
 
 
+class Reach(_Strict):
+    """How far one list type's measures may reach before a person must look (过罚相当).
+
+    ``other_stores``: whether a violation found at particular stores reaches the other
+    stores of their operator. False: a confirmation that names stores (a brushing ring's
+    boosted stores) lists those stores, not their operator, and a rule whose path runs from
+    a listed store through its operator to stores (``store_operator`` then
+    ``operated_store``) is not applied to a listed store.
+    ``approval_above``: subjects one action may restrict before a second officer must
+    approve it (the stricter of this and ``Settings.approval_above`` applies).
+    ``legal_basis``: why the limits are what they are; shown with every preview.
+    """
+
+    other_stores: bool = True
+    approval_above: Annotated[int, Field(ge=1)] | None = None
+    legal_basis: tuple[str, ...] = ()
+
+
 class ListType(_Strict):
     """A credit list, the measures it puts on the listed entity and its propagation rules."""
 
@@ -162,6 +181,8 @@ class ListType(_Strict):
     subjects: tuple[SubjectKind, ...] = Field(min_length=1)
     measures: tuple[str, ...] = ()
     propagation: tuple[PropagationRule, ...] = ()
+    #: Limits on reach (absent: every rule applies, the settings' approval threshold).
+    reach: Reach = Field(default_factory=Reach)
 
 
 class RuleSet(_Strict):
@@ -206,6 +227,22 @@ class RuleSet(_Strict):
             if role.rel_type == rel_type and role.direction == direction:
                 return role
         return None
+
+    def reaches_other_stores(self, rule: PropagationRule) -> bool:
+        """Whether ``rule`` runs from a listed store through its operator to stores."""
+        if SubjectKind.STORE not in rule.targets or len(rule.follow) < 2:
+            return False
+        first = self.resolve(rule.follow[0])
+        later = {self.resolve(step) for step in rule.follow[1:]}
+        return first == ("OPERATES", "in") and ("OPERATES", "out") in later
+
+    def applies(self, list_type: ListType, rule: PropagationRule, kind: SubjectKind | None) -> bool:
+        """Whether ``rule`` propagates from a listed subject of ``kind`` (the reach limits)."""
+        return not (
+            kind is SubjectKind.STORE
+            and not list_type.reach.other_stores
+            and self.reaches_other_stores(rule)
+        )
 
     def max_hops_of(self, list_type: str) -> int:
         """The longest reach of any rule of one list type (0 when it has none)."""
@@ -272,6 +309,10 @@ def _cross_check(rules: RuleSet) -> list[str]:
         if lt.id in seen_lists:
             problems.append(f"{where}.id: duplicate list type id")
         seen_lists.add(lt.id)
+        if (
+            lt.reach.approval_above is not None or not lt.reach.other_stores
+        ) and not lt.reach.legal_basis:
+            problems.append(f"{where}.reach.legal_basis: a reach limit must cite its legal basis")
         for measure_id in lt.measures:
             measure = measures.get(measure_id)
             if measure is None:

@@ -78,6 +78,7 @@ __all__ = [
     "RestrictionStatus",
     "add_listing",
     "check_listing_dates",
+    "check_new_listing",
     "changes",
     "current_restrictions",
     "edges_changed",
@@ -734,16 +735,9 @@ def check_listing_dates(listing: Listing) -> None:
         )
 
 
-def add_listing(
-    store: GraphStore,
-    listing: Listing,
-    rules: RuleSet | None = None,
-    *,
-    authority: str | None = None,
-    region: str | None = None,
-    now: datetime | None = None,
-) -> PropagationReport:
-    """Put a listing on record (``Listing`` node, ``LISTED`` edge) and propagate from it."""
+def check_new_listing(store: GraphStore, listing: Listing, rules: RuleSet | None = None) -> str:
+    """The checks a new listing must pass (dates, subject kind, list type, subject on
+    record, uid); returns the subject's label. Writes nothing."""
     check_listing_dates(listing)
     rules = rules or default_rules()
     label = label_of_uid(listing.subject_uid)
@@ -764,6 +758,21 @@ def add_listing(
         raise NotFound(f"no entity with uid {listing.subject_uid!r}")
     if not listing.uid.startswith("listing:"):
         raise InvalidInput("a listing uid starts with 'listing:'", field="uid")
+    return label
+
+
+def add_listing(
+    store: GraphStore,
+    listing: Listing,
+    rules: RuleSet | None = None,
+    *,
+    authority: str | None = None,
+    region: str | None = None,
+    now: datetime | None = None,
+) -> PropagationReport:
+    """Put a listing on record (``Listing`` node, ``LISTED`` edge) and propagate from it."""
+    rules = rules or default_rules()
+    label = check_new_listing(store, listing, rules)
     with store.transaction():
         store.upsert_nodes(
             "Listing",

@@ -91,6 +91,10 @@ class Kind(StrEnum):
     CASE_ANSWERED = "case.answered"
     #: Reserved for the objection workflow (issue 18 item 1).
     OBJECTION_DECIDED = "objection.decided"
+    #: Proportionate confirmation (api/approvals.py): a large action waits for a second officer.
+    APPROVAL_REQUESTED = "approval.requested"
+    APPROVAL_APPROVED = "approval.approved"
+    APPROVAL_REJECTED = "approval.rejected"
 
 
 def decision_log_path(settings: Settings) -> Path:

@@ -7,18 +7,21 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Request, status
+from fastapi import APIRouter, Path, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from algorithms.propagation import decisions
 from algorithms.propagation.engine import Listing
+from algorithms.propagation.proportion import ActionPreview
+from algorithms.propagation.service import check_new_listing
 from api.deps import ApiState, OfficerKey, StateDep, audit_subject, subject_uid
 from api.errors import PROBLEM_RESPONSES
 from api.ledger import record as rec
 from api.ledger.log import Decision
 from api.ledger.state import record_api
 from api.schemas import EntityKind
+from graph.errors import InvalidInput
 
 __all__ = ["ListingIn", "RemovalIn", "router"]
 
@@ -56,6 +59,12 @@ class ListingIn(BaseModel):
     authority: str | None = Field(None, max_length=200)
     legal_basis: str | None = Field(None, max_length=500)
     region: str | None = Field(None, max_length=20)
+    reason: str | None = Field(
+        None,
+        max_length=2000,
+        description="The officer's written reason; required when the listing needs a "
+        "second officer's approval (see /v1/listings/preview)",
+    )
 
 
 class RemovalIn(BaseModel):
@@ -114,41 +123,91 @@ def _write(
 _LISTING = Path(min_length=9, max_length=200, examples=["listing:ZJ-2024-0002"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Put a subject on a list")
-async def add(
-    body: ListingIn, key: OfficerKey, state: StateDep, request: Request
-) -> dict[str, Any]:
-    """Records the listing and propagates its measures; returns the propagation report
-    (restrictions imposed, feed sequence numbers)."""
-    uid = subject_uid(body.kind, body.id, state.id_hash_key)
-    audit_subject(request, uid)
-    listing = Listing(
+def _listing_of(body: ListingIn, state: ApiState) -> Listing:
+    return Listing(
         uid=f"listing:{body.listing_id}",
-        subject_uid=uid,
+        subject_uid=subject_uid(body.kind, body.id, state.id_hash_key),
         list_type=body.list_type,
         decided=body.decided,
         expires=body.expires,
         legal_basis=body.legal_basis,
     )
 
-    def action(store: Any) -> Any:
-        return decisions.add_listing(store, listing, authority=body.authority, region=body.region)
 
-    def decision(report: Any) -> Decision:
-        return rec.listing_added(
-            rec.api_actor(key),
-            listing_uid=listing.uid,
-            subject_uid=uid,
-            list_type=body.list_type,
-            decided=body.decided,
-            expires=body.expires,
-            legal_basis=body.legal_basis,
-            authority=body.authority,
-            region=body.region,
-            report=report,
-        )
+def _preview(state: ApiState, listing: Listing) -> ActionPreview:
+    from api import approvals
 
-    return await run_in_threadpool(functools.partial(_write, decision=decision), state, action)
+    # the checks add_listing makes (kind, list type, subject on record), before computing
+    check_new_listing(state.store, listing)
+    return approvals.listing_add_preview(
+        state.store, listing, approval_above=state.settings.approval_above
+    )
+
+
+@router.post(
+    "/preview",
+    response_model=ActionPreview,
+    summary="What putting a subject on a list would impose, per rule, by name; writes nothing",
+)
+async def preview(
+    body: ListingIn, key: OfficerKey, state: StateDep, request: Request
+) -> ActionPreview:
+    """The same body as ``POST /v1/listings``: the subjects and measures each rule would
+    restrict, by name, with counts, the approval threshold that applies (and its legal
+    basis) and whether a second officer must approve."""
+    listing = _listing_of(body, state)
+    audit_subject(request, listing.subject_uid)
+    return await run_in_threadpool(_preview, state, listing)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Put a subject on a list",
+    responses={202: {"description": "Waiting for a second officer (a pending approval)"}},
+)
+async def add(
+    body: ListingIn, key: OfficerKey, state: StateDep, request: Request, response: Response
+) -> dict[str, Any]:
+    """Records the listing and propagates its measures; returns the propagation report
+    (restrictions imposed, feed sequence numbers). When the preview (``/v1/listings/preview``)
+    restricts more subjects than the threshold that applies, nothing is applied: the
+    answer is ``202`` with a pending approval (``/v1/approvals``), which needs ``reason``."""
+    from api import approvals
+    from api.routers.approvals import request_approval
+
+    listing = _listing_of(body, state)
+    uid = listing.subject_uid
+    audit_subject(request, uid)
+    payload = approvals.listing_payload(listing, authority=body.authority, region=body.region)
+
+    def run() -> dict[str, Any]:
+        with state.write_lock:
+            found = _preview(state, listing)
+            if found.needs_approval:
+                if not body.reason:
+                    raise InvalidInput(
+                        f"this listing would restrict {found.subjects} subjects, more than "
+                        f"{found.limit.threshold}: give a written reason for the second "
+                        "officer who must approve it",
+                        field="reason",
+                    )
+                response.status_code = status.HTTP_202_ACCEPTED
+                reason = body.reason
+                pending = request_approval(
+                    state, key, "listing.add", listing.uid, payload, found, reason
+                )
+                return pending.model_dump(mode="json")
+            report, decision = approvals.apply_action(
+                state.store, "listing.add", payload, rec.api_actor(key)
+            )
+            _after_write(state)
+            entries = record_api(state, decision, rules=None)
+        result: dict[str, Any] = report.model_dump(mode="json")
+        result["decision"] = entries[-1].seq
+        return result
+
+    return await run_in_threadpool(run)
 
 
 @router.post("/{listing_uid}/removal", summary="Take a listing off its list")

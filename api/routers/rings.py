@@ -10,17 +10,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from algorithms.brushing import score_store, service
-from algorithms.propagation.decisions import atomically
+from algorithms.propagation.proportion import ActionPreview
+from api import approvals
 from api.deps import OfficerKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES
 from api.ledger import record as rec
 from api.ledger.state import record_api
 from api.paging import CursorQuery, cursor_link, refuse_offset
+from api.routers.approvals import ApprovalOut, request_approval
+from api.routers.listings import _after_write
 from api.schemas import Page
 
 __all__ = ["ConfirmRequest", "DismissRequest", "router"]
@@ -202,42 +205,81 @@ async def ring_detail(
     return await run_in_threadpool(service.ring_detail, state.store, uid)
 
 
-@router.post(
-    "/{ring_id}/confirm",
-    response_model=service.ReviewResult,
-    summary="Confirm a ring: violation, listings and the restrictions that follow",
+@router.get(
+    "/{ring_id}/confirm/preview",
+    response_model=ActionPreview,
+    summary="What confirming the ring would impose, per rule, by name; writes nothing",
 )
-async def confirm(
-    key: OfficerKey, state: StateDep, request: Request, ring_id: RingId, body: ConfirmRequest
-) -> service.ReviewResult:
-    """Only confirmation punishes: a ``brushing`` violation (《电子商务法》第十七条,
-    《反不正当竞争法》第八条) on the boosted stores' operators, who are listed so that the
-    joint-punishment rules apply; the answer lists the restrictions now in force."""
+async def confirm_preview(
+    key: OfficerKey,
+    state: StateDep,
+    request: Request,
+    ring_id: RingId,
+    decided: Annotated[date | None, Query(description="decision date (default: today)")] = None,
+) -> ActionPreview:
+    """The listings a confirmation would record (the boosted stores, or their operators
+    where the list type's reach lets a store's violation reach the operator's other
+    stores), the subjects and measures each rule would restrict, by name, with counts, the
+    approval threshold that applies and whether a second officer must approve."""
     uid = _uid(ring_id)
     audit_subject(request, uid)
+    return await run_in_threadpool(
+        approvals.ring_confirm_preview,
+        state.store,
+        uid,
+        approval_above=state.settings.approval_above,
+        decided=decided,
+    )
 
-    def run() -> service.ReviewResult:
+
+@router.post(
+    "/{ring_id}/confirm",
+    response_model=service.ReviewResult | ApprovalOut,
+    summary="Confirm a ring: violation, listings and the restrictions that follow",
+    responses={202: {"model": ApprovalOut, "description": "Waiting for a second officer"}},
+)
+async def confirm(
+    key: OfficerKey,
+    state: StateDep,
+    request: Request,
+    response: Response,
+    ring_id: RingId,
+    body: ConfirmRequest,
+) -> service.ReviewResult | ApprovalOut:
+    """Only confirmation punishes: a ``brushing`` violation (《电子商务法》第十七条,
+    《反不正当竞争法》第八条) on the boosted stores' operators and listings (see
+    ``…/confirm/preview``), so that the joint-punishment rules apply; the answer lists the
+    restrictions now in force. When the preview restricts more subjects than the threshold
+    that applies, nothing is applied: the answer is ``202`` with a pending approval that a
+    second officer approves at ``/v1/approvals/{id}/approve``."""
+    uid = _uid(ring_id)
+    audit_subject(request, uid)
+    payload = approvals.ring_confirm_payload(
+        uid,
+        key.name,
+        body.reason,
+        decided=body.decided,
+        authority=body.authority,
+        region=body.region,
+        case_no=body.case_no,
+    )
+
+    def run() -> service.ReviewResult | ApprovalOut:
         with state.write_lock:
-            result: service.ReviewResult = atomically(
-                state.store,
-                service.confirm,
-                uid,
-                key.name,
-                body.reason,
-                decided=body.decided,
-                authority=body.authority,
-                region=body.region,
-                case_no=body.case_no,
+            preview = approvals.ring_confirm_preview(
+                state.store, uid, approval_above=state.settings.approval_above, decided=body.decided
             )
-            decision = rec.ring_reviewed(
-                rec.api_actor(key),
-                result,
-                confirmed=True,
-                reason=body.reason,
-                decided=body.decided,
-                case_no=body.case_no,
+            if preview.needs_approval:
+                response.status_code = status.HTTP_202_ACCEPTED
+                return request_approval(
+                    state, key, "ring.confirm", uid, payload, preview, body.reason
+                )
+            result, decision = approvals.apply_action(
+                state.store, "ring.confirm", payload, rec.api_actor(key)
             )
+            _after_write(state)
             record_api(state, decision, rules=None)
+            assert isinstance(result, service.ReviewResult)
             return result
 
     return await run_in_threadpool(run)

@@ -12,7 +12,9 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
+from algorithms.propagation.proportion import ActionPreview
 from algorithms.shells import service
+from api import approvals
 from api.deps import OfficerKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES
 from api.ledger import record as rec
@@ -85,6 +87,32 @@ async def get_cluster(
     uid = service.shell_uid(cluster_id)
     audit_subject(request, uid)
     return await run_in_threadpool(service.get_cluster, state.store, uid)
+
+
+@router.get(
+    "/{cluster_id}/review/preview",
+    response_model=ActionPreview,
+    summary="What a review of the cluster would impose (nothing: it records the finding)",
+)
+async def review_preview(
+    key: OfficerKey,
+    state: StateDep,
+    request: Request,
+    cluster_id: ClusterId,
+    decision: Annotated[service.Decision, Query()] = service.Decision.CONFIRM,
+) -> ActionPreview:
+    """Confirming a shell cluster records the finding and imposes no measure; listing its
+    members is a separate listing decision (``/v1/listings/preview``). The preview says so,
+    in Chinese and English, like every action's preview."""
+    uid = service.shell_uid(cluster_id)
+    audit_subject(request, uid)
+    return await run_in_threadpool(
+        approvals.shell_confirm_preview,
+        state.store,
+        uid,
+        approval_above=state.settings.approval_above,
+        confirm=decision is service.Decision.CONFIRM,
+    )
 
 
 @router.post(

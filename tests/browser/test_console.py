@@ -170,15 +170,37 @@ def test_confirm_a_ring_and_see_the_restriction_it_caused(page: Page, market: Ma
     page.wait_for_selector("#review-form")
     assert page.locator("#reasons li").count() >= 1
     assert page.locator("#ring-stores tbody tr").count() >= 1
+    # every member's calibrated score, most suspicious first, with its reasons
+    scores = page.locator("#member-scores tbody tr")
+    assert scores.count() >= 1
+    assert scores.first.locator("li").count() >= 1
     shot(page, "09-ring-evidence")
 
     page.click("#review-confirm")  # no reason yet: refused in the page
     page.wait_for_selector("#review-form .error")
     page.fill("#review-reason", "同一收货地址集中下单，空包发货，确认刷单")
     page.click("#review-confirm")
+    # First a preview: per rule, the measures with counts and the subjects by name; nothing
+    # is written until "确认执行".
+    page.wait_for_selector("#confirm-preview")
+    preview = page.inner_text("#confirm-preview")
+    assert "执行前预览（尚未执行）" in preview
+    assert "被列入网店的经营者" in preview or "被列入网络交易严重违法失信的主体本身" in preview
+    assert "store:" not in preview
+    assert "biz:" not in preview
+    assert "个主体" in page.inner_text("#confirm-preview-counts")
+    assert page.inner_text("#review-status .pill") == "待审核"
+    shot(page, "10a-ring-confirm-preview")
+    page.click("#review-apply")
     caused = page.locator("#caused-restrictions tbody tr")
     caused.first.wait_for()
     assert caused.count() >= 1
+    # After applying, nothing on the page says it is still a preview or still to review.
+    assert page.inner_text("#confirm-preview .preview-title") == "已执行"
+    assert page.inner_text("#review-status .pill") == "已确认"
+    outcome = page.inner_text("#confirm-outcome")
+    assert "store:" not in outcome
+    assert "biz:" not in outcome
     shot(page, "10-ring-confirmed")
 
     caused.first.locator("a.entity-link").click()
@@ -193,6 +215,14 @@ def test_confirm_a_ring_and_see_the_restriction_it_caused(page: Page, market: Ma
     page.goto(f"{market.base}/console/#/review/rings?status=confirmed&offset=0")
     page.wait_for_selector(f'#queue-table a.open-item[href="{ring_href}"]')
     shot(page, "11b-ring-in-confirmed-queue")
+
+
+def test_approvals_tab_lists_what_waits_for_a_second_officer(page: Page, market: Market) -> None:
+    sign_in(page, market)
+    page.goto(f"{market.base}/console/#/review/approvals")
+    page.wait_for_selector("#approvals p.muted:not(.loading), #approvals article.approval")
+    assert page.locator("#tab-approvals.active").count() == 1
+    shot(page, "11c-approvals")
 
 
 def test_listing_previewed_then_applied_then_repaired(page: Page, market: Market) -> None:

@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
 YUNFAN = "91330106MA2AAAAA3B"  # 杭州云帆科技有限公司, not listed in the sample
 COMMAND_TIMEOUT = 120
 LISTING = ("list", "add", YUNFAN, "serious_dishonesty", "--decided", "2025-01-10",
-           "--id", "FAULT-1", "--legal-basis", "《办法》第二条")  # fmt: skip
+           "--id", "FAULT-1", "--legal-basis", "《办法》第二条", "--yes")  # fmt: skip
 REMOVAL = ("list", "remove", "listing:FAULT-1", "--on", "2025-06-01", "--reason", "repaired")
 
 
@@ -171,7 +171,7 @@ def confirming(base: Path, tmp_path_factory: pytest.TempPathFactory) -> Scenario
     with EmbeddedStore(base / "graph.lbdb", buffer_pool_mb=256) as store:
         ring = rings.list_rings(store).items[0].uid
     args = ("rings", "confirm", ring, "--officer", "o-1", "--reason", "空包",
-            "--decided", "2025-02-01")  # fmt: skip
+            "--decided", "2025-02-01", "--yes")  # fmt: skip
     return Scenario(tmp_path_factory.mktemp("confirm"), base, "confirm", args)
 
 

@@ -54,6 +54,7 @@ def test_decisions_made_at_the_command_line_are_on_record(
         "add",
         "91330106MA2AAAAA4E",
         "serious_dishonesty",
+        "--yes",
         "--decided",
         "2025-01-10",
         "--id",
@@ -110,6 +111,7 @@ def test_a_changed_rules_file_is_on_record_before_the_decision(
         "add",
         "91330106MA2AAAAA4E",
         "serious_dishonesty",
+        "--yes",
         "--decided",
         "2025-01-10",
         "--id",
@@ -133,6 +135,8 @@ def test_verify_names_the_first_tampered_entry_in_both_languages(
             "add",
             "91330106MA2AAAAA4E",
             "serious_dishonesty",
+            "--yes",
+            "--yes",
             "--decided",
             "2025-01-10",
             "--id",
@@ -161,6 +165,8 @@ def test_proofs_and_exported_heads_let_another_bureau_check_a_decision(
             "add",
             "91330106MA2AAAAA4E",
             "serious_dishonesty",
+            "--yes",
+            "--yes",
             "--decided",
             "2025-01-10",
             "--id",
@@ -239,7 +245,18 @@ def test_ring_confirmation_and_dismissal_are_on_record(
     listed = json.loads(run(cli, "rings", "list", "--json"))["items"]
     first, second = (r["uid"] for r in listed)
     confirmed = json.loads(
-        run(cli, "rings", "confirm", first, "--officer", "o-1", "--reason", "空包", "--json")
+        run(
+            cli,
+            "rings",
+            "confirm",
+            first,
+            "--officer",
+            "o-1",
+            "--reason",
+            "空包",
+            "--yes",
+            "--json",
+        )
     )
     run(cli, "rings", "dismiss", second, "--officer", "o-2", "--reason", "household")
     ring_entries = [e for e in entries(settings) if e["kind"].startswith("ring.")]

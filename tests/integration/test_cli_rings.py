@@ -55,7 +55,18 @@ def test_detect_list_show_confirm_dismiss(cli: CliRunner, planted: set[str]) -> 
     assert "shared receivers" in _run(cli, "rings", "show", first)
     boosted = next(d["uid"] for d in details if set(d["accounts"]) == planted)
     confirmed = json.loads(
-        _run(cli, "rings", "confirm", boosted, "--officer", "o-1", "--reason", "空包", "--json")
+        _run(
+            cli,
+            "rings",
+            "confirm",
+            boosted,
+            "--officer",
+            "o-1",
+            "--reason",
+            "空包",
+            "--yes",
+            "--json",
+        )
     )
     assert confirmed["ring"]["status"] == "confirmed"
     assert any(

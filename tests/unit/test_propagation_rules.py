@@ -158,3 +158,22 @@ def test_unreadable_and_invalid_yaml_files_are_refused(tmp_path: Path) -> None:
 )
 def test_condition_semantics(op: str, value: float | bool, edge_value: Any, holds: bool) -> None:
     assert Condition(prop="share", op=op, value=value).holds(edge_value) is holds
+
+
+def test_reach_limits_cite_their_legal_basis_and_name_the_rules_they_cut() -> None:
+    rules = default_rules()
+    by_id = rules.list_type_by_id
+    online = by_id["online_serious_violation"].reach
+    assert (online.other_stores, online.approval_above) == (False, 50)
+    assert any("过罚相当" in basis for basis in online.legal_basis)
+    assert by_id["abnormal_operation"].reach.approval_above is None  # the settings decide
+    cut = [r.id for lt in rules.list_types for r in lt.propagation if rules.reaches_other_stores(r)]
+    assert cut == ["repeat_ip_infringer.sibling_stores"]
+    bad = copy.deepcopy(RAW)
+    bad["list_types"][0]["reach"] = {"approval_above": 5}
+    with pytest.raises(RuleError, match=r"list_types\[serious_dishonesty\]\.reach\.legal_basis"):
+        parse_rules(bad, source="x.yaml")
+    zero = copy.deepcopy(RAW)
+    zero["list_types"][0]["reach"]["approval_above"] = 0
+    with pytest.raises(RuleError, match=r"reach\.approval_above"):
+        parse_rules(zero, source="x.yaml")

@@ -7,6 +7,7 @@ import { ENDPOINTS, getMeta, post } from "../api.js";
 import { chain } from "../chain.js";
 import { entityLink, errorBox, fmtDate, formValues, h, loading, replace, section, table } from "../dom.js";
 import { labelName, pick, t } from "../i18n.js";
+import { isPending, pendingNotice, w } from "./confirm.js";
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -64,6 +65,8 @@ function addForm(meta, params) {
       h("p", { class: "muted small", id: "expires-hint" }, t("expires_hint")),
       field(t("authority"), h("input", { name: "authority", maxlength: 200 })),
       field(t("legal_basis"), basis),
+      // needed when the listing restricts more subjects than the approval threshold
+      field(w("listing_reason"), h("textarea", { name: "reason", id: "add-reason", maxlength: 2000 })),
     ),
   );
   return previewCard(t("listings_add"), form, "add", () => {
@@ -77,6 +80,7 @@ function addForm(meta, params) {
       expires: v.expires || null,
       authority: v.authority || null,
       legal_basis: v.legal_basis || null,
+      reason: v.reason || null,
     };
     return {
       preview: { action: "add", listing },
@@ -160,6 +164,13 @@ function previewCard(title, form, id, build) {
     applyButton.disabled = true;
     try {
       const report = await request.apply();
+      if (isPending(report)) {
+        // above the approval threshold: stored for a second officer, nothing written yet
+        const heading = out.querySelector("#preview h2");
+        if (heading) heading.textContent = w("pending_title");
+        out.prepend(pendingNotice(report));
+        return;
+      }
       // what was previewed is now written: the block says so
       const heading = out.querySelector("#preview h2");
       if (heading) heading.textContent = t("applied_title");

@@ -1,10 +1,14 @@
 // Review queues: suspected brushing rings and shell clusters, best score first, one page
 // at a time; a detail page with reasons and evidence, and confirm / dismiss with a reason.
-// Confirming a ring shows the violation, the listings and the restrictions it caused.
+// Confirming first shows a preview (subjects and measures per rule, by name, with counts;
+// views/confirm.js); "Apply" sends the confirmation, which either takes effect or, above the
+// approval threshold, waits for a second officer (the "Approvals" tab).
 
 import { ENDPOINTS, cursorOf, get, getMeta, has, pageOf, post } from "../api.js";
 import { entityLink, errorBox, fmtDate, fmtScore, h, loading, replace, section, table } from "../dom.js";
 import { labelName, pick, reasonText, statusName, t, tOr } from "../i18n.js";
+import { isPending, markPreview, pendingNotice, previewCard, renderApprovals, w } from "./confirm.js";
+import { memberScores } from "./scores.js";
 
 /** Stored reason sentences as codes (POST /console/api/reasons); null when unavailable. */
 async function codes(texts) {
@@ -35,6 +39,7 @@ const QUEUES = {
       decision === "confirm" ? ENDPOINTS.ringConfirm(uid) : ENDPOINTS.ringDismiss(uid),
       { reason },
     ],
+    preview: (uid) => `${ENDPOINTS.ringConfirm(uid)}/preview`,
     size: (r) => `${r.n_accounts} ${t("accounts")} · ${r.n_stores} ${t("stores")}`,
   },
   shells: {
@@ -44,13 +49,14 @@ const QUEUES = {
     detail: ENDPOINTS.shell,
     // The shells router takes the decision in the body and answers with the cluster.
     review: (uid, decision, reason) => [ENDPOINTS.shellReview(uid), { decision, reason }],
+    preview: (uid) => `${ENDPOINTS.shellReview(uid)}/preview`,
     size: (c) => `${c.size} ${t("members")}`,
   },
 };
 
 export async function renderReview(root, rest, params, alive) {
   const [which, ...id] = rest.split("/");
-  const name = QUEUES[which] ? which : "rings";
+  const name = QUEUES[which] || which === "approvals" ? which : "rings";
   const queue = QUEUES[name];
   root.append(
     h(
@@ -59,8 +65,13 @@ export async function renderReview(root, rest, params, alive) {
       Object.entries(QUEUES).map(([key, q]) =>
         h("a", { href: `#/review/${key}`, class: key === name ? "active" : null }, t(q.title)),
       ),
+      h("a", { href: "#/review/approvals", class: name === "approvals" ? "active" : null, id: "tab-approvals" }, w("approvals")),
     ),
   );
+  if (name === "approvals") {
+    await renderApprovals(root, alive);
+    return;
+  }
   if (!has(queue.feature)) {
     root.append(section(t(queue.title), h("p", { class: "muted" }, t("no_endpoint"))));
     return;
@@ -140,7 +151,7 @@ async function renderDetail(root, queue, name, uid, alive) {
       { class: "card" },
       h("a", { href: `#/review/${name}` }, `← ${t("back")}`),
       h("h1", {}, t(queue.title), " ", h("code", {}, item.uid)),
-      h("p", {}, statusPill(item.status), " ", scoreBar(item.score), " · ", queue.size(item)),
+      h("p", { id: "review-status" }, statusPill(item.status), " ", scoreBar(item.score), " · ", queue.size(item)),
       h("h2", {}, t("reasons")),
       h("ul", { class: "reasons", id: "reasons" }, coded.map((r) => h("li", { dataset: { code: r.code } }, reasonText(r, named.words, listName)))),
       item.reviewed_by
@@ -186,6 +197,7 @@ function ringEvidence(ring) {
       ),
       h("p", { class: "small muted" }, `${t("accounts")}: ${ring.accounts.length} · ${t("waybills")}: ${ring.waybills}`),
     ),
+    memberScores(ring),
     ring.shared_receivers.length
       ? section(
           t("shared_receivers"),
@@ -256,6 +268,7 @@ function reviewForm(queue, item, outcome) {
   const reason = h("textarea", { id: "review-reason", name: "reason", maxlength: 2000, required: true, "aria-labelledby": "review-reason-title" });
   const message = h("div", {});
   const buttons = [];
+  let shown = null; // the preview card the officer has read, if any
   const decide = async (decision) => {
     if (!reason.value.trim()) {
       replace(message, h("div", { class: "error", role: "alert" }, t("reason_required")));
@@ -264,10 +277,32 @@ function reviewForm(queue, item, outcome) {
     buttons.forEach((b) => { b.disabled = true; });
     replace(message, loading());
     try {
+      if (decision === "confirm" && !shown) {
+        // Nothing is written yet: show what confirming would impose, then ask again.
+        shown = previewCard(await get(queue.preview(item.uid)));
+        replace(message);
+        replace(outcome, shown);
+        const needs = shown.querySelector('[data-code="approval_needed"]') !== null;
+        const apply = h("button", { type: "button", class: "danger", id: "review-apply", onclick: () => decide("confirm") }, w(needs ? "request" : "apply"));
+        const cancel = h("button", { type: "button", class: "secondary", id: "review-cancel", onclick: () => { shown = null; replace(outcome); buttons.forEach((b) => { b.disabled = false; }); } }, w("cancel"));
+        outcome.append(h("div", { class: "actions" }, apply, cancel));
+        outcome.scrollIntoView();
+        return;
+      }
       const [url, body] = queue.review(item.uid, decision, reason.value.trim());
       const result = await post(url, body);
       replace(message);
-      replace(outcome, outcomeView(decision, result));
+      outcome.querySelector(".actions")?.remove();
+      if (isPending(result)) {
+        markPreview(shown, "pending");
+        outcome.prepend(pendingNotice(result));
+      } else {
+        if (shown) markPreview(shown, "applied");
+        // the header no longer says "suspected": it says what was decided
+        const pill = document.querySelector("#review-status .pill");
+        pill?.replaceWith(statusPill(decision === "confirm" ? "confirmed" : "dismissed"));
+        outcome.prepend(outcomeView(decision, result, await subjectNames(result)));
+      }
       outcome.scrollIntoView();
       form.remove();
     } catch (err) {
@@ -290,7 +325,7 @@ function reviewForm(queue, item, outcome) {
   return form;
 }
 
-function outcomeView(decision, result) {
+function outcomeView(decision, result, names = new Map()) {
   if (decision === "dismiss") {
     return h("div", { class: "notice", role: "status" }, t("dismiss_done"));
   }
@@ -301,38 +336,42 @@ function outcomeView(decision, result) {
   const restrictions = result.restrictions || [];
   return h(
     "section",
-    { class: "card" },
+    { class: "card", id: "confirm-outcome" },
     h("div", { class: "notice", role: "status" }, t("confirm_done")),
-    result.violation_uid ? h("p", {}, `${t("violation")}: `, h("code", {}, result.violation_uid)) : null,
-    result.penalised?.length
-      ? h("p", {}, `${t("penalised")}: `, result.penalised.map((u) => h("span", {}, entityLink(u), " ")))
-      : null,
-    result.listings?.length ? h("p", { class: "small" }, `${t("listing")}: `, result.listings.join("，")) : null,
     h("h3", {}, `${t("caused")} (${restrictions.length})`),
-    restrictions.length ? causedTable(restrictions) : h("p", { class: "muted" }, t("none")),
+    restrictions.length ? causedTable(restrictions, names) : h("p", { class: "muted" }, t("none")),
     result.note ? h("p", { class: "muted small" }, result.note) : null,
   );
 }
 
-/** Caused restrictions grouped by subject: one row per entity, its measures listed. */
-function causedTable(restrictions) {
+/** Names of the restricted subjects (POST /console/api/names), so the outcome names them. */
+async function subjectNames(result) {
+  const uids = [...new Set((result.restrictions || []).map((r) => r.subject_uid))].slice(0, 1000);
+  if (!uids.length) return new Map();
+  const answer = await post("/console/api/names", { uids }).catch(() => null);
+  return new Map(Object.entries(answer?.names || {}));
+}
+
+/** Caused restrictions grouped by subject, by name (a nameless one by its kind): one row per
+ * entity, its measures listed. */
+function causedTable(restrictions, names) {
   const bySubject = new Map();
   for (const r of restrictions) {
     if (!bySubject.has(r.subject_uid)) bySubject.set(r.subject_uid, []);
     bySubject.get(r.subject_uid).push(r);
   }
+  const nameOf = (uid) => names.get(uid)?.name || labelName(names.get(uid)?.label || "") || t("none");
   const rows = [...bySubject.entries()].map(([uid, list]) => [
-    entityLink(uid),
+    entityLink(uid, nameOf(uid)),
     list.map((r) => pick(r, "measure_name")).join("、"),
-    [...new Set(list.map((r) => r.rule_id))].join(", "),
     fmtDate(list[0].valid_from),
   ]);
   const shown = 25;
-  const body = table([t("counterpart"), t("measure"), t("rule"), t("valid_from")], rows.slice(0, shown), {
+  const body = table([t("counterpart"), t("measure"), t("valid_from")], rows.slice(0, shown), {
     id: "caused-restrictions",
   });
   if (rows.length <= shown) return body;
-  const rest = table([t("counterpart"), t("measure"), t("rule"), t("valid_from")], rows.slice(shown));
+  const rest = table([t("counterpart"), t("measure"), t("valid_from")], rows.slice(shown));
   rest.hidden = true;
   const toggle = h("button", { type: "button", class: "link-button", onclick: () => { rest.hidden = false; toggle.remove(); } },
     t("show_all", { n: rows.length }));
