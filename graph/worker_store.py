@@ -58,7 +58,8 @@ __all__ = [
 
 log = logging.getLogger("credgraph.store_worker")
 
-#: First wait before a dead worker is replaced; doubled while replacements keep dying.
+#: First wait before a dead worker is replaced (default; the setting
+#: ``store_worker_backoff_seconds``); doubled while replacements keep dying.
 BACKOFF_START_SECONDS = 0.5
 #: Longest wait between two starts.
 BACKOFF_MAX_SECONDS = 30.0
@@ -217,12 +218,14 @@ class WorkerStore(GraphStore):
         create_schema: bool = True,
         call_timeout: float = 300.0,
         start_timeout: float = 120.0,
+        backoff: float = BACKOFF_START_SECONDS,
     ) -> None:
         self.path = FsPath(path)
         self._buffer_pool_mb = buffer_pool_mb
         self._create_schema = create_schema
         self.call_timeout = call_timeout
         self._start_timeout = start_timeout
+        self._backoff = backoff
         #: Held for a whole call, and from ``begin`` to ``commit`` of a transaction.
         self._lock = threading.RLock()
         self._state = threading.Condition()
@@ -313,7 +316,7 @@ class WorkerStore(GraphStore):
         return proc, ours
 
     def _supervise(self) -> None:
-        delay = BACKOFF_START_SECONDS
+        delay = self._backoff
         while not self._stop.is_set():
             started = time.monotonic()
             try:
@@ -343,7 +346,7 @@ class WorkerStore(GraphStore):
                 return
             up = time.monotonic() - started
             if up >= _STABLE_SECONDS:
-                delay = BACKOFF_START_SECONDS
+                delay = self._backoff
             with self._state:
                 self._lost(self._generation)
                 self._retry_at = time.monotonic() + delay
@@ -629,5 +632,6 @@ def open_worker_store(settings: Settings, *, create_schema: bool = True) -> Grap
         buffer_pool_mb=settings.embedded_buffer_pool_mb,
         create_schema=create_schema,
         call_timeout=settings.store_worker_call_seconds,
+        backoff=settings.store_worker_backoff_seconds,
     )
     return install_faults(store)
