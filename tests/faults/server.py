@@ -106,9 +106,10 @@ class Server:
         (the kernel signals it), a moment later."""
         deadline = time.monotonic() + 15
         while pid is not None and Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
-            with contextlib.suppress(OSError):
-                if Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] == "Z":
-                    break  # a zombie holds no files
+            with contextlib.suppress(OSError, IndexError):
+                zombie = Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] == "Z"
+                if zombie and len(os.listdir(f"/proc/{pid}/task")) <= 1:
+                    break  # a zombie none of whose threads still runs holds no files
             time.sleep(0.05)
 
     def kill(self) -> None:
