@@ -68,6 +68,33 @@ _STABLE_SECONDS = 60.0
 #: How the worker names itself in the holder file.
 _COMMAND = "credgraph serve (store worker)"
 
+#: LadybugDB 0.22 holds buffer-pool memory for every write statement (about 1.5 MB for a
+#: ``LOAD FROM`` batch, 25 KB for a plain MERGE) for as long as the database stays open: a
+#: checkpoint does not free it and the pool cannot evict it, so a long-running server's
+#: writes end in "buffer pool is full" (docs/api.md, *Memory under listing writes*).
+#: Closing and reopening the database frees all of it: the worker reopens the store,
+#: between transactions, after the writes of :func:`_reopen_after`.
+_MB_PER_WRITE = 1.5
+_WRITE_OPS = frozenset(
+    {
+        "upsert_nodes",
+        "upsert_relationships",
+        "insert_new_nodes",
+        "insert_new_relationships",
+        "set_node_properties",
+        "delete_relationships",
+        "wipe",
+    }
+)
+
+
+def _reopen_after(buffer_pool_mb: int) -> int:
+    """Write calls after which the worker reopens the store: what a quarter of the buffer
+    pool holds (0, the engine's default pool of about 80 % of memory, counts as 4 GB)."""
+    pool = buffer_pool_mb or 4096
+    return max(16, int(pool / 4 / _MB_PER_WRITE))
+
+
 #: Port methods forwarded as they are (the worker runs the adapter's own method, so a
 #: traversal such as ``neighbourhood`` is one round trip, not one per step).
 _FORWARDED = frozenset(
@@ -181,6 +208,7 @@ def _worker_main(
         return
     conn.send(("ready", os.getpid()))
     open_tx: list[AbstractContextManager[None]] = []
+    writes, reopened, reopen_after = 0, 0, _reopen_after(buffer_pool_mb)
     try:
         while True:
             try:
@@ -197,11 +225,26 @@ def _worker_main(
                 conn.send(reply)
             except (pickle.PicklingError, TypeError, AttributeError) as exc:
                 conn.send(("err", StoreError(f"the answer could not be sent: {exc}")))
+            writes += op in _WRITE_OPS
+            if writes >= reopen_after and not open_tx:
+                # After the answer, so its caller does not wait; the next call does (~0.1 s).
+                writes = 0
+                store.close()
+                try:
+                    store = _open_for_worker(path, buffer_pool_mb, create_schema=False)
+                except CreditGraphError as exc:  # another process took the lock meanwhile
+                    log.error("store worker could not reopen the store: %s", exc)  # noqa: TRY400
+                    return  # the server starts another worker, which reports it if it lasts
+                reopened += 1
+                log.info(
+                    "store worker reopened the store (%d times) to free write memory", reopened
+                )
     finally:
         while open_tx:
             with contextlib.suppress(Exception):
                 open_tx.pop().__exit__(StoreError, StoreError("worker closing"), None)
-        store.close()
+        with contextlib.suppress(Exception):  # closed already when a reopen failed
+            store.close()
 
 
 # -- the server side ---------------------------------------------------------------------------

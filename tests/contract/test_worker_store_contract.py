@@ -120,3 +120,18 @@ def test_a_transaction_its_worker_died_in_leaves_nothing_and_fails_to_its_end(
     found = own_worker.get_node(UID)
     assert found is not None
     assert found.props["name"] == "杭州星辰贸易有限公司"
+
+
+def test_writes_go_on_past_what_the_engine_holds_for_them(tmp_path: Path) -> None:
+    """LadybugDB keeps part of its buffer pool for every write until the database is
+    closed: single-row writes of a business fill a 256 MB pool near the 370th (the store
+    in process fails there). The worker reopens the store before that, between calls."""
+    store = WorkerStore(tmp_path / "graph.lbdb", buffer_pool_mb=256)
+    try:
+        for n in range(600):
+            store.upsert_nodes("Business", [{"uid": UID, "name": f"第{n}次"}])
+        found = store.get_node(UID)
+        assert found is not None
+        assert found.props["name"] == "第599次"
+    finally:
+        store.close()
