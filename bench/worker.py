@@ -44,7 +44,7 @@ from algorithms.propagation.rules import SubjectKind, default_rules  # noqa: E40
 from graph.store import GraphStore  # noqa: E402
 
 KEY = "bench-id-hash-key-0123456789"
-POOL_MB = 1024
+POOL_MB = 4096  # the default of `credgraph serve` (DEFAULT_BUFFER_POOL_MB)
 
 
 def _prepare(work: Path, entities: int) -> list[str]:
