@@ -7,6 +7,7 @@ are normalised so that one thing written two ways is one node.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import re
@@ -234,8 +235,9 @@ def store_uid(store_id: str, field: str = "store_id") -> str:
 
 def normalise_uid(text: str) -> str:
     """A uid as stored, read the way ingest reads identifiers (:mod:`graph.normalise`):
-    cleaned; a USCC after ``biz:`` (18 characters once compacted) compacted, a store's
-    platform lower-cased.
+    cleaned; a USCC after ``biz:`` (18 characters once compacted) compacted, a foreign
+    business's jurisdiction read as :func:`business_uid` reads it (alpha-3 → alpha-2, case
+    folded: ``biz:che:10000001`` is ``biz:CH:10000001``), a store's platform lower-cased.
 
     Raises
     ------
@@ -250,6 +252,10 @@ def normalise_uid(text: str) -> str:
     prefix, _, rest = value.partition(":")
     if label == "Business" and ":" not in rest and len(compact_identifier(rest)) == 18:
         rest = compact_identifier(rest)  # a USCC, however it was written
+    elif label == "Business" and ":" in rest:
+        # a key ingest would not write is looked up as given (and not found)
+        with contextlib.suppress(InvalidInput):
+            rest = business_uid(rest).removeprefix("biz:")
     elif label == "Store":
         rest = store_key(rest, "uid")
     if not rest:

@@ -7,9 +7,10 @@ listed in the reconciliation: the key, the row that won, the row it replaced and
 fields that differed. Rows that repeat a key with the same values are harmless repeats
 and are only counted.
 
-Values are compared by 64-bit hashes per field, kept per row of the file (8 bytes per
-field and row) and compared once at the end of the file; nodes whose values follow from
-their key (addresses, phones, e-mails) are not tracked.
+Keys and values are kept as 64-bit hashes per row of the file (8 bytes per field and row)
+and compared once at the end of the file; a key's text is kept only once it repeats (to
+name it in the report), so memory does not hold every key of a large file. Nodes whose
+values follow from their key (addresses, phones, e-mails) are not tracked.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from ingest.columnar import NodeBatch, Objects, RelBatch
-from ingest.uidset import hash_keys
+from ingest.uidset import HashSet, hash_keys
 
 __all__ = ["Conflict", "ConflictTracker", "MAX_LISTED"]
 
@@ -57,9 +58,13 @@ class Conflict:
 @dataclass
 class _Seen:
     columns: list[str]
-    keys: list[Objects] = field(default_factory=list)
+    keys: list[npt.NDArray[np.uint64]] = field(default_factory=list)
     rows: list[npt.NDArray[np.int64]] = field(default_factory=list)
     hashes: list[npt.NDArray[np.uint64]] = field(default_factory=list)
+    #: every key hash so far, to notice a repeat as it arrives
+    known: HashSet = field(default_factory=HashSet)
+    #: the text of each key that repeats, by its hash
+    names: dict[int, str] = field(default_factory=dict)
 
 
 class ConflictTracker:
@@ -90,7 +95,15 @@ class ConflictTracker:
             matrix = np.zeros((int(keep.sum()), len(names)), dtype=np.uint64)
             for j, name in enumerate(names):
                 matrix[:, j] = _hash_values(batch.columns[name][keep])
-            seen.keys.append(batch.columns[key][keep])
+            keys = batch.columns[key][keep]
+            hashed = hash_keys(keys)
+            again = (
+                seen.known.contains(hashed) | pd.Series(hashed).duplicated(keep=False).to_numpy()
+            )
+            for i in np.flatnonzero(again):
+                seen.names[int(hashed[i])] = str(keys[i])
+            seen.known.add(hashed)
+            seen.keys.append(hashed)
             seen.rows.append(batch.rows[keep])
             seen.hashes.append(matrix)
 
@@ -101,10 +114,9 @@ class ConflictTracker:
         for kind, seen in self._seen.items():
             if not seen.keys:
                 continue
-            keys = np.concatenate(seen.keys)
+            key_hash = np.concatenate(seen.keys)
             rows = np.concatenate(seen.rows)
             hashes = np.concatenate(seen.hashes)
-            key_hash = hash_keys(keys)
             order = np.lexsort((rows, key_hash))
             same_key = key_hash[order][1:] == key_hash[order][:-1]
             later, earlier = order[1:][same_key], order[:-1][same_key]
@@ -119,7 +131,7 @@ class ConflictTracker:
                 found.append(
                     Conflict(
                         kind,
-                        str(keys[later[i]]),
+                        seen.names[int(key_hash[later[i]])],
                         int(rows[later[i]]),
                         int(rows[earlier[i]]),
                         fields,

@@ -47,7 +47,7 @@ def _get(market: Market, path: str, token: str, **params: Any) -> Any:
     return response.json()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def brands(market: Market, tmp_path_factory: pytest.TempPathFactory) -> Brands:
     """An alliance member for the brand with the most repeat infringers, and its key."""
     officer = market.officer

@@ -8,6 +8,7 @@ import pytest
 from api.deps import subject_uid as api_subject_uid
 from api.schemas import EntityKind
 from graph.errors import InvalidInput
+from graph.identity import business_uid as business_uid_of
 from graph.identity import normalise_uid, person_uid, store_uid
 from graph.identity import subject_uid as ingest_subject_uid
 from graph.lookup import candidate_uids
@@ -65,6 +66,17 @@ def test_a_business_is_one_uid_at_ingest_and_at_the_api(spelling: str) -> None:
     assert _party("business", spelling, KEY, "subject_id") == ("Business", want)
     assert api_subject_uid(EntityKind.BUSINESS, spelling, KEY) == want
     assert candidate_uids(spelling, KEY)[0] == want
+
+
+@pytest.mark.parametrize(
+    "spelling", ["biz:CH:10000001", "biz:CHE:10000001", "biz:che:10000001", "biz:ＣＨＥ：10000001"]
+)
+def test_a_foreign_business_uid_is_read_as_ingest_wrote_it(spelling: str) -> None:
+    assert normalise_uid(spelling) == "biz:CH:10000001" == business_uid_of("CHE:10000001")
+
+
+def test_a_foreign_uid_ingest_would_not_write_is_looked_up_as_given() -> None:
+    assert normalise_uid("biz:XX:1") == "biz:XX:1"
 
 
 @pytest.mark.parametrize("spelling", RIC_SPELLINGS)
