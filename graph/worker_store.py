@@ -475,12 +475,18 @@ class WorkerStore(GraphStore):
     def close(self) -> None:
         """Close the worker (it closes the store and releases its lock), stop supervising."""
         self._stop.set()
+        # Wait (bounded) for a call in flight on another thread: the pipe takes one at a time.
+        locked = self._lock.acquire(timeout=10)
         with self._state:
             proc, conn = self._proc, self._conn
             self._conn = None
-        if conn is not None:
+        if not locked and proc is not None:
+            proc.kill()  # a call that does not end: the engine's recovery at the next start
+        elif conn is not None:
             with contextlib.suppress(OSError, ValueError):
                 conn.send(("close", (), {}))
+        if locked:
+            self._lock.release()
         if proc is not None:
             try:
                 proc.wait(30)
