@@ -11,12 +11,21 @@ Why the API's SQLite file and not the graph: an objection is a workflow record a
 decision (like keys, alerts and webhook subscriptions kept there), not a fact about the
 market the graph describes, and it is read by key (who filed it) far more than by
 traversal. What an upheld objection changes in the graph goes through the graph's own
-existing paths (a listing is removed with reason ``objection_upheld``); the decision
-itself is appended to the tamper-evident decision log (``objection.decided``).
+paths (a listing is removed with reason ``objection_upheld``; a link is excluded from
+propagation, :mod:`algorithms.propagation.exclusions`); the decision itself is appended to
+the tamper-evident decision log (``objection.decided``).
+
+A decision and its effect on the graph live in two stores, so they are kept together by a
+durable intent: the decision is recorded here first with ``applied = 0``; the graph change
+runs in one graph transaction (all or nothing, and idempotent); the decision is logged;
+then ``applied`` is set. A crash anywhere in between leaves ``applied = 0``, and
+:func:`recover_decisions` (run before every decision, and by ``credgraph objections
+recover``) carries the change out again and logs it.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from dataclasses import asdict, dataclass
@@ -25,7 +34,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from api.security import connect
-from graph.errors import InvalidInput, NotFound
+from graph.errors import CreditGraphError, InvalidInput, NotFound
+from graph.faults import fault_point
 
 if TYPE_CHECKING:
     from algorithms.propagation.rules import RuleSet
@@ -37,10 +47,15 @@ __all__ = [
     "OBJECTION_STATES",
     "TARGET_KINDS",
     "apply_decision",
+    "changes_graph",
+    "check_decision",
     "open_disputes",
+    "recover_decisions",
     "Objection",
     "ObjectionStore",
 ]
+
+log = logging.getLogger("credgraph.objections")
 
 TargetKind = Literal["listing", "restriction", "link"]
 TARGET_KINDS: tuple[str, ...] = ("listing", "restriction", "link")
@@ -66,7 +81,8 @@ CREATE TABLE IF NOT EXISTS objections (
     decided_by TEXT,
     reason TEXT,
     scope TEXT,
-    scope_value TEXT
+    scope_value TEXT,
+    applied INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS objections_target ON objections (target);
 CREATE INDEX IF NOT EXISTS objections_filed_by ON objections (filed_by, id);
@@ -127,6 +143,11 @@ class ObjectionStore:
         self.review_days = review_days
         self._conn = connect(path)
         self._conn.executescript(_SCHEMA)
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(objections)")}
+        if "applied" not in columns:  # a file from before decisions were applied by intent
+            self._conn.execute(
+                "ALTER TABLE objections ADD COLUMN applied INTEGER NOT NULL DEFAULT 1"
+            )
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -278,7 +299,8 @@ class ObjectionStore:
             day = on or datetime.now(UTC).date()
             self._conn.execute(
                 "UPDATE objections SET status = ?, decided = ?, decided_by = ?, reason = ?, "
-                "scope = ?, scope_value = ?, reviewer = COALESCE(reviewer, ?) WHERE id = ?",
+                "scope = ?, scope_value = ?, reviewer = COALESCE(reviewer, ?), applied = ? "
+                "WHERE id = ?",
                 (
                     outcome,
                     day.isoformat(),
@@ -287,27 +309,121 @@ class ObjectionStore:
                     scope,
                     scope_value,
                     officer.strip(),
+                    0,  # applied: see apply_decision
                     objection_id,
                 ),
             )
         return self.get(objection_id)
 
+    def pending(self) -> list[Objection]:
+        """Decisions whose change to the graph is not known to be done (oldest first)."""
+        rows = self._conn.execute(
+            f"SELECT {_COLUMNS} FROM objections WHERE applied = 0 ORDER BY id"
+        ).fetchall()
+        return [_row(r) for r in rows]
+
+    def mark_applied(self, objection_id: int) -> None:
+        """The decision's graph change is done and logged."""
+        with self._lock:
+            self._conn.execute("UPDATE objections SET applied = 1 WHERE id = ?", (objection_id,))
+
+
+def changes_graph(target_kind: str, outcome: str) -> bool:
+    """Whether a decision changes the graph: an upheld listing objection removes the
+    listing; an upheld or partly upheld link objection excludes the link."""
+    if target_kind == "listing":
+        return outcome == "upheld"
+    return target_kind == "link" and outcome in ("upheld", "partly_upheld")
+
 
 def apply_decision(
     store: GraphStore, objection: Objection, rules: RuleSet | None = None
 ) -> PropagationReport | None:
-    """Carry out what a decided objection changes in the graph.
+    """Carry out what a decided objection changes in the graph, in one graph transaction.
+
+    The feed gets a ``dispute_closed`` event for each restriction the objection reached
+    (once: a repeat writes none).
 
     An upheld objection against a listing removes it with reason ``objection_upheld``
     (retracted from the start: history keeps that it was in force, as superseded records).
-    Other outcomes change nothing in the graph here (link exclusions: issue 18 item 1 part 2).
+    An upheld (or partly upheld) objection against a link excludes the link in the scope
+    decided and lifts exactly the restrictions whose every path took it
+    (:func:`algorithms.propagation.service.exclude_link`). Each runs in one graph
+    transaction and may run again (after a crash) with the same result. Other outcomes
+    change nothing in the graph.
     """
-    if objection.status == "upheld" and objection.target_kind == "listing":
-        from algorithms.propagation import service
+    from algorithms.propagation import service
+    from algorithms.propagation.exclusions import Exclusion
 
-        on = date.fromisoformat(objection.decided or datetime.now(UTC).date().isoformat())
-        return service.remove_listing(store, objection.target, on, "objection_upheld", rules)
-    return None
+    on = date.fromisoformat(objection.decided or datetime.now(UTC).date().isoformat())
+    report: PropagationReport | None = None
+    with store.transaction():
+        service.note_dispute(
+            store,
+            objection.id,
+            objection.target_kind,
+            objection.target,
+            objection.subject,
+            outcome=objection.status,
+            rules=rules,
+        )
+        if not changes_graph(objection.target_kind, objection.status):
+            pass
+        elif objection.target_kind == "listing":
+            report = service.remove_listing(store, objection.target, on, "objection_upheld", rules)
+        else:
+            exclusion = Exclusion(
+                objection.target, objection.scope or "all", objection.scope_value, objection.id, on
+            )
+            report = service.exclude_link(store, exclusion, rules, near=[objection.subject])
+        fault_point("objection_written")
+    fault_point("objection_applied")
+    return report
+
+
+def check_decision(
+    store: GraphStore,
+    objection: Objection,
+    outcome: str,
+    scope: str | None = None,
+    scope_value: str | None = None,
+    rules: RuleSet | None = None,
+) -> None:
+    """Refuse, before anything is recorded, a decision the graph could not carry out
+    (a listing or link no longer there, an unknown rule): once recorded, a decision is
+    carried out until it is done."""
+    if not objection.open or not changes_graph(objection.target_kind, outcome):
+        return  # a decided one is refused by ObjectionStore.decide
+    from algorithms.propagation import service
+    from algorithms.propagation.rules import default_rules
+
+    if objection.target_kind == "listing":
+        if not service.load_listings(store, [objection.target]):
+            raise NotFound(f"no listing {objection.target!r}")
+        return
+    scope = scope or "all"
+    if scope == "rule" and scope_value not in (rules or default_rules()).rule_by_id:
+        raise InvalidInput(f"no rule {scope_value!r}", field="scope_value")
+    if scope == "listing" and not service.load_listings(store, [scope_value or ""]):
+        raise NotFound(f"no listing {scope_value!r}")
+    service.link_ends(store, objection.target, [objection.subject])
+
+
+def recover_decisions(
+    objections: ObjectionStore, store: GraphStore, rules: RuleSet | None = None
+) -> list[tuple[Objection, PropagationReport | None]]:
+    """Carry out decisions a crash left half done (recorded here, not known applied).
+
+    Returns each with what it changed now (often nothing: the graph change had
+    committed); the caller logs them, then marks them applied.
+    """
+    done: list[tuple[Objection, PropagationReport | None]] = []
+    for o in objections.pending():
+        try:
+            done.append((o, apply_decision(store, o, rules)))
+        except CreditGraphError as exc:  # one that cannot be carried out blocks no other
+            log.warning("objection %s: decision not carried out: %s", o.id, exc)
+    return done
 
 
 def open_disputes(path: Path) -> dict[str, list[int]]:

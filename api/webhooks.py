@@ -524,6 +524,7 @@ def _change(event: service.ChangeEvent) -> ChangeOut:
         valid_until=event.valid_to,
         reason=event.reason,
         at=event.at,
+        objection=event.objection_id,
     )
 
 

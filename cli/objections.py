@@ -10,15 +10,23 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from algorithms.propagation.rules import default_rules, load_rules
+from algorithms.propagation import service
+from algorithms.propagation.rules import RuleSet, default_rules, load_rules
 from api.app import api_db_path
 from api.ledger import record as rec
-from api.objections import Objection, ObjectionStore, apply_decision
+from api.objections import (
+    Objection,
+    ObjectionStore,
+    apply_decision,
+    check_decision,
+    recover_decisions,
+)
 from cli.audit import log_decisions
 from cli.common import current_settings
 from cli.common import parse_day as _day
 from cli.common import print_json as _print_json
 from cli.common import store_session as _store
+from graph.store import GraphStore
 
 __all__ = ["objections_app", "register"]
 
@@ -69,6 +77,8 @@ def file_command(
         )
     finally:
         store.close()
+    with _store() as graph:  # the feed says which restrictions are now disputed
+        service.note_dispute(graph, o.id, o.target_kind, o.target, o.subject)
     if as_json:
         _print_json(o.to_dict())
     else:
@@ -155,9 +165,15 @@ def decide_command(
     as_json: JsonOption = False,
 ) -> None:
     """Decide an objection; an upheld listing objection removes the listing
-    (reason ``objection_upheld``). The decision goes to the decision log."""
+    (reason ``objection_upheld``); an upheld link objection excludes the link from
+    propagation in the scope given and lifts exactly what depended on it. The decision goes
+    to the decision log."""
     store = _open()
+    ruleset = load_rules(rules) if rules is not None else default_rules()
     try:
+        with _store() as graph:
+            _recover(store, graph, ruleset, officer)
+            check_decision(graph, store.get(objection_id), outcome, scope, scope_value, ruleset)
         o = store.decide(
             objection_id,
             outcome,
@@ -167,19 +183,48 @@ def decide_command(
             scope_value=scope_value,
             on=_day(on),
         )
+        with _store() as graph:
+            report = apply_decision(graph, o, ruleset)
+        log_decisions(
+            rec.objection_decided(rec.cli_actor(officer), o, report),
+            rules=rules if report is not None else False,
+        )
+        store.mark_applied(o.id)
     finally:
         store.close()
-    ruleset = load_rules(rules) if rules is not None else default_rules()
-    with _store() as graph:
-        report = apply_decision(graph, o, ruleset)
-    log_decisions(
-        rec.objection_decided(rec.cli_actor(officer), o, report),
-        rules=rules if report is not None else False,
-    )
     if as_json:
         _print_json({**o.to_dict(), "propagation": None if report is None else report.model_dump()})
     else:
         _show(o)
+
+
+def _recover(store: ObjectionStore, graph: GraphStore, rules: RuleSet, officer: str) -> int:
+    """Carry out and log decisions a crash left half done; how many there were."""
+    done = recover_decisions(store, graph, rules)
+    for o, report in done:
+        log_decisions(rec.objection_decided(rec.cli_actor(officer), o, report))
+        store.mark_applied(o.id)
+        console.print(f"objection {o.id}: decision ({o.status}) carried out after a crash")
+    return len(done)
+
+
+@objections_app.command("recover")
+def recover_command(
+    officer: Annotated[str, typer.Option(help="the officer running the recovery")],
+    rules: Annotated[
+        Path | None, typer.Option("--rules", help="rules file (default: the shipped one)")
+    ] = None,
+) -> None:
+    """Carry out decisions a crash left half done (also done before every decision)."""
+    store = _open()
+    ruleset = load_rules(rules) if rules is not None else default_rules()
+    try:
+        with _store() as graph:
+            count = _recover(store, graph, ruleset, officer)
+    finally:
+        store.close()
+    if not count:
+        console.print("no decision left half done")
 
 
 def register(app: typer.Typer) -> None:

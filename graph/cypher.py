@@ -65,29 +65,32 @@ def render(name: str, dialect: str, **slots: str) -> str:
     return load_query(name, dialect).format(**filled)
 
 
-def column_ref(name: str, dialect: str) -> str:
-    """How a statement refers to a batch column: ``row.x`` after UNWIND (Neo4j), or the
-    bare column after LadybugDB's ``LOAD FROM`` (quoted, since ``until`` is a keyword)."""
-    return f"`{name}`" if dialect == "ladybug" else f"row.{name}"
+def column_ref(name: str, dialect: str, unwind: bool = False) -> str:
+    """How a statement refers to a batch column: ``row.x`` after UNWIND (Neo4j, or
+    LadybugDB with ``unwind``), or the bare column after LadybugDB's ``LOAD FROM`` (quoted,
+    since ``until`` is a keyword)."""
+    return f"`{name}`" if dialect == "ladybug" and not unwind else f"row.{name}"
 
 
-def _assign(var: str, props: Iterable[Prop], dialect: str) -> str:
+def _assign(var: str, props: Iterable[Prop], dialect: str, unwind: bool = False) -> str:
     casts = CASTS[dialect]
     return ", ".join(
-        f"{var}.{prop.name} = {casts[prop.type].format(column_ref(prop.name, dialect))}"
+        f"{var}.{prop.name} = {casts[prop.type].format(column_ref(prop.name, dialect, unwind))}"
         for prop in props
     )
 
 
-def _on_create_on_match(var: str, props: Sequence[Prop], dialect: str) -> dict[str, str]:
+def _on_create_on_match(
+    var: str, props: Sequence[Prop], dialect: str, unwind: bool = False
+) -> dict[str, str]:
     """Slots for MERGE: every property on create; all but ``first_seen`` on match.
 
     Two SET lists rather than one with ``coalesce``: LadybugDB's relationship SETs are
     costly, and a first load (the common case) then pays for one list only.
     """
     return {
-        "on_create": _assign(var, props, dialect),
-        "on_match": _assign(var, [p for p in props if p.name != "first_seen"], dialect),
+        "on_create": _assign(var, props, dialect, unwind),
+        "on_match": _assign(var, [p for p in props if p.name != "first_seen"], dialect, unwind),
     }
 
 
@@ -107,9 +110,10 @@ def render_rel_upsert(
     dst_label: str,
     dialect: str,
     template: str = "upsert_relationships",
+    unwind: bool = False,
 ) -> str:
     """The UNWIND/MATCH/MERGE statement writing every property of ``rel_type`` (or another
-    ``template`` with the same slots)."""
+    ``template`` with the same slots; ``unwind``: its batch is a list of maps, ``row``)."""
     spec = REL_BY_TYPE[rel_type]
     if (src_label, dst_label) not in spec.pairs:
         raise InvalidInput(f"{rel_type} does not join {src_label} to {dst_label}", field="rel_type")
@@ -120,7 +124,7 @@ def render_rel_upsert(
         src_label=src_label,
         dst_label=dst_label,
         rel_type=rel_type,
-        **_on_create_on_match("r", props, dialect),
+        **_on_create_on_match("r", props, dialect, unwind),
     )
 
 

@@ -370,6 +370,18 @@ class CypherStore(GraphStore):
         rows = self._run(load_query(name, self.dialect), params or {})
         return [{k: self._plain(v) for k, v in row.items()} for row in rows]
 
+    def query_by_uids(
+        self, name: str, uids: Sequence[str], params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Run a named query keyed by a list of uids (see ``GraphStore.query_by_uids``)."""
+        if not self.step_one_uid_at_a_time:
+            return super().query_by_uids(name, uids, params)
+        statement = load_query(name, self.dialect)
+        rows: list[dict[str, Any]] = []
+        for uid in dict.fromkeys(uids):
+            rows += self._run(statement, {**(params or {}), "uid": uid})
+        return [{k: self._plain(v) for k, v in row.items()} for row in rows]
+
     def _plain(self, value: Any) -> Any:
         """Driver values to plain Python, recursing into lists and maps."""
         if isinstance(value, list):

@@ -26,8 +26,9 @@ from graph.cypher import (
 from graph.cypher_store import CypherStore, first_new
 from graph.errors import StoreError, StoreUnavailable
 from graph.model import Edge, Node
-from graph.schema import NODE_BY_LABEL, NODES, REL_BY_TYPE, RELS, Prop, PropType
+from graph.schema import NODE_BY_LABEL, NODES, REL_BY_TYPE, RELS, Prop, PropType, derived_from_edge
 from graph.store import Row, check_label, check_rel_type
+from queries import load_query
 
 __all__ = ["DEFAULT_BUFFER_POOL_MB", "EmbeddedStore", "ladybug_ddl"]
 
@@ -97,6 +98,10 @@ def _numbered(table: pa.Table) -> pa.Table:
     return table.append_column("_i", pa.array(range(table.num_rows), pa.int64()))
 
 
+def _count(result: list[dict[str, Any]]) -> int:
+    return int(result[0]["written"]) if result else 0
+
+
 def _take(table: pa.Table, positions: list[int]) -> pa.Table:
     return table.take(pa.array(positions, pa.int64()))
 
@@ -107,7 +112,8 @@ class EmbeddedStore(CypherStore):
     dialect = "ladybug"
     #: Arrow batches are scanned in place, so larger batches only cost memory.
     batch_size = 100_000
-    #: Batches at least this large take the probe + COPY path; smaller ones plain MERGE.
+    #: Batches at least this large COPY their new rows; smaller ones CREATE them. Either way a
+    #: probe splits new from stored rows first: MERGE reads the whole label in LadybugDB.
     bulk_min_rows = 2_000
     #: A primary-key equality is an index lookup (0.1 ms at 300k nodes), ``uid IN $uids``
     #: a scan of the label (35 ms), and UNWIND before a relationship pattern a join over
@@ -147,12 +153,16 @@ class EmbeddedStore(CypherStore):
         except RuntimeError as exc:
             raise StoreError(f"embedded store: {exc}") from exc
         results = result if isinstance(result, list) else [result]
-        last = results[-1]
-        columns = last.get_column_names()
-        rows = []
-        while last.has_next():
-            rows.append(dict(zip(columns, last.get_next(), strict=True)))
-        return rows
+        try:
+            last = results[-1]
+            columns = last.get_column_names()
+            rows = []
+            while last.has_next():
+                rows.append(dict(zip(columns, last.get_next(), strict=True)))
+            return rows
+        finally:
+            for each in results:
+                each.close()  # a result left to the garbage collector keeps its memory
 
     def _native(self, value: Any) -> Any:
         return value
@@ -184,22 +194,21 @@ class EmbeddedStore(CypherStore):
     ) -> None:
         rows = len(columns["uid"])
         order = self._copy_order(label, props)
-        if rows < self.bulk_min_rows or order is None:
-            super()._write_nodes(label, props, columns)
-            return
+        bulk = rows >= self.bulk_min_rows and order is not None
         batch = _numbered(self._batch(props, columns))
         probe = render("upsert_nodes_probe", self.dialect, label=label)
         existing = {row["i"] for row in self._run(probe, {"rows": batch.select(["uid", "_i"])})}
         fresh, rest = first_new(columns["uid"], existing)
         if fresh:
-            typed = _typed(_take(batch, fresh), props, order)
-            if typed is None:
-                super()._write_nodes(label, props, columns)
-                return
-            self._run(render("upsert_nodes_copy", self.dialect, label=label), {"rows": typed})
+            typed = _typed(_take(batch, fresh), props, order) if bulk and order else None
+            if typed is not None:
+                self._run(render("upsert_nodes_copy", self.dialect, label=label), {"rows": typed})
+            else:
+                create = render_node_upsert(label, self.dialect, "upsert_nodes_create")
+                self._run(create, {"rows": _take(batch, fresh).drop_columns(["_i"])})
         if rest:
-            statement = render_node_upsert(label, self.dialect)
-            self._run(statement, {"rows": _take(batch, rest).drop_columns(["_i"])})
+            update = render_node_upsert(label, self.dialect, "upsert_nodes_update")
+            self._run(update, {"rows": _take(batch, rest).drop_columns(["_i"])})
 
     def _write_rels(
         self,
@@ -211,9 +220,10 @@ class EmbeddedStore(CypherStore):
     ) -> int:
         rows = len(columns["rid"])
         order = self._copy_order(rel_type, props)
-        if rows < self.bulk_min_rows or order is None:
-            return super()._write_rels(rel_type, src_label, dst_label, props, columns)
+        bulk = rows >= self.bulk_min_rows and order is not None
         batch = _numbered(self._batch(props, columns))
+        if not bulk:
+            return self._write_rels_each(rel_type, src_label, dst_label, batch, columns)
         slots = {"rel_type": rel_type, "src_label": src_label, "dst_label": dst_label}
         probe = render("upsert_relationships_probe", self.dialect, **slots)
         found = self._run(probe, {"rows": batch.select(["src", "dst", "rid", "_i"])})
@@ -221,28 +231,68 @@ class EmbeddedStore(CypherStore):
         existing = {row["i"] for row in found if row["existing"]}
         keys = list(zip(columns["rid"], columns["src"], columns["dst"], strict=True))
         fresh, rest = first_new(keys, existing, only=joined)
+        written = 0
         if fresh:
             chosen = _take(batch, fresh)
-            typed = _typed(chosen, props, order)
-            if typed is None:
-                return super()._write_rels(rel_type, src_label, dst_label, props, columns)
-            copy = render(
-                "upsert_relationships_copy",
-                self.dialect,
-                rel_type=rel_type,
-                from_table=src_label,
-                to_table=dst_label,
-            )
-            ends = [chosen.column("src"), chosen.column("dst")]
-            table = pa.Table.from_arrays(
-                [*ends, *typed.columns], names=["from", "to", *typed.column_names]
-            )
-            self._run(copy, {"rows": table})
-        written = len(fresh)
+            typed = _typed(chosen, props, order) if order else None
+            if typed is not None:
+                copy = render(
+                    "upsert_relationships_copy",
+                    self.dialect,
+                    rel_type=rel_type,
+                    from_table=src_label,
+                    to_table=dst_label,
+                )
+                ends = [chosen.column("src"), chosen.column("dst")]
+                table = pa.Table.from_arrays(
+                    [*ends, *typed.columns], names=["from", "to", *typed.column_names]
+                )
+                self._run(copy, {"rows": table})
+                written += len(fresh)
+            else:
+                rest = sorted([*fresh, *rest])  # merged, in order, with the rest
         if rest:
             statement = render_rel_upsert(rel_type, src_label, dst_label, self.dialect)
-            result = self._run(statement, {"rows": _take(batch, rest).drop_columns(["_i"])})
-            written += int(result[0]["written"]) if result else 0
+            written += _count(
+                self._run(statement, {"rows": _take(batch, rest).drop_columns(["_i"])})
+            )
+        return written
+
+    def _write_rels_each(
+        self,
+        rel_type: str,
+        src_label: str,
+        dst_label: str,
+        batch: pa.Table,
+        columns: dict[str, list[Any]],
+    ) -> int:
+        """A small relationship batch as a list of maps (``UNWIND``), not an Arrow scan.
+
+        ``LOAD FROM`` joined with a relationship pattern takes buffer-pool memory that it
+        never gives back (about 4 MB a statement at 818k restrictions, read-only too):
+        a server writing listings ran out of pool after a few hundred writes. The same
+        probe over ``UNWIND`` keeps memory flat and takes 0.5 ms.
+        """
+        slots = {"rel_type": rel_type, "src_label": src_label, "dst_label": dst_label}
+        rows = batch.to_pylist()
+        probe = render("upsert_relationships_probe_each", self.dialect, **slots)
+        found = self._run(
+            probe, {"rows": [{k: r[k] for k in ("src", "dst", "rid", "_i")} for r in rows]}
+        )
+        joined = {row["i"] for row in found}
+        existing = {row["i"] for row in found if row["existing"]}
+        keys = list(zip(columns["rid"], columns["src"], columns["dst"], strict=True))
+        fresh, rest = first_new(keys, existing, only=joined)
+        written = 0
+        for positions, template in (
+            (fresh, "upsert_relationships_create_each"),
+            (rest, "upsert_relationships_update_each"),
+        ):
+            if positions:
+                statement = render_rel_upsert(
+                    rel_type, src_label, dst_label, self.dialect, template, unwind=True
+                )
+                written += _count(self._run(statement, {"rows": [rows[i] for i in positions]}))
         return written
 
     # -- inserts of rows known new (a first load) --------------------------------------------
@@ -314,8 +364,11 @@ class EmbeddedStore(CypherStore):
     def create_schema(self) -> None:
         """Create every node and rel table; add columns the schema gained since."""
         self._column_order.clear()
+        had = {row["name"] for row in self._run("CALL show_tables() RETURN *")}
         for statement in ladybug_ddl():
             self._run(statement)
+        if "Restriction" in had:
+            self._backfill_derived_from()
         tables: list[tuple[str, tuple[Prop, ...]]] = [(s.label, s.all_props) for s in NODES]
         tables += [(r.type, r.all_props) for r in RELS]
         for name, props in tables:
@@ -323,6 +376,24 @@ class EmbeddedStore(CypherStore):
             for prop in props:
                 if prop.name not in have:
                     self._run(f"ALTER TABLE {quote(name)} ADD {_column(prop)}")
+
+    def _backfill_derived_from(self) -> None:
+        """Restriction versions written before ``DERIVED_FROM`` existed get their edge, so
+        a listing's restrictions are found by traversal for old versions too (two counts
+        when there is nothing to do; three scans and one COPY otherwise)."""
+        versions = self._run("MATCH (r:Restriction) RETURN count(r) AS n")[0]["n"]
+        edges_now = self._run("MATCH ()-[e:DERIVED_FROM]->() RETURN count(e) AS n")[0]["n"]
+        if edges_now >= versions:
+            return
+        linked = {r["uid"] for r in self._run(load_query("derived_from_linked", self.dialect))}
+        listings = {r["uid"] for r in self._run("MATCH (l:Listing) RETURN l.uid AS uid")}
+        edges = [
+            derived_from_edge(row["uid"], row["listing"])
+            for row in self._run(load_query("derived_from_backfill", self.dialect))
+            if row["uid"] not in linked and row["listing"] in listings
+        ]
+        if edges:
+            self.insert_new_relationships("DERIVED_FROM", "Restriction", "Listing", edges)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -68,6 +68,7 @@ LABEL_WORDS: dict[str, tuple[str, str]] = {
     "AllianceMember": ("联盟成员", "Alliance member"),
     "ChangeEvent": ("变更事件", "Change event"),
     "PropagationRun": ("惩戒批量写入", "Propagation run"),
+    "LinkExclusion": ("排除的关联关系", "Excluded link"),
 }
 
 #: Relationship types as a person reads them, in the edge's direction: (中文, English).
@@ -96,6 +97,7 @@ REL_WORDS: dict[str, tuple[str, str]] = {
     "CONCERNS": ("涉及品牌", "concerns"),
     "MEMBER_OF": ("成员", "member of"),
     "RESTRICTS": ("限制", "restricts"),
+    "DERIVED_FROM": ("源自名单", "derived from"),
     "ACTS_FOR": ("代理品牌", "acts for"),
     "HOLDS_LICENCE": ("持有许可证", "holds licence"),
 }

@@ -25,6 +25,7 @@ __all__ = [
     "Prop",
     "PropType",
     "RelSpec",
+    "derived_from_edge",
     "label_of_uid",
 ]
 
@@ -277,8 +278,11 @@ NODES: tuple[NodeSpec, ...] = (
             Prop("reason"),
             Prop("at", TS),
             Prop("run_uid", S, indexed=True),
+            # disputed / dispute_closed: the objection (异议) the event is about
+            Prop("objection_id", I, indexed=True),
         ),
-        "One entry of the restriction change feed (imposed / lifted / amended), by seq.",
+        "One entry of the restriction change feed (imposed / lifted / amended; disputed / "
+        "dispute_closed while an objection is filed and when it is decided), by seq.",
     ),
     NodeSpec(
         "PropagationRun",
@@ -297,6 +301,23 @@ NODES: tuple[NodeSpec, ...] = (
         "A restriction write too large for one transaction, committed in batches: state "
         "writing -> committed -> done (or rolled_back); readers see its rows only once it "
         "is committed.",
+    ),
+    NodeSpec(
+        "LinkExclusion",
+        "exclusion",
+        (
+            Prop("rid", S, indexed=True),
+            Prop("rel_type"),
+            Prop("src_uid"),
+            Prop("dst_uid"),
+            Prop("scope"),
+            Prop("scope_value"),
+            Prop("objection_id", I),
+            Prop("decided", DT),
+            Prop("recorded_at", TS),
+        ),
+        "A link (relationship by rid) that propagation no longer follows, after an upheld "
+        "objection (异议): for one listing, one rule, or all (scope). Kept for good.",
     ),
     NodeSpec(
         "ShellCluster",
@@ -412,6 +433,13 @@ RELS: tuple[RelSpec, ...] = (
         "A restriction version binds this subject (read path of the status check).",
     ),
     RelSpec(
+        "DERIVED_FROM",
+        (("Restriction", "Listing"),),
+        (),
+        "The listing a restriction version was derived from: how a listing's restrictions are "
+        "found by traversal (LadybugDB has no index on ``listing_uid``).",
+    ),
+    RelSpec(
         "MEMBER_OF",
         (("Business", "ShellCluster"), ("Account", "BrushingRing"), ("Store", "BrushingRing")),
         (Prop("role"), Prop("similarity", D)),
@@ -441,3 +469,12 @@ def label_of_uid(uid: str) -> str | None:
     """The label a uid belongs to, from its prefix; None when the prefix is unknown."""
     prefix, sep, _ = uid.partition(":")
     return LABEL_BY_PREFIX.get(prefix) if sep else None
+
+
+def derived_from_edge(restriction_uid: str, listing_uid: str) -> dict[str, str]:
+    """The ``DERIVED_FROM`` row of a restriction version to its listing (rid, src, dst)."""
+    return {
+        "rid": f"derived:{restriction_uid.partition(':')[2]}",
+        "src": restriction_uid,
+        "dst": listing_uid,
+    }

@@ -171,6 +171,16 @@ class GraphStore(ABC):
     def query(self, name: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run the named query from ``queries/`` (dialect file first) and return its rows."""
 
+    def query_by_uids(
+        self, name: str, uids: Sequence[str], params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Run a named query keyed by a list of uids (``$uids``); the rows of every uid.
+
+        A store that seeks a key only by equality runs its dialect's file once per uid
+        (``$uid``) instead: there, a list joins the whole table.
+        """
+        return self.query(name, {**(params or {}), "uids": list(uids)})
+
     # -- traversals shared by both adapters ---------------------------------------------------
     def neighbourhood(
         self,

@@ -816,7 +816,7 @@ def confirm(
             valid_from=_day(r["valid_from"]),
         )
         for r in (
-            store.query("punish/current_restrictions_of_listings", {"uids": listings})
+            store.query_by_uids("punish/current_restrictions_of_listings", listings)
             if listings
             else []
         )

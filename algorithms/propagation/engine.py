@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +37,9 @@ from algorithms.propagation.rules import (
 )
 from graph.model import Projection, as_date
 from graph.schema import label_of_uid
+
+if TYPE_CHECKING:
+    from algorithms.propagation.exclusions import Exclusions
 
 __all__ = [
     "RETRACTING_REASONS",
@@ -221,6 +224,13 @@ class PreparedGraph:
         """Node number by uid."""
         return self.projection.index
 
+    def edge_numbers(self, rids: Iterable[str]) -> npt.NDArray[np.int64]:
+        """Edge numbers of the given rids (those in the graph)."""
+        wanted = set(rids)
+        if not wanted:
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero(np.isin(self.projection.rids, list(wanted))).astype(np.int64)
+
     def condition_mask(
         self, edges: npt.NDArray[np.int64], cond: Condition
     ) -> npt.NDArray[np.bool_]:
@@ -343,8 +353,10 @@ def _walk(
     lo: npt.NDArray[np.int64],
     hi: npt.NDArray[np.int64],
     decided: npt.NDArray[np.int64],
+    blocked: _Blocked | None = None,
 ) -> list[_Found]:
-    """Every simple path of the rule from the start nodes, level by level."""
+    """Every simple path of the rule from the start nodes, level by level (never over a
+    link ``blocked`` excludes for the rule or for the path's listing)."""
     indptr, arc_to, arc_edge = g.arcs(rules, rule)
     targets = np.array([_KIND_CODE[t] for t in rule.targets], dtype=np.int8)
     listing = np.arange(starts.shape[0], dtype=np.int64)
@@ -366,6 +378,8 @@ def _walk(
         elif rule.edge_time is EdgeTime.AT_DECISION:
             when = decided[listing[parent]]
             keep &= (g.since[new_edge] <= when) & (when < g.until[new_edge])
+        if blocked is not None:
+            keep &= ~blocked.hits(listing[parent], new_edge)
         parent, new_node, new_edge = parent[keep], new_node[keep], new_edge[keep]
         lo, hi = new_lo[keep], new_hi[keep]
         listing = listing[parent]
@@ -376,6 +390,41 @@ def _walk(
             if hit.any():
                 found.append(_Found(listing[hit], nodes[hit], edges[hit], lo[hit], hi[hit]))
     return found
+
+
+@dataclass(frozen=True)
+class _Blocked:
+    """Excluded links for one rule's walk: edge numbers for every start, and (start, edge)
+    pairs for starts whose listing excludes a link of its own."""
+
+    edges: npt.NDArray[np.int64]
+    pairs: npt.NDArray[np.int64]
+    n_edges: int
+
+    def hits(
+        self, start: npt.NDArray[np.int64], edge: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.bool_]:
+        out = np.isin(edge, self.edges)
+        if self.pairs.shape[0]:
+            out |= np.isin(start * self.n_edges + edge, self.pairs)
+        return out
+
+
+def _blocked(
+    g: PreparedGraph, rule_id: str, live: Sequence[Listing], exclusions: Exclusions | None
+) -> _Blocked | None:
+    if not exclusions:
+        return None
+    edges = g.edge_numbers(exclusions.for_rule(rule_id))
+    m = g.projection.n_edges
+    pairs = [
+        i * m + int(e)
+        for i, lst in enumerate(live)
+        for e in g.edge_numbers(exclusions.for_listing(lst.uid)).tolist()
+    ]
+    if edges.shape[0] == 0 and not pairs:
+        return None
+    return _Blocked(edges, np.array(sorted(pairs), dtype=np.int64), m)
 
 
 def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -432,6 +481,7 @@ def _rule_restrictions(
     rule: PropagationRule,
     listings: Sequence[Listing],
     max_paths: int,
+    exclusions: Exclusions | None = None,
 ) -> list[Restriction]:
     index = g.index
     live = [
@@ -449,7 +499,8 @@ def _rule_restrictions(
         [_POS if lst.valid_to is None else _day(lst.valid_to) for lst in live], dtype=np.int64
     )
     groups: dict[tuple[int, int], list[tuple[_Found, int]]] = {}
-    for chunk in _walk(g, rules, rule, starts, lo.copy(), hi.copy(), lo.copy()):
+    blocked = _blocked(g, rule.id, live, exclusions)
+    for chunk in _walk(g, rules, rule, starts, lo.copy(), hi.copy(), lo.copy(), blocked):
         for row, (src, node) in enumerate(
             zip(chunk.listing.tolist(), chunk.nodes[:, -1].tolist(), strict=True)
         ):
@@ -517,6 +568,7 @@ def propagate(
     rules: RuleSet,
     *,
     max_paths: int = 3,
+    exclusions: Exclusions | None = None,
 ) -> list[Restriction]:
     """Every restriction the rules derive from the listings, over the whole graph.
 
@@ -530,6 +582,9 @@ def propagate(
     rules : RuleSet
     max_paths : int
         Paths kept per restriction (the shortest; ``path_count`` has them all).
+    exclusions : Exclusions, optional
+        Links no path may take (upheld objections: :mod:`algorithms.propagation.exclusions`),
+        for every rule, one rule, or one listing's paths.
 
     Returns
     -------
@@ -570,7 +625,7 @@ def propagate(
             if kind in list_type.subjects:
                 out.extend(_self_restrictions(listing, list_type, rules, kind))
         for rule in list_type.propagation:
-            out.extend(_rule_restrictions(g, rules, list_type, rule, group, max_paths))
+            out.extend(_rule_restrictions(g, rules, list_type, rule, group, max_paths, exclusions))
     out.sort(key=_order)
     return out
 
@@ -632,6 +687,7 @@ def update(
     affected: Collection[str],
     *,
     max_paths: int = 3,
+    exclusions: Exclusions | None = None,
 ) -> list[Restriction]:
     """Restrictions after a change: those of ``affected`` listings recomputed, others kept.
 
@@ -653,7 +709,11 @@ def update(
     affected = set(affected)
     kept = [r for r in current if r.listing_uid not in affected]
     fresh = propagate(
-        g, [lst for lst in listings if lst.uid in affected], rules, max_paths=max_paths
+        g,
+        [lst for lst in listings if lst.uid in affected],
+        rules,
+        max_paths=max_paths,
+        exclusions=exclusions,
     )
     out = kept + fresh
     out.sort(key=_order)

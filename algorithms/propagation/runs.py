@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from graph.schema import label_of_uid
+from graph.schema import derived_from_edge, label_of_uid
 from graph.store import GraphStore
 
 __all__ = [
@@ -176,6 +176,12 @@ def write_in_batches(
                         )
                 for label, edges in binds.items():
                     store.upsert_relationships("RESTRICTS", "Restriction", label, edges)
+                store.upsert_relationships(
+                    "DERIVED_FROM",
+                    "Restriction",
+                    "Listing",
+                    [derived_from_edge(v["uid"], v["listing_uid"]) for v in chunk],
+                )
             _heartbeat(store, uid, on_batch)
         for uids in _chunks(rows.superseded, size):
             with store.transaction():

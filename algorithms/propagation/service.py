@@ -48,6 +48,12 @@ from algorithms.propagation.engine import (
     prepare,
     propagate,
 )
+from algorithms.propagation.exclusions import (
+    Exclusion,
+    list_exclusions,
+    load_exclusions,
+    write_exclusion,
+)
 from algorithms.propagation.rules import RuleSet, SubjectKind, default_rules
 from algorithms.propagation.runs import (
     DEFAULT_BATCH_ROWS,
@@ -60,7 +66,7 @@ from algorithms.propagation.runs import (
 from graph.errors import InvalidInput, NotFound
 from graph.model import as_date
 from graph.render import Link, display_name, path_text
-from graph.schema import label_of_uid
+from graph.schema import derived_from_edge, label_of_uid
 from graph.store import GraphStore
 
 __all__ = [
@@ -75,6 +81,9 @@ __all__ = [
     "changes",
     "current_restrictions",
     "edges_changed",
+    "exclude_link",
+    "link_ends",
+    "note_dispute",
     "explain",
     "listing_fingerprint",
     "load_listings",
@@ -181,7 +190,7 @@ class ChangeEvent(_Model):
     """One entry of the change feed."""
 
     seq: int
-    kind: Literal["imposed", "lifted", "amended"]
+    kind: Literal["imposed", "lifted", "amended", "disputed", "dispute_closed"]
     subject_uid: str
     measure: str
     list_type: str
@@ -192,6 +201,8 @@ class ChangeEvent(_Model):
     valid_to: date | None
     reason: str
     at: datetime
+    #: the objection a ``disputed`` / ``dispute_closed`` event is about
+    objection_id: int | None = None
 
 
 class PropagationReport(_Model):
@@ -366,8 +377,8 @@ def _current(
     if listing_uids is None:
         rows = store.query("punish/current_restrictions")
     else:
-        rows = store.query(
-            "punish/current_restrictions_of_listings", {"uids": sorted(set(listing_uids))}
+        rows = store.query_by_uids(
+            "punish/current_restrictions_of_listings", sorted(set(listing_uids))
         )
     runs = runs or open_runs(store)
     records = [_record(row, runs) for row in rows if not runs.hides(row)]
@@ -405,7 +416,9 @@ def preview_listing(
     """
     rules = rules or default_rules()
     current = _current(store, [listing.uid])
-    desired = propagate(_local_graph(store, rules, [listing]), [listing], rules)
+    desired = propagate(
+        _local_graph(store, rules, [listing]), [listing], rules, exclusions=load_exclusions(store)
+    )
     return diff([_as_restriction(r) for r in current], desired)
 
 
@@ -428,6 +441,7 @@ class _Writer:
     def __post_init__(self) -> None:
         self.versions: list[dict[str, Any]] = []
         self.binds: dict[str, list[dict[str, Any]]] = {}
+        self.derived: list[dict[str, Any]] = []
         self.superseded: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
         self.counts = {"imposed": 0, "lifted": 0, "amended": 0}
@@ -498,6 +512,7 @@ class _Writer:
                     "dst": r.subject_uid,
                 }
             )
+        self.derived.append(derived_from_edge(seq_uid, r.listing_uid))
 
     def supersede(self, record_uid: str) -> None:
         """Close a version in recorded time."""
@@ -542,6 +557,10 @@ class _Writer:
                 self.store.upsert_nodes("Restriction", self.versions)
             for label, rows in self.binds.items():
                 self.store.upsert_relationships("RESTRICTS", "Restriction", label, rows)
+            if self.derived:
+                self.store.upsert_relationships(
+                    "DERIVED_FROM", "Restriction", "Listing", self.derived
+                )
             if self.events:
                 self.store.upsert_nodes("ChangeEvent", self.events)
 
@@ -654,9 +673,10 @@ def propagate_store(
     listings = {lst.uid: lst for lst in load_listings(store)}
     current = _current(store, runs=runs)
     graph = _graph(store, rules)
+    excluded = load_exclusions(store)
     if full:
         todo = set(listings)
-        desired = propagate(graph, listings.values(), rules)
+        desired = propagate(graph, listings.values(), rules, exclusions=excluded)
         keep: list[RestrictionRecord] = current
     else:
         recorded = {rec.listing_uid: rec for rec in current}
@@ -666,7 +686,9 @@ def propagate_store(
         }
         gone = set(recorded) - set(listings)
         todo = stale_fp | gone
-        desired = propagate(graph, [listings[u] for u in todo if u in listings], rules)
+        desired = propagate(
+            graph, [listings[u] for u in todo if u in listings], rules, exclusions=excluded
+        )
         keep = [rec for rec in current if rec.listing_uid in todo]
     writer = _apply(
         store,
@@ -697,7 +719,7 @@ def _update_listings(
     listings = {lst.uid: lst for lst in load_listings(store, affected)}
     graph = graph or _local_graph(store, rules, listings.values())
     current = _current(store, affected, runs)
-    desired = propagate(graph, listings.values(), rules)
+    desired = propagate(graph, listings.values(), rules, exclusions=load_exclusions(store))
     writer = _apply(
         store, rules, current, desired, listings, reason=reason, now=_now(now), runs=runs
     )
@@ -836,6 +858,174 @@ def edges_changed(
         if lst.subject_uid in reach.get(lst.list_type, set())
     }
     return _update_listings(store, rules, affected, reason="relationships changed", now=now)
+
+
+def link_ends(store: GraphStore, rid: str, near: Iterable[str] = ()) -> tuple[str, str, str]:
+    """The type and endpoints of the relationship ``rid``: looked for at the entities
+    ``near`` (the objection's subject), then on the current records' derivation paths."""
+    near = [u for u in near if u]
+    if near:
+        for edge in store.edges_of(near):
+            if edge.rid == rid:
+                return edge.type, edge.src, edge.dst
+    for record in _current(store):
+        for path in record.paths:
+            for e in path.edges:
+                if e.rid == rid:
+                    return e.type, e.src, e.dst
+    raise NotFound(f"no link with rid {rid!r} at the subject or on any derivation path")
+
+
+def exclude_link(
+    store: GraphStore,
+    exclusion: Exclusion,
+    rules: RuleSet | None = None,
+    *,
+    near: Iterable[str] = (),
+    now: datetime | None = None,
+) -> PropagationReport:
+    """Exclude a link from propagation (an upheld objection) and lift what depended on it.
+
+    Records the exclusion (``LinkExclusion``, see :mod:`algorithms.propagation.exclusions`)
+    and recomputes the listings whose paths can pass the link, in its scope, each over its
+    own neighbourhood: a restriction whose every path took the link is lifted (retracted:
+    superseded with no successor, so history still says it was in force); one with another
+    path stays, amended to the remaining paths. Every later recomputation respects it.
+    Writing it again changes nothing.
+    """
+    rules = rules or default_rules()
+    if exclusion.scope == "rule" and exclusion.scope_value not in rules.rule_by_id:
+        raise InvalidInput(f"no rule {exclusion.scope_value!r}", field="scope_value")
+    if exclusion.scope == "listing" and not load_listings(store, [exclusion.scope_value or ""]):
+        raise NotFound(f"no listing {exclusion.scope_value!r}")
+    kept = {x.uid: x for x in list_exclusions(store)}.get(exclusion.uid)
+    if kept is not None and kept.src_uid and kept.dst_uid and kept.rel_type:
+        rel_type, src, dst = kept.rel_type, kept.src_uid, kept.dst_uid  # written before
+    else:
+        rel_type, src, dst = link_ends(store, exclusion.rid, near)
+    if exclusion.src_uid is None:
+        exclusion = Exclusion(
+            exclusion.rid,
+            exclusion.scope,
+            exclusion.scope_value,
+            exclusion.objection_id,
+            exclusion.decided,
+            rel_type,
+            src,
+            dst,
+        )
+    moment = _now(now)
+    with store.transaction():
+        write_exclusion(store, exclusion, moment)
+        if exclusion.scope == "listing":
+            affected = {exclusion.scope_value or ""}
+        else:
+            reach = subjects_near(store, rules, [src, dst])
+            candidates = set().union(*reach.values()) if reach else set()
+            affected = {
+                lst.uid
+                for lst in load_listings_of_subjects(store, candidates)
+                if lst.subject_uid in reach.get(lst.list_type, set())
+                and (
+                    exclusion.scope == "all"
+                    or any(
+                        r.id == exclusion.scope_value
+                        for r in rules.list_type_by_id[lst.list_type].propagation
+                    )
+                )
+            }
+        return _update_listings(
+            store,
+            rules,
+            affected,
+            reason=f"link {exclusion.rid} excluded (objection {exclusion.objection_id})",
+            now=moment,
+        )
+
+
+def _disputed_records(
+    store: GraphStore, target_kind: str, target: str, subject: str, rules: RuleSet
+) -> list[RestrictionRecord]:
+    """The current records an objection reaches (as :func:`disputes.disputed_by` marks them)."""
+    if target_kind == "listing":
+        return _current(store, [target])
+    if target_kind == "restriction":
+        node = store.get_node(target)
+        listing_uid = node.props.get("listing_uid") if node is not None else None
+        if not listing_uid:
+            return []
+        return [r for r in _current(store, [str(listing_uid)]) if r.uid == target]
+    try:
+        _, src, dst = link_ends(store, target, [subject])
+    except NotFound:
+        return []  # a link no restriction was derived over: nothing on the feed
+    reach = subjects_near(store, rules, [src, dst])
+    candidates = set().union(*reach.values()) if reach else set()
+    listings = [
+        lst.uid
+        for lst in load_listings_of_subjects(store, candidates)
+        if lst.subject_uid in reach.get(lst.list_type, set())
+    ]
+    return [
+        r
+        for r in _current(store, listings)
+        if any(e.rid == target for p in r.paths for e in p.edges)
+    ]
+
+
+def note_dispute(
+    store: GraphStore,
+    objection_id: int,
+    target_kind: str,
+    target: str,
+    subject: str,
+    *,
+    outcome: str | None = None,
+    rules: RuleSet | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Tell the feed which restrictions an objection (异议) reaches; how many events.
+
+    Without ``outcome`` (filed): a ``disputed`` event per restriction in force and
+    disputed; with it (decided): a ``dispute_closed`` event per restriction the objection
+    reached, its reason ``objection N upheld`` (rejected, partly_upheld). A decision
+    writes its closing events once: a second call for a decided objection writes nothing.
+    """
+    rules = rules or default_rules()
+    kind = "disputed" if outcome is None else "dispute_closed"
+    if outcome is not None and store.query(
+        "punish/objection_events", {"objection_id": objection_id, "kind": kind}
+    ):
+        return 0
+    records = _disputed_records(store, target_kind, target, subject, rules)
+    moment = _now(now)
+    with store.transaction():
+        seq = _last_seq(store)
+        reason = f"objection {objection_id} {outcome or 'filed'}"
+        events = []
+        for r in sorted(records, key=lambda rec: rec.uid):
+            seq += 1
+            events.append(
+                {
+                    "uid": f"change:{seq:012d}",
+                    "seq": seq,
+                    "kind": kind,
+                    "subject_uid": r.subject_uid,
+                    "measure": r.measure,
+                    "list_type": r.list_type,
+                    "rule_id": r.rule_id,
+                    "listing_uid": r.listing_uid,
+                    "restriction_uid": r.uid,
+                    "valid_from": r.valid_from,
+                    "valid_to": r.valid_to,
+                    "reason": reason,
+                    "at": moment,
+                    "objection_id": objection_id,
+                }
+            )
+        if events:
+            store.upsert_nodes("ChangeEvent", events)
+    return len(events)
 
 
 # -- reads ---------------------------------------------------------------------------------
@@ -980,6 +1170,7 @@ def changes(store: GraphStore, since_seq: int = 0, limit: int = 100) -> list[Cha
             valid_to=as_date(row["valid_to"]),
             reason=row["reason"] or "",
             at=_datetime(row["at"]) or datetime.min,
+            objection_id=None if row.get("objection_id") is None else int(row["objection_id"]),
         )
         for row in rows
     ]

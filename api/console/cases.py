@@ -5,6 +5,11 @@ A case holds uids and positions, never entity data: opening it reads the entitie
 as they stand (or as they stood on the case's date). Writes carry the version they were
 based on and are refused (409) when another officer saved in between, so notes are never
 silently overwritten.
+
+A case's report (``GET /console/api/cases/{id}/report``) carries the decision log's signed
+tree head as it stands when the report is made, so a printed report can later be checked
+against the log: the decisions it rests on were among the first ``tree_size`` entries
+(``credgraph audit consistency SIZE``; docs/decision-log.md).
 """
 
 from __future__ import annotations
@@ -24,9 +29,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ApiState, OfficerKey, StateDep
 from api.errors import ApiError
+from api.ledger.state import decision_log
+from api.routers.decisions import TreeHeadOut
 from graph.errors import NotFound
 
-__all__ = ["MAX_CASE_NODES", "CaseStore", "router"]
+__all__ = ["MAX_CASE_NODES", "CaseReport", "CaseStore", "router"]
 
 #: Most nodes one case keeps (the network page holds at most 1,500).
 MAX_CASE_NODES = 1_500
@@ -100,6 +107,17 @@ class CaseOut(CaseSummary):
 
     notes: str
     nodes: list[CaseNode]
+
+
+class CaseReport(BaseModel):
+    """A case as its report shows it, with the decision log's head at that moment."""
+
+    case: CaseOut
+    generated: str = Field(description="when the server made the report (UTC, ISO 8601)")
+    decision_log: TreeHeadOut | None = Field(
+        description="the decision log's latest signed tree head when the report was made "
+        "(null while the log is empty)"
+    )
 
 
 class CaseList(BaseModel):
@@ -230,3 +248,25 @@ async def update_case(
 ) -> CaseOut:
     """Save over the version ``body.version``; 409 when someone saved in between."""
     return await run_in_threadpool(cases_of(state).save, body, key.name, case_id)
+
+
+def _report(state: ApiState, case_id: str) -> CaseReport:
+    case = cases_of(state).get(case_id)
+    log = decision_log(state)
+    head = log.latest_head()
+    return CaseReport(
+        case=case,
+        generated=_now(),
+        decision_log=(
+            None
+            if head is None
+            else TreeHeadOut.model_validate(head.to_json(log.signer.public_key))
+        ),
+    )
+
+
+@router.get("/{case_id}/report", response_model=CaseReport, summary="An investigation's report")
+async def case_report(case_id: Annotated[str, _ID], key: OfficerKey, state: StateDep) -> CaseReport:
+    """The case with the decision log's signed tree head at this moment (its size, root hash,
+    time and signature), for the printed report to be checked against the log later."""
+    return await run_in_threadpool(_report, state, case_id)

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from algorithms.propagation import service
 from api.deps import PlatformKey, StoreDep
@@ -26,7 +26,10 @@ class ChangeOut(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     seq: int
-    kind: Literal["imposed", "lifted", "amended"]
+    kind: Literal["imposed", "lifted", "amended", "disputed", "dispute_closed"] = Field(
+        description="disputed: an objection (异议) against it was filed, it stays in force; "
+        "dispute_closed: the objection was decided (an upheld one also lifts or amends)"
+    )
     subject_ref: str
     measure: str
     list_type: str
@@ -35,6 +38,7 @@ class ChangeOut(BaseModel):
     valid_until: date | None
     reason: str
     at: datetime
+    objection: int | None = Field(None, description="the objection a dispute event is about")
 
 
 @router.get("", response_model=Page[ChangeOut], summary="Changes since a cursor")
@@ -64,6 +68,7 @@ async def feed(
             valid_until=e.valid_to,
             reason=e.reason,
             at=e.at,
+            objection=e.objection_id,
         )
         for e in events
     ]

@@ -14,11 +14,18 @@ from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
+from algorithms.propagation import service
 from api.deps import ApiState, OfficerKey, PlatformKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES, Forbidden
 from api.ledger import record as rec
 from api.ledger.state import record_api
-from api.objections import Objection, ObjectionStore, apply_decision
+from api.objections import (
+    Objection,
+    ObjectionStore,
+    apply_decision,
+    check_decision,
+    recover_decisions,
+)
 from api.routers.listings import _after_write
 from api.security import ApiKey, Scope
 from graph.errors import NotFound
@@ -124,16 +131,22 @@ async def file_objection(
         node.label != "Store" or node.props.get("platform") != key.name
     ):
         raise Forbidden("a platform files objections only for its own stores")
-    o = await run_in_threadpool(
-        objection_store(state).file,
-        target_kind=body.target_kind,
-        target=body.target,
-        subject=body.subject,
-        filed_by=_filer(key),
-        filed_via="api",
-        grounds=body.grounds,
-    )
-    return _out(o)
+
+    def file() -> Objection:
+        o = objection_store(state).file(
+            target_kind=body.target_kind,
+            target=body.target,
+            subject=body.subject,
+            filed_by=_filer(key),
+            filed_via="api",
+            grounds=body.grounds,
+        )
+        with state.write_lock:  # the feed says which restrictions are now disputed
+            if service.note_dispute(state.store, o.id, o.target_kind, o.target, o.subject):
+                _after_write(state)
+        return o
+
+    return _out(await run_in_threadpool(file))
 
 
 @router.get("", response_model=list[ObjectionOut])
@@ -170,13 +183,23 @@ async def decide_objection(
     state: StateDep,
 ) -> ObjectionOut:
     """Take under review, or decide with a written reason. An upheld listing objection
-    removes the listing (``objection_upheld``); every decision is on the decision log."""
+    removes the listing (``objection_upheld``); an upheld link objection excludes the link
+    (``scope``: all, one ``rule``, one ``listing``) and lifts what depended on it only;
+    every decision is on the decision log."""
     store = objection_store(state)
     if body.outcome == "under_review":
         return _out(await run_in_threadpool(store.review, objection_id, body.officer))
 
     def decide() -> ObjectionOut:
         with state.write_lock:
+            # decisions a crash left half done are carried out (and logged) first
+            for done, redone in recover_decisions(store, state.store):
+                _after_write(state)
+                record_api(state, rec.objection_decided(rec.api_actor(key), done, redone))
+                store.mark_applied(done.id)
+            check_decision(
+                state.store, store.get(objection_id), body.outcome, body.scope, body.scope_value
+            )
             o = store.decide(
                 objection_id,
                 body.outcome,
@@ -187,13 +210,13 @@ async def decide_objection(
                 on=body.on,
             )
             report = apply_decision(state.store, o)
-            if report is not None:
-                _after_write(state)
+            _after_write(state)  # dispute_closed events at least: the view rebuilds
             entries = record_api(
                 state,
                 rec.objection_decided(rec.api_actor(key), o, report),
                 rules=None if report is not None else False,
             )
+            store.mark_applied(o.id)
         return _out(
             o,
             propagation=None if report is None else report.model_dump(mode="json"),

@@ -19,6 +19,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -27,6 +28,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from algorithms.propagation import service
+from algorithms.propagation.disputes import Disputes, disputed_by
 from algorithms.propagation.rules import default_rules
 from api.deps import (
     ApiState,
@@ -80,6 +82,10 @@ class MeasureOut(BaseModel):
     valid_until: date | None = Field(description="First day it no longer holds; null: open")
     reason_zh: str
     reason_en: str
+    disputed: bool = Field(
+        False, description="An objection (异议) against it is under review; still in force"
+    )
+    objections: list[int] = Field(default_factory=list, description="The open objections")
 
 
 class CheckResult(BaseModel):
@@ -145,9 +151,19 @@ class _Lru:
 class RestrictionView:
     """Current restriction records by subject, kept in step with the change feed."""
 
-    def __init__(self, store: GraphStore, *, poll_seconds: float = 1.0) -> None:
+    def __init__(
+        self,
+        store: GraphStore,
+        *,
+        poll_seconds: float = 1.0,
+        disputes: Callable[[], Disputes] | None = None,
+    ) -> None:
         self.store = store
         self.poll_seconds = poll_seconds
+        #: Open objections by target, read with each snapshot (filing or deciding one
+        #: writes a feed event, which moves the feed and so rebuilds the snapshot).
+        self.read_disputes = disputes
+        self.disputes: Disputes = {}
         self.rules = default_rules()
         self.by_subject: dict[str, list[service.RestrictionRecord]] = {}
         #: Serialised measures by (uid, date), valid for one snapshot.
@@ -202,6 +218,7 @@ class RestrictionView:
             for record in records:
                 by_subject.setdefault(record.subject_uid, []).append(record)
             self.by_subject = by_subject
+            self.disputes = self.read_disputes() if self.read_disputes is not None else {}
             self.measures_json = {}
             self.answers = {}
             self.seq = seq
@@ -248,6 +265,8 @@ class RestrictionView:
             reason_en = f"a related entity is listed: {list_en}"
         else:
             reason_zh, reason_en = f"被列入{list_zh}", f"listed: {list_en}"
+        rids = (e.rid for p in record.paths for e in p.edges)
+        objections = disputed_by(self.disputes, record.uid, record.listing_uid, rids)
         return MeasureOut(
             measure=record.measure,
             name_zh=record.measure_name_zh,
@@ -260,6 +279,8 @@ class RestrictionView:
             valid_until=record.valid_to,
             reason_zh=reason_zh,
             reason_en=reason_en,
+            disputed=bool(objections),
+            objections=list(objections),
         )
 
     def check_json(
@@ -325,7 +346,8 @@ def restriction_view(state: ApiState) -> RestrictionView:
         with state.write_lock:
             view = state.extras.get("restrictions")
             if not isinstance(view, RestrictionView):
-                view = RestrictionView(state.store)
+                path = state.keys.path
+                view = RestrictionView(state.store, disputes=lambda: open_disputes(path))
                 state.extras["restrictions"] = view
                 view.start(state.write_lock)  # once, by the thread that built it
     return view

@@ -23,7 +23,26 @@ pytestmark = pytest.mark.browser
 
 
 def _cy(page: Page, script: str, arg: Any = None) -> Any:
-    return page.evaluate(f"arg => {{ const cy = window.__credgraphCy; return {script}; }}", arg)
+    """The value of ``script`` (with ``cy`` and ``arg`` in scope), which must be plain data.
+
+    Never a cytoscape element, collection or the core: Playwright serialises a returned
+    object by walking everything reachable from it (the core, its renderer and caches), which
+    took Chromium's heap to ~3 GB around a 57-node graph and crashed the renderer."""
+    return page.evaluate(
+        f"""arg => {{
+          const cy = window.__credgraphCy;
+          const value = {script};
+          if (value && typeof value === "object" && typeof value.cy === "function")
+            throw new Error("_cy: the script returned a cytoscape object, not data");
+          return value;
+        }}""",
+        arg,
+    )
+
+
+def _tap(page: Page, uid: str) -> None:
+    """Tap (select) a node as the mouse would, returning nothing to Python."""
+    page.evaluate("uid => { window.__credgraphCy.getElementById(uid).emit('tap'); }", uid)
 
 
 def _open(page: Page, market: Market, uid: str) -> None:
@@ -63,7 +82,7 @@ def test_a_hub_shows_its_people_and_one_group_node_for_its_stores(
 
     # double-click (or the side panel) opens one page of the group
     group_id = _cy(page, "cy.nodes('[?group]')[0].id()")
-    _cy(page, "cy.getElementById(arg).emit('tap')", group_id)
+    _tap(page, group_id)
     page.click("#open-group")
     page.wait_for_function(
         "() => window.__credgraphCy.nodes('[label = \"Store\"][!group]').length === 50"
@@ -98,20 +117,28 @@ def test_restrictions_and_listings_are_badges_unless_asked_for(page: Page, marke
 
 def test_expand_by_type_two_hops_hide_pin_and_undo(page: Page, market: Market) -> None:
     _open(page, market, market.hub_uid)
-    _cy(page, "cy.getElementById(arg).emit('tap')", market.hub_uid)
+    _tap(page, market.hub_uid)
     by_type = page.locator("#by-type button")
     texts = by_type.all_inner_texts()
     assert any("经营" in x and "网店" in x for x in texts)
 
-    # expand the stores by type: one page of them, the rest stays a group
+    # expand the stores by type: one page of them, the rest stays a group (and is selected)
     by_type.filter(has_text="网店").first.click()
-    page.wait_for_function(
-        "() => window.__credgraphCy.nodes('[label = \"Store\"][!group]').length === 50"
-    )
+    page.wait_for_selector("#net-status:has-text('收在分组中')")
+    assert _cy(page, "cy.nodes('[label = \"Store\"][!group]').length") == 50
+
+    # hide a store, then undo: it comes back, and selecting it afterwards works
+    store = _cy(page, "cy.nodes('[label = \"Store\"][!group]')[0].id()")
+    _tap(page, store)
+    page.click("#hide-node")
+    assert _cy(page, "cy.getElementById(arg).empty()", store) is True
+    page.click("#net-undo")
+    page.wait_for_function("id => window.__credgraphCy.getElementById(id).nonempty()", arg=store)
 
     # pin keeps a node where it is through a new layout
-    store = _cy(page, "cy.nodes('[label = \"Store\"][!group]')[0].id()")
-    _cy(page, "cy.getElementById(arg).emit('tap')", store)
+    _tap(page, store)
+    name = _cy(page, "cy.getElementById(arg).data('base')", store)
+    assert page.inner_text("#selected-name") == name
     page.click("#pin-node")
     before = _cy(page, "cy.getElementById(arg).position()", store)
     page.select_option("#net-layout", "tree")
@@ -119,25 +146,75 @@ def test_expand_by_type_two_hops_hide_pin_and_undo(page: Page, market: Market) -
     assert before == after
 
     # folding the hub's leaves puts the opened stores back into one group
-    _cy(page, "cy.getElementById(arg).emit('tap')", market.hub_uid)
+    _tap(page, market.hub_uid)
     page.click("#fold-leaves")
     assert _cy(page, "cy.nodes('[label = \"Store\"][!group]').length") <= 1  # the pinned one stays
 
     # two hops: the people around the hub are expanded as well
-    _cy(page, "cy.getElementById(arg).emit('tap')", market.hub_uid)
+    _tap(page, market.hub_uid)
     page.click("#expand-two")
     page.wait_for_selector("#net-status:has-text('两跳')")
     assert _cy(page, "cy.nodes('[?expanded]').length") > 1
     shot(page, "32-network-two-hops")
 
-    # hide a store, then undo. Done last: selecting a node after an undo has crashed
-    # Chromium's renderer (out of memory) in some runs; an open bug (docs/console.md).
-    store = _cy(page, "cy.nodes('[label = \"Store\"][!group]')[0].id()")
-    _cy(page, "cy.getElementById(arg).emit('tap')", store)
-    page.click("#hide-node")
-    assert _cy(page, "cy.getElementById(arg).empty()", store) is True
+    # undoing the two hops leaves the hub the only expanded node, and it can be selected
     page.click("#net-undo")
-    page.wait_for_function("id => window.__credgraphCy.getElementById(id).nonempty()", arg=store)
+    page.wait_for_function("() => window.__credgraphCy.nodes('[?expanded]').length === 1")
+    _tap(page, market.hub_uid)
+    page.wait_for_selector("#expand-two")
+
+
+def test_once_the_view_is_narrowed_types_seen_later_arrive_unticked_and_marked_new(
+    page: Page, market: Market
+) -> None:
+    _open(page, market, market.derived_uid)
+    filter_types = "Array.from(document.querySelectorAll('#rel-filter input'))"
+    ticks = f"Object.fromEntries({filter_types}.map(i => [i.value, i.checked]))"
+    first = page.evaluate(f"() => {ticks}")
+    assert first
+    assert all(first.values())
+    off = sorted(first)[0]
+    page.uncheck(f"#rel-filter input[value='{off}']")
+
+    # a neighbour whose expansion brings a relationship type not drawn yet, found from the
+    # API the page itself asks
+    neighbours = _cy(
+        page,
+        "cy.getElementById(arg).neighborhood('node').filter(n => !n.data('group')"
+        " && ['Business', 'Person', 'Store'].includes(n.data('label'))).map(n => n.id())",
+        market.derived_uid,
+    )
+    target, new_type = "", ""
+    for candidate in sorted(neighbours):
+        grown = httpx.get(
+            f"{market.base}/console/api/entities/{candidate}/expand",
+            params={"group_at": 12, "hide": ["Listing", "Restriction"]},
+            headers={"X-API-Key": market.officer},
+        ).json()
+        unseen = sorted({e["type"] for e in grown["edges"]} - set(first))
+        if unseen:
+            target, new_type = candidate, unseen[0]
+            break
+    assert target, "no neighbour of the restricted business brings a new relationship type"
+    _tap(page, target)
+    page.click("#expand-node")
+    page.wait_for_selector(f"#rel-filter input[value='{new_type}']")
+
+    after = page.evaluate(f"() => {ticks}")
+    assert after[new_type] is False  # the view was narrowed: a new type does not widen it
+    assert after[off] is False  # the officer's choice survives the expansion
+    assert all(after[t] for t in first if t != off)  # the others stay as they were
+    shown = "cy.edges().filter(e => e.data('type') === arg && e.visible()).length"
+    assert _cy(page, shown, new_type) == 0
+    assert _cy(page, shown, off) == 0
+    mark = f"#rel-filter label:has(input[value='{new_type}']) .new-type"
+    assert page.inner_text(mark) == "新"
+    assert "新出现的类型默认不勾选" in page.inner_text("#rel-filter-title")
+
+    # ticking it draws it and takes the mark away
+    page.check(f"#rel-filter input[value='{new_type}']")
+    assert _cy(page, shown, new_type) > 0
+    assert page.locator(mark).count() == 0
 
 
 def test_the_network_on_a_past_date(page: Page, market: Market) -> None:

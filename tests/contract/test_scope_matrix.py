@@ -138,6 +138,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/console/api/cases"): OFF,
     ("GET", "/console/api/cases/{case_id}"): OFF,
     ("PUT", "/console/api/cases/{case_id}"): OFF,
+    ("GET", "/console/api/cases/{case_id}/report"): OFF,
     ("GET", "/console/api/brands/{brand}/links"): Access.BRAND_A,
 }
 

@@ -129,3 +129,65 @@ def test_an_open_link_objection_marks_the_restrictions_over_that_link_disputed(a
     after = _explained(api, subsidiary)
     assert after["disputed"] is False
     assert after["measures"] == before["measures"]
+
+
+def _measures(api: Api) -> list[dict[str, Any]]:
+    one = api.client.get("/v1/restrictions/business/91330106MA2AAAAA28", headers=api.platform)
+    assert one.status_code == 200, one.text
+    batch = api.client.post(
+        "/v1/restrictions/batch",
+        json={"items": [{"kind": "business", "id": "91330106MA2AAAAA28"}]},
+        headers=api.platform,
+    )
+    assert batch.status_code == 200, batch.text
+    assert batch.json()["items"][0]["measures"] == one.json()["measures"]
+    found: list[dict[str, Any]] = one.json()["measures"]
+    return found
+
+
+def _feed(api: Api, since: int) -> list[dict[str, Any]]:
+    page = api.client.get(f"/v1/changes?since={since}&limit=1000", headers=api.platform)
+    assert page.status_code == 200, page.text
+    items: list[dict[str, Any]] = page.json()["items"]
+    return items
+
+
+def test_platforms_see_a_disputed_restriction_in_force_in_checks_and_the_feed(
+    api: Api,
+) -> None:
+    target = "listing:ZJ-2024-0002"
+    before = _measures(api)
+    assert any(m["listing_uid"] == target for m in before)
+    assert not any(m["disputed"] for m in before)
+    head = max((e["seq"] for e in _feed(api, 0)), default=0)
+
+    oid = _file(api, api.officer, subject="biz:91330106MA2AAAAA28").json()["id"]
+
+    during = _measures(api)
+    assert [m["measure"] for m in during] == [m["measure"] for m in before]  # still in force
+    assert {(m["listing_uid"] == target, m["disputed"]) for m in during} <= {
+        (True, True),
+        (False, False),
+    }
+    assert all(m["objections"] == [oid] for m in during if m["listing_uid"] == target)
+    filed = _feed(api, head)
+    assert filed
+    assert {(e["kind"], e["objection"], e["listing_uid"]) for e in filed} == {
+        ("disputed", oid, target)
+    }
+    assert "biz:91330106MA2AAAAA28" in {e["subject_ref"] for e in filed}
+
+    decided = api.client.post(
+        f"/v1/objections/{oid}/decision",
+        json={"outcome": "rejected", "officer": "王芳", "reason": "处罚决定有效"},
+        headers=api.officer,
+    )
+    assert decided.status_code == 200, decided.text
+    after = _measures(api)
+    assert [m["measure"] for m in after] == [m["measure"] for m in before]
+    assert not any(m["disputed"] for m in after)
+    closed = _feed(api, filed[-1]["seq"])
+    assert {(e["kind"], e["objection"], e["reason"]) for e in closed} == {
+        ("dispute_closed", oid, f"objection {oid} rejected")
+    }
+    assert len(closed) == len(filed)

@@ -160,3 +160,101 @@ def test_status_and_explain_mark_a_restriction_under_an_open_objection_disputed(
         (int(oid),)
     }
     assert "异议审查中" in run(cli, "explain", subsidiary)
+
+
+def test_an_upheld_link_objection_lifts_what_only_that_link_carried(
+    cli: CliRunner, settings: Settings
+) -> None:
+    subsidiary = "biz:91330106MA2AAAAA28"
+
+    def why(uid: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = json.loads(run(cli, "explain", uid, "--json"))
+        return found
+
+    def key(e: dict[str, Any]) -> tuple[str, str, str]:
+        return (e["measure"], e["listing_uid"], e["rule_id"])
+
+    derived = [e for e in why(subsidiary) if e["paths"] and e["paths"][0]["rids"]]
+    assert derived
+    rid = derived[0]["paths"][0]["rids"][0]
+    carried = {key(e) for e in derived if e["path_count"] == 1 and rid in e["paths"][0]["rids"]}
+    assert carried
+    oid = run(
+        cli,
+        "objections",
+        "file",
+        rid,
+        "--kind",
+        "link",
+        "--subject",
+        subsidiary,
+        "--grounds",
+        "持股已于2021年转让",
+        "--officer",
+        "王芳",
+    ).split()[1]
+    decided = json.loads(
+        run(
+            cli,
+            "objections",
+            "decide",
+            oid,
+            "upheld",
+            "--officer",
+            "王芳",
+            "--reason",
+            "登记机关确认股权已转让",
+            "--scope",
+            "all",
+            "--json",
+        )  # fmt: skip
+    )
+    assert decided["propagation"]["lifted"] == len(carried)
+    after = why(subsidiary)
+    assert not carried & {key(e) for e in after}
+    assert all(rid not in p["rids"] for e in after for p in e["paths"])
+    logged = [e for e in entries(settings) if e["kind"] == "objection.decided"][-1]
+    assert (logged["data"]["scope"], logged["data"]["lifted"]) == ("all", len(carried))
+    # a full recomputation respects the exclusion: nothing to change
+    full = json.loads(run(cli, "propagate", "--full", "--json"))
+    assert (full["imposed"], full["lifted"], full["amended"]) == (0, 0, 0)
+
+
+def test_a_decision_the_graph_cannot_carry_out_is_refused_before_it_is_recorded(
+    cli: CliRunner,
+) -> None:
+    oid = run(
+        cli,
+        "objections",
+        "file",
+        "no-such-rid",
+        "--kind",
+        "link",
+        "--subject",
+        "biz:91330106MA2AAAAA28",
+        "--grounds",
+        "x",
+        "--officer",
+        "王芳",
+    ).split()[1]
+    out = run(
+        cli, "objections", "decide", oid, "upheld", "--officer", "王芳", "--reason", "r", code=2
+    )
+    assert "no-such-rid" in out
+    shown = json.loads(run(cli, "objections", "show", oid, "--json"))
+    assert shown["open"] is True  # nothing recorded: it can still be decided
+    decided = json.loads(
+        run(
+            cli,
+            "objections",
+            "decide",
+            oid,
+            "rejected",
+            "--officer",
+            "王芳",
+            "--reason",
+            "该关联关系不存在",
+            "--json",
+        )
+    )
+    assert decided["status"] == "rejected"

@@ -10,6 +10,7 @@ import { renderCases } from "./views/cases.js";
 import { renderEntity } from "./views/entity.js";
 import { renderListings } from "./views/listings.js";
 import { renderNetwork } from "./views/network.js";
+import { renderObjections } from "./views/objections.js";
 import { renderReview } from "./views/review.js";
 import { renderSearch } from "./views/search.js";
 
@@ -22,6 +23,7 @@ const NAV = [
   ["#/review/rings", "nav_review"],
   ["#/listings", "nav_listings"],
   ["#/cases", "nav_cases"],
+  ["#/objections", "nav_objections"],
   ["#/brands", "nav_brands"],
 ];
 // A brand key (alliance member) reaches the brand pages and nothing else; the server
@@ -140,6 +142,7 @@ const ROUTES = {
   review: renderReview,
   listings: renderListings,
   cases: renderCases,
+  objections: renderObjections,
   brands: renderBrands,
 };
 const BRAND_ROUTES = { brands: renderBrands };
@@ -150,6 +153,7 @@ const TITLES = {
   review: "nav_review",
   listings: "nav_listings",
   cases: "nav_cases",
+  objections: "nav_objections",
   brands: "nav_brands",
 };
 

@@ -1,6 +1,7 @@
 // Saved investigations: the list every officer shares, and a printable report of one case
 // (the graph as a picture, each entity's restrictions with the shortest path and the legal
-// bases, the notes, who saved it and when) that the browser prints or saves as PDF.
+// bases, the notes, who saved it and when, and the decision log's signed tree head at the
+// moment of export) that the browser prints or saves as PDF.
 
 import cytoscape from "../../vendor/cytoscape.esm.min.js";
 import { ENDPOINTS, get, post } from "../api.js";
@@ -69,7 +70,7 @@ function picture(drawn, positions) {
 
 async function renderReport(root, id, alive) {
   root.append(loading());
-  const c = await get(`${CASES}/${encodeURIComponent(id)}`);
+  const { case: c, generated: at, decision_log: head } = await get(`${CASES}/${encodeURIComponent(id)}/report`);
   const uids = c.nodes.map((n) => n.uid).filter((u) => !u.startsWith("group:"));
   const drawn = await post("/console/api/edges", { uids, at: c.at });
   if (!alive()) return;
@@ -81,7 +82,7 @@ async function renderReport(root, id, alive) {
   if (!alive()) return;
   const positions = new Map(c.nodes.map((n) => [n.uid, { x: n.x, y: n.y }]));
   const png = picture(drawn, positions);
-  const generated = new Date().toISOString().replace("T", " ").slice(0, 19);
+  const generated = at.replace("T", " ").slice(0, 19);
   replace(
     root,
     h(
@@ -104,8 +105,31 @@ async function renderReport(root, id, alive) {
           : null,
         subjects.map((n, i) => entityBlock(n, explanations[i])),
       ),
+      digest(head),
       h("p", { class: "muted small" }, t("case_footer", { generated })),
     ),
+  );
+}
+
+/** The decision log's signed tree head when the report was made: whoever holds the report
+ * can later ask the log to prove it still holds those first `tree_size` decisions. */
+function digest(head) {
+  const rows = head
+    ? [
+        [t("digest_size"), head.tree_size.toLocaleString()],
+        [t("digest_root"), h("code", { id: "digest-root" }, head.root_hash)],
+        [t("digest_time"), `${head.time.replace("T", " ").slice(0, 19)} UTC`],
+        [t("digest_number"), String(head.number)],
+        [t("digest_key"), h("code", {}, head.key_id)],
+        [t("digest_signature"), h("code", {}, head.signature)],
+      ]
+    : null;
+  return section(
+    t("digest_title"),
+    rows
+      ? h("table", { id: "report-digest", class: "kv" }, h("tbody", {}, rows.map(([k, v]) => h("tr", {}, h("th", { scope: "row" }, k), h("td", {}, v)))))
+      : h("p", { id: "report-digest", class: "muted" }, t("digest_empty")),
+    rows ? h("p", { class: "muted small" }, t("digest_hint", { n: head.tree_size })) : null,
   );
 }
 

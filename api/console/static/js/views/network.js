@@ -138,7 +138,14 @@ const groupId = (anchor, b) => `group:${anchor}|${b.type}|${b.direction}|${b.lab
 export async function renderNetwork(root, uid, params, alive) {
   const state = {
     cy: null,
-    types: null, // relationship types shown (null: all)
+    // Relationship types the officer has unticked. Until the officer unticks one, every
+    // type is drawn; once the view is narrowed, a type first seen later (an expansion, a
+    // path, a case) arrives unticked and marked new, so the narrowed view stays as chosen.
+    // Expansions fetch every type; asking for a type by name shows it.
+    offTypes: new Set(),
+    seenTypes: new Set(),
+    newTypes: new Set(),
+    narrowed: false,
     restricted: new Map(),
     checked: new Set(),
     badges: new Map(), // uid → {Listing: n, Restriction: n}
@@ -197,7 +204,7 @@ export async function renderNetwork(root, uid, params, alive) {
         status,
       ),
       h("div", { class: "checks" }, badgeChecks),
-      h("div", { class: "small muted" }, `${t("net_filter")}:`),
+      h("div", { class: "small muted", id: "rel-filter-title" }, `${t("net_filter")}${t("net_filter_hint")}:`),
       checks,
     ),
     h("div", { class: "network" }, h("div", {}, container, legend, list), side),
@@ -228,8 +235,7 @@ export async function renderNetwork(root, uid, params, alive) {
     undoButton.disabled = state.undo.length === 0;
     if (!last) return;
     // Restore by difference: elements that stayed are updated in place, not removed and
-    // added again (re-adding every element left Chromium's renderer unable to redraw a
-    // selection without exhausting its memory).
+    // added again, so their ids, positions and rendered state carry over.
     const keep = new Set(last.elements.map((j) => j.data.id));
     cy.batch(() => {
       cy.elements().filter((e) => !keep.has(e.id())).remove();
@@ -239,8 +245,16 @@ export async function renderNetwork(root, uid, params, alive) {
       for (const j of last.elements) {
         const e = cy.getElementById(j.data.id);
         if (e.empty()) continue;
+        // data() merges: keys set since (expanded, a group's count) are removed first.
+        const gone = Object.keys(e.data()).filter((k) => !(k in j.data) && k !== "id" && k !== "source" && k !== "target");
+        if (gone.length) e.removeData(gone.join(" "));
         e.data(j.data);
-        if (j.group === "nodes" && j.position) e.position(j.position);
+        e.classes(j.classes || "");
+        if (j.group === "nodes") {
+          if (e.locked() && !j.locked) e.unlock();
+          if (j.position) e.position(j.position);
+          if (j.locked) e.lock();
+        }
       }
     });
     state.restricted = last.restricted;
@@ -327,7 +341,6 @@ export async function renderNetwork(root, uid, params, alive) {
       grown = await get(`/console/api/entities/${encodeURIComponent(target)}/expand`, {
         group_at: GROUP_AT,
         hide: BADGE_LABELS.filter((l) => !state.showLabels.has(l)),
-        types: state.types ? [...state.types] : null,
         at: state.at,
       });
     } catch (err) {
@@ -395,6 +408,9 @@ export async function renderNetwork(root, uid, params, alive) {
     }
     if (!alive()) return;
     snapshot();
+    state.offTypes.delete(type); // asked for by name: shown even if it was unticked
+    state.newTypes.delete(type);
+    state.seenTypes.add(type);
     const { added } = addElements(page.nodes, page.edges, id);
     const nowOpened = opened + page.nodes.length;
     if (nowOpened >= page.total) {
@@ -532,27 +548,38 @@ export async function renderNetwork(root, uid, params, alive) {
 
   function renderChecks() {
     const present = [...new Set(cy.edges().map((e) => e.data("type")))].sort();
+    for (const type of present) {
+      if (state.seenTypes.has(type)) continue;
+      state.seenTypes.add(type);
+      if (state.narrowed && !state.offTypes.has(type)) {
+        state.offTypes.add(type);
+        state.newTypes.add(type);
+      }
+    }
     replace(
       checks,
       present.map((type) =>
         h("label", {}, h("input", {
           type: "checkbox",
           value: type,
-          checked: !state.types || state.types.has(type),
+          checked: !state.offTypes.has(type),
           onchange: (e) => {
-            if (!state.types) state.types = new Set(present);
-            if (e.target.checked) state.types.add(type);
-            else state.types.delete(type);
+            if (e.target.checked) state.offTypes.delete(type);
+            else {
+              state.offTypes.add(type);
+              state.narrowed = true;
+            }
+            if (state.newTypes.delete(type)) renderChecks(); // its "new" mark goes
             applyFilter();
           },
-        }), relName(type)),
+        }), relName(type), state.newTypes.has(type) ? h("span", { class: "pill new-type" }, t("net_new_type")) : null),
       ),
     );
   }
 
   function applyFilter() {
     cy.batch(() => {
-      cy.edges().forEach((e) => e.toggleClass("hidden", Boolean(state.types) && !state.types.has(e.data("type"))));
+      cy.edges().forEach((e) => e.toggleClass("hidden", state.offTypes.has(e.data("type"))));
       cy.nodes().forEach((n) => {
         const keep = n.data("expanded") || n.hasClass("on-path") || n.connectedEdges().some((e) => !e.hasClass("hidden"));
         n.toggleClass("hidden", !keep);
