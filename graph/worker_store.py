@@ -116,6 +116,7 @@ _FORWARDED = frozenset(
         "counts",
         "project",
         "query",
+        "query_by_uids",
         "neighbourhood",
         "paths",
     }
@@ -618,6 +619,15 @@ class WorkerStore(GraphStore):
         """Run a named query in the worker."""
         rows: list[dict[str, Any]] = self._call(
             "query", name, dict(params) if params is not None else None
+        )
+        return rows
+
+    def query_by_uids(
+        self, name: str, uids: Sequence[str], params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Run a named query keyed by a list of uids in the worker (the adapter's way)."""
+        rows: list[dict[str, Any]] = self._call(
+            "query_by_uids", name, list(uids), dict(params) if params is not None else None
         )
         return rows
 
