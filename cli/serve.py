@@ -68,13 +68,21 @@ def serve(
     from api.app import create_app
 
     # Opened here, not in the app's startup, so that a store another process holds is one
-    # plain line and exit code 2 instead of a failed startup's trace.
+    # plain line and exit code 2 instead of a failed startup's trace. The embedded store is
+    # served by a supervised worker process (graph/worker_store.py) unless
+    # CREDGRAPH_STORE_WORKER=false: a native fault in the engine then ends the worker only.
+    settings = current_settings()
     try:
-        store = open_store()
+        if settings.store == "embedded" and settings.store_worker:
+            from graph.worker_store import open_worker_store
+
+            store = open_worker_store(settings)
+        else:
+            store = open_store()
     except CreditGraphError as exc:
         raise fail(exc) from exc
     # The app closes it at shutdown (uvicorn re-raises SIGTERM once the app has stopped).
-    app = create_app(current_settings(), store, api_db=_db(db), close_store=True)
+    app = create_app(settings, store, api_db=_db(db), close_store=True)
     uvicorn.run(app, host=host, port=port, log_config=log_config(), access_log=access_log)
 
 

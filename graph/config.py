@@ -32,6 +32,15 @@ class Settings(BaseSettings):
     # 4 GB) so the store fits beside the API and the algorithms; 0 lets the engine take
     # about 80 % of memory. Ingest COPYs at most a chunk (100k rows) at a time.
     embedded_buffer_pool_mb: int = Field(4096, ge=0)
+    # `credgraph serve` opens the embedded store in a supervised worker process, so that a
+    # native fault in the engine ends the worker, not the API (graph/worker_store.py,
+    # docs/api.md "Store worker"). A call the worker has not answered in
+    # store_worker_call_seconds stops the worker (503) and a new one is started; a dead
+    # worker is replaced after store_worker_backoff_seconds, doubled while replacements
+    # keep dying within a minute (at most 30 s).
+    store_worker: bool = True
+    store_worker_call_seconds: float = Field(300.0, gt=0)
+    store_worker_backoff_seconds: float = Field(0.5, gt=0, le=30)
     neo4j_uri: str = "bolt://127.0.0.1:7687"
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("")

@@ -18,6 +18,8 @@ HTTP status codes are mapped from this tree in ``api/`` only.
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "AlgorithmError",
     "ConfigError",
@@ -65,6 +67,16 @@ class InvalidInput(CreditGraphError):
             if part
         )
         super().__init__(f"{where}: {reason}" if where else reason)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle with file, row and field kept (the store worker sends errors back)."""
+        return (_invalid_input, (self.reason, self.file, self.row, self.field))
+
+
+def _invalid_input(
+    reason: str, file: str | None, row: int | None, field: str | None
+) -> InvalidInput:
+    return InvalidInput(reason, file=file, row=row, field=field)
 
 
 class RuleError(CreditGraphError):

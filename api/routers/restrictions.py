@@ -7,7 +7,9 @@ snapshot is rebuilt when the change feed moves: at once after a write made throu
 API, and within ``poll_seconds`` (default 1 s) of a write made elsewhere (another process on
 Neo4j, ``credgraph propagate``). Existence of subjects is cached (known uids for 10
 minutes, unknown ones for 30 s). Questions about what the system *knew* at a past moment
-(``known_at``) go to the service itself.
+(``known_at``) go to the service itself. While the store cannot answer (its worker is being
+replaced after a fault, ``graph/worker_store.py``), checks of subjects in the snapshot or
+looked up before go on answering from memory; only a subject never seen needs the store.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from api.errors import PROBLEM_RESPONSES
 from api.objections import open_disputes
 from api.params import Uid
 from api.schemas import BatchCheckRequest, EntityKind
-from graph.errors import NotFound, StoreError
+from graph.errors import NotFound, StoreError, StoreUnavailable
 from graph.identity import hash_person_id
 from graph.redact import Redactor
 from graph.store import GraphStore
@@ -134,6 +136,10 @@ class _Lru:
     def __contains__(self, uid: str) -> bool:
         stamp = self.data.get(uid)
         return stamp is not None and time.monotonic() - stamp < self.ttl
+
+    def seen(self, uid: str) -> bool:
+        """Whether ``uid`` was ever added (and not since evicted), however long ago."""
+        return uid in self.data
 
     def add(self, uid: str) -> None:
         self.data[uid] = time.monotonic()
@@ -227,7 +233,14 @@ class RestrictionView:
         present = {u for u in uids if u in self.known or u in self.by_subject}
         missing = [u for u in uids if u not in present and u not in self.unknown]
         if missing:
-            found = {n.uid for n in self.store.get_nodes(missing)}
+            try:
+                found = {n.uid for n in self.store.get_nodes(missing)}
+            except StoreUnavailable:
+                # The store (its worker) is down: subjects once found still answer, from the
+                # snapshot; only a subject never looked up needs the store.
+                if not all(self.known.seen(u) for u in missing):
+                    raise
+                return present | set(missing)
             for uid in missing:
                 (self.known if uid in found else self.unknown).add(uid)
             present |= found

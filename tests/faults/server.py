@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import signal
 import socket
@@ -90,11 +92,33 @@ class Server:
         """A client for this server."""
         return httpx.Client(base_url=self.url, timeout=30.0)
 
+    def worker_pid(self) -> int | None:
+        """The pid of the process holding the graph now (the store worker, or the server
+        itself without one), from the holder file; None while none holds it."""
+        with contextlib.suppress(OSError, ValueError):
+            pid = json.loads((self.home / "graph.lbdb.holder").read_text()).get("pid")
+            if isinstance(pid, int) and Path(f"/proc/{pid}").exists():
+                return pid
+        return None
+
+    def _worker_gone(self, pid: int | None) -> None:
+        """Wait (bounded) until the store worker ``pid`` has ended: it dies with the server
+        (the kernel signals it), a moment later."""
+        deadline = time.monotonic() + 15
+        while pid is not None and Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+            with contextlib.suppress(OSError, IndexError):
+                zombie = Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] == "Z"
+                if zombie and len(os.listdir(f"/proc/{pid}/task")) <= 1:
+                    break  # a zombie none of whose threads still runs holds no files
+            time.sleep(0.05)
+
     def kill(self) -> None:
-        """SIGKILL: no shutdown, no flush."""
+        """SIGKILL: no shutdown, no flush (the store worker goes with it)."""
+        worker = self.worker_pid()
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(timeout=30)
+        self._worker_gone(worker if worker != self.proc.pid else None)
         self._out.close()
 
     def stop(self) -> None:
