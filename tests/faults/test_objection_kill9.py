@@ -42,9 +42,7 @@ def filed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         store.create_schema()
         ingest_directory(store, SAMPLE_DIR, id_hash_key=TEST_KEY, quarantine_dir=home / "q")
         service.propagate_store(store, full=True)
-        rid = next(
-            p.rids[0] for e in service.explain(store, SUBSIDIARY) for p in e.paths if p.rids
-        )
+        rid = next(p.rids[0] for e in service.explain(store, SUBSIDIARY) for p in e.paths if p.rids)
     args = ("objections", "file", rid, "--kind", "link", "--subject", SUBSIDIARY,
             "--grounds", "持股已于2021年转让", "--officer", "王芳")  # fmt: skip
     assert credgraph(home, *args) == 0
