@@ -330,8 +330,9 @@ class ObjectionStore:
 
 def changes_graph(target_kind: str, outcome: str) -> bool:
     """Whether a decision changes the graph: an upheld listing objection removes the
-    listing; an upheld or partly upheld link objection excludes the link."""
-    if target_kind == "listing":
+    listing; an upheld restriction objection lifts that restriction for its subject; an
+    upheld or partly upheld link objection excludes the link."""
+    if target_kind in ("listing", "restriction"):
         return outcome == "upheld"
     return target_kind == "link" and outcome in ("upheld", "partly_upheld")
 
@@ -346,6 +347,8 @@ def apply_decision(
 
     An upheld objection against a listing removes it with reason ``objection_upheld``
     (retracted from the start: history keeps that it was in force, as superseded records).
+    An upheld objection against a derived restriction lifts it: that listing's rule no
+    longer binds that subject (:func:`algorithms.propagation.service.exclude_subject`).
     An upheld (or partly upheld) objection against a link excludes the link in the scope
     decided and lifts exactly the restrictions whose every path took it
     (:func:`algorithms.propagation.service.exclude_link`). Each runs in one graph
@@ -371,6 +374,8 @@ def apply_decision(
             pass
         elif objection.target_kind == "listing":
             report = service.remove_listing(store, objection.target, on, "objection_upheld", rules)
+        elif objection.target_kind == "restriction":
+            report = service.exclude_subject(store, objection.target, objection.id, on, rules)
         else:
             exclusion = Exclusion(
                 objection.target, objection.scope or "all", objection.scope_value, objection.id, on
@@ -400,6 +405,9 @@ def check_decision(
     if objection.target_kind == "listing":
         if not service.load_listings(store, [objection.target]):
             raise NotFound(f"no listing {objection.target!r}")
+        return
+    if objection.target_kind == "restriction":
+        service.restriction_target(store, objection.target)
         return
     scope = scope or "all"
     if scope == "rule" and scope_value not in (rules or default_rules()).rule_by_id:

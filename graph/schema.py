@@ -312,12 +312,17 @@ NODES: tuple[NodeSpec, ...] = (
             Prop("dst_uid"),
             Prop("scope"),
             Prop("scope_value"),
+            Prop("subject_uid"),
+            Prop("listing_uid"),
+            Prop("rule_id"),
             Prop("objection_id", I),
             Prop("decided", DT),
             Prop("recorded_at", TS),
         ),
         "A link (relationship by rid) that propagation no longer follows, after an upheld "
-        "objection (异议): for one listing, one rule, or all (scope). Kept for good.",
+        "objection (异议): for one listing, one rule, or all (scope); or, after an upheld "
+        "objection against a derived restriction, one subject of one listing's rule "
+        "(scope subject). Kept for good.",
     ),
     NodeSpec(
         "ShellCluster",

@@ -517,6 +517,8 @@ def _rule_restrictions(
         spans = [(int(c.lo[r]), int(c.hi[r])) for c, r in hits]
         rid_keys = [tuple(str(g.projection.rids[e]) for e in c.edges[r].tolist()) for c, r in hits]
         subject = str(uids[node])
+        if exclusions is not None and exclusions.spares(listing.uid, rule.id, subject):
+            continue  # an upheld objection against this restriction
         for a, b in _merge(spans):
             inside = [i for i, (lo_i, hi_i) in enumerate(spans) if lo_i < b and hi_i > a]
             inside.sort(key=lambda i: (len(rid_keys[i]), rid_keys[i]))

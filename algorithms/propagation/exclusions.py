@@ -12,6 +12,11 @@ excluded from propagation, in the scope the officer decides:
 ``listing``
     paths from the named listing (``scope_value``, a listing uid) do not take it.
 
+An upheld objection against one derived restriction (a subject says the measure should
+not bind it) is an exclusion of scope ``subject``: that listing's rule no longer binds
+that subject (``listing_uid``, ``rule_id``, ``subject_uid``; ``rid`` keeps the version
+objected to), whatever path reaches it; other subjects, rules and listings are untouched.
+
 Exclusions are ``LinkExclusion`` nodes in the graph store, so every recomputation sees
 them: the bounded write path (a listing added, removed or repaired, edges changed), the
 full batch propagation, and a preview. The engine drops a path that takes an excluded
@@ -41,8 +46,8 @@ __all__ = [
     "write_exclusion",
 ]
 
-#: Where an excluded link no longer counts.
-SCOPES: tuple[str, ...] = ("all", "rule", "listing")
+#: Where an excluded link no longer counts; ``subject``: one subject of one listing's rule.
+SCOPES: tuple[str, ...] = ("all", "rule", "listing", "subject")
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,9 @@ class Exclusion:
     rel_type: str | None = None
     src_uid: str | None = None
     dst_uid: str | None = None
+    subject_uid: str | None = None
+    listing_uid: str | None = None
+    rule_id: str | None = None
 
     @property
     def uid(self) -> str:
@@ -71,9 +79,15 @@ class Exclusions:
     everywhere: frozenset[str] = frozenset()
     by_rule: Mapping[str, frozenset[str]] = field(default_factory=dict)
     by_listing: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: (listing uid, rule id, subject uid) a rule no longer binds
+    subjects: frozenset[tuple[str, str, str]] = frozenset()
 
     def __bool__(self) -> bool:
-        return bool(self.everywhere or self.by_rule or self.by_listing)
+        return bool(self.everywhere or self.by_rule or self.by_listing or self.subjects)
+
+    def spares(self, listing_uid: str, rule_id: str, subject_uid: str) -> bool:
+        """Whether this listing's rule no longer binds this subject."""
+        return (listing_uid, rule_id, subject_uid) in self.subjects
 
     def for_rule(self, rule_id: str) -> frozenset[str]:
         """Rids no path of this rule takes (for any listing)."""
@@ -89,6 +103,7 @@ class Exclusions:
         everywhere: set[str] = set()
         by_rule: dict[str, set[str]] = {}
         by_listing: dict[str, set[str]] = {}
+        subjects: set[tuple[str, str, str]] = set()
         for x in items:
             if x.scope == "all":
                 everywhere.add(x.rid)
@@ -96,10 +111,13 @@ class Exclusions:
                 by_rule.setdefault(x.scope_value, set()).add(x.rid)
             elif x.scope == "listing" and x.scope_value:
                 by_listing.setdefault(x.scope_value, set()).add(x.rid)
+            elif x.scope == "subject" and x.listing_uid and x.rule_id and x.subject_uid:
+                subjects.add((x.listing_uid, x.rule_id, x.subject_uid))
         return cls(
             frozenset(everywhere),
             {k: frozenset(v) for k, v in by_rule.items()},
             {k: frozenset(v) for k, v in by_listing.items()},
+            frozenset(subjects),
         )
 
 
@@ -114,6 +132,9 @@ def _exclusion(row: Mapping[str, Any]) -> Exclusion:
         rel_type=row.get("rel_type"),
         src_uid=row.get("src_uid"),
         dst_uid=row.get("dst_uid"),
+        subject_uid=row.get("subject_uid"),
+        listing_uid=row.get("listing_uid"),
+        rule_id=row.get("rule_id"),
     )
 
 
@@ -132,7 +153,10 @@ def write_exclusion(store: GraphStore, exclusion: Exclusion, now: datetime) -> N
     """Put an exclusion on record (idempotent: keyed by its objection)."""
     if exclusion.scope not in SCOPES:
         raise InvalidInput(f"scope must be one of {', '.join(SCOPES)}", field="scope")
-    if exclusion.scope != "all" and not exclusion.scope_value:
+    if exclusion.scope == "subject":
+        if not (exclusion.subject_uid and exclusion.listing_uid and exclusion.rule_id):
+            raise InvalidInput("scope subject needs a subject, listing and rule", field="scope")
+    elif exclusion.scope != "all" and not exclusion.scope_value:
         raise InvalidInput(f"scope {exclusion.scope} needs a value", field="scope_value")
     store.upsert_nodes(
         "LinkExclusion",
@@ -145,6 +169,9 @@ def write_exclusion(store: GraphStore, exclusion: Exclusion, now: datetime) -> N
                 "dst_uid": exclusion.dst_uid,
                 "scope": exclusion.scope,
                 "scope_value": exclusion.scope_value if exclusion.scope != "all" else None,
+                "subject_uid": exclusion.subject_uid,
+                "listing_uid": exclusion.listing_uid,
+                "rule_id": exclusion.rule_id,
                 "objection_id": exclusion.objection_id,
                 "decided": exclusion.decided,
                 "recorded_at": now,

@@ -83,6 +83,8 @@ __all__ = [
     "current_restrictions",
     "edges_changed",
     "exclude_link",
+    "exclude_subject",
+    "restriction_target",
     "link_ends",
     "note_dispute",
     "explain",
@@ -950,6 +952,72 @@ def exclude_link(
             reason=f"link {exclusion.rid} excluded (objection {exclusion.objection_id})",
             now=moment,
         )
+
+
+def exclude_subject(
+    store: GraphStore,
+    restriction_uid: str,
+    objection_id: int,
+    decided: date,
+    rules: RuleSet | None = None,
+    *,
+    now: datetime | None = None,
+) -> PropagationReport:
+    """Lift one derived restriction for its subject (an upheld objection against it).
+
+    The listing's rule that derived the version no longer binds that subject, whatever
+    path reaches it (an exclusion of scope ``subject``); the listing is recomputed over its
+    own neighbourhood, so the subject's versions from that rule are lifted (retracted:
+    history still says they were in force) and nothing else changes. Every later
+    recomputation respects it; writing it again changes nothing.
+
+    Raises
+    ------
+    NotFound
+        No restriction version has this uid.
+    InvalidInput
+        The version is the listed subject's own (object to the listing instead).
+    """
+    rules = rules or default_rules()
+    subject, listing_uid, rule_id = restriction_target(store, restriction_uid)
+    exclusion = Exclusion(
+        restriction_uid,
+        "subject",
+        None,
+        objection_id,
+        decided,
+        subject_uid=subject,
+        listing_uid=listing_uid,
+        rule_id=rule_id,
+    )
+    moment = _now(now)
+    with store.transaction():
+        write_exclusion(store, exclusion, moment)
+        return _update_listings(
+            store,
+            rules,
+            {listing_uid},
+            reason=f"{rule_id} no longer binds {subject} (objection {objection_id})",
+            now=moment,
+        )
+
+
+def restriction_target(store: GraphStore, restriction_uid: str) -> tuple[str, str, str]:
+    """(subject, listing, rule) of a derived restriction version an objection may lift."""
+    node = store.get_node(restriction_uid)
+    if node is None or node.label != "Restriction":
+        raise NotFound(f"no restriction {restriction_uid!r}")
+    subject = str(node.props.get("subject_uid") or "")
+    listing_uid = str(node.props.get("listing_uid") or "")
+    rule_id = str(node.props.get("rule_id") or "")
+    if not (subject and listing_uid and rule_id):
+        raise NotFound(f"no restriction {restriction_uid!r}")
+    if rule_id.endswith(".self"):
+        raise InvalidInput(
+            "this restriction binds the listed subject itself: object to the listing",
+            field="target",
+        )
+    return subject, listing_uid, rule_id
 
 
 def _disputed_records(

@@ -191,3 +191,37 @@ def test_platforms_see_a_disputed_restriction_in_force_in_checks_and_the_feed(
         ("dispute_closed", oid, f"objection {oid} rejected")
     }
     assert len(closed) == len(filed)
+
+
+def test_an_upheld_objection_against_one_restriction_lifts_it_and_nothing_else(
+    api: Api,
+) -> None:
+    from algorithms.propagation import service
+
+    subsidiary = "biz:91330106MA2AAAAA28"  # restricted over 星辰's shareholding
+    records = service.status(api.state.store, subsidiary).restrictions
+    objected = next(r for r in records if not r.rule_id.endswith(".self"))
+    before = {
+        (e["measure"], e["listing_uid"], e["rule_id"])
+        for e in _explained(api, subsidiary)["explanation"]
+    }
+    filed = _file(
+        api,
+        api.officer,
+        target_kind="restriction",
+        target=objected.uid,
+        subject=subsidiary,
+        grounds="该措施不应适用于本公司",
+    ).json()
+    decided = api.client.post(
+        f"/v1/objections/{filed['id']}/decision",
+        json={"outcome": "upheld", "officer": "王芳", "reason": "复核：该规则不适用"},
+        headers=api.officer,
+    )
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["propagation"]["lifted"] == 1
+    after = {
+        (e["measure"], e["listing_uid"], e["rule_id"])
+        for e in _explained(api, subsidiary)["explanation"]
+    }
+    assert after == before - {(objected.measure, objected.listing_uid, objected.rule_id)}
