@@ -19,7 +19,6 @@ from rich.table import Table
 
 from algorithms.brands import service as svc
 from algorithms.brands.core import LinkParams
-from algorithms.propagation.decisions import atomically
 from api.ledger import record as rec
 from cli.audit import log_decisions
 from cli.common import store_session as _store
@@ -253,32 +252,46 @@ def list_repeat(
     listing_id: Annotated[str, typer.Option(help="the listing's id")],
     decided: Annotated[str, typer.Option(help="decision date YYYY-MM-DD")],
     authority: Annotated[str | None, typer.Option(help="deciding authority")] = None,
+    officer: Annotated[
+        str | None, typer.Option(help="the deciding officer (required above the threshold)")
+    ] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="written reason (required above the threshold)")
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="apply the previewed listing without asking")
+    ] = False,
 ) -> None:
-    """Put a confirmed repeat infringer on the repeat_ip_infringer list (and propagate)."""
+    """Put a confirmed repeat infringer on the repeat_ip_infringer list: preview what it
+    imposes (per rule, by name), then propagate; above the approval threshold, wait for a
+    second officer (credgraph approvals)."""
+    from algorithms.propagation.service import check_new_listing
+    from api import approvals
+    from cli.approvals import confirm_or_request
+    from cli.common import current_settings
+
     with _store() as store:
-        report = atomically(
-            store,
-            svc.list_repeat_infringer,
-            actor,
-            listing_id=listing_id,
-            decided=date.fromisoformat(decided),
-            authority=authority,
+        listing = svc.repeat_infringer_listing(
+            store, actor, listing_id=listing_id, decided=date.fromisoformat(decided)
         )
-    log_decisions(
-        rec.listing_added(
-            rec.cli_actor(),
-            listing_uid=f"listing:{listing_id}",
-            subject_uid=actor,
-            list_type="repeat_ip_infringer",
-            decided=date.fromisoformat(decided),
-            expires=None,
-            legal_basis=None,
-            authority=authority,
-            region=None,
-            report=report,
-        ),
-        rules=None,
-    )
+        check_new_listing(store, listing)
+        preview = approvals.listing_add_preview(
+            store, listing, approval_above=current_settings().approval_above
+        )
+        payload = approvals.listing_payload(listing, authority=authority, region=None)
+        report, pending = confirm_or_request(
+            store,
+            "listing.add",
+            listing.uid,
+            payload,
+            preview,
+            officer=officer,
+            reason=reason,
+            yes=yes,
+            as_json=False,
+        )
+    if pending is not None:
+        return
     _dump(report.model_dump(mode="json"))
 
 

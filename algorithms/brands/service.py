@@ -72,6 +72,7 @@ __all__ = [
     "list_brands",
     "list_members",
     "list_repeat_infringer",
+    "repeat_infringer_listing",
     "list_reports",
     "parse_reports_csv",
     "rank_repeat_infringers",
@@ -805,6 +806,32 @@ def list_repeat_infringer(
     the propagation service then applies the punishment rules. Returns its report.
     """
     from algorithms.propagation import service
+
+    listing = repeat_infringer_listing(
+        store,
+        actor,
+        listing_id=listing_id,
+        decided=decided,
+        legal_basis=legal_basis,
+        expires=expires,
+        params=params,
+    )
+    return service.add_listing(store, listing, authority=authority)
+
+
+def repeat_infringer_listing(
+    store: GraphStore,
+    actor: str,
+    *,
+    listing_id: str,
+    decided: date,
+    legal_basis: str | None = None,
+    expires: date | None = None,
+    params: LinkParams | None = None,
+) -> Any:
+    """The ``repeat_ip_infringer`` listing of ``actor``, refused (``InvalidInput`` on
+    ``actor``) unless it is a business or person and a repeat infringer on confirmed
+    reports alone. Writes nothing: previewed, applied or sent for approval by the caller."""
     from algorithms.propagation.engine import Listing
 
     if not actor.startswith(("biz:", "person:")):
@@ -815,7 +842,7 @@ def list_repeat_infringer(
     found = next((x for x in confirmed.items if x.actor == actor), None)
     if found is None:
         raise InvalidInput(f"{actor} is not a repeat infringer on confirmed reports", field="actor")
-    listing = Listing(
+    return Listing(
         uid=f"listing:{listing_id}",
         subject_uid=actor,
         list_type="repeat_ip_infringer",
@@ -823,4 +850,3 @@ def list_repeat_infringer(
         expires=expires,
         legal_basis=legal_basis,
     )
-    return service.add_listing(store, listing, authority=authority)

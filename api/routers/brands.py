@@ -12,13 +12,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request, status
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from algorithms.brands import service as svc
 from algorithms.brands.core import LinkParams
 from algorithms.propagation.decisions import atomically
+from algorithms.propagation.proportion import ActionPreview
 from api.deps import ApiState, BrandKey, OfficerKey, StateDep, audit_subject
 from api.errors import PROBLEM_RESPONSES, Forbidden
 from api.ledger import record as rec
@@ -98,6 +99,12 @@ class RepeatListingIn(BaseModel):
     expires: date | None = None
     authority: str | None = Field(None, max_length=200)
     legal_basis: str | None = Field(None, max_length=500)
+    reason: str | None = Field(
+        None,
+        max_length=2_000,
+        description="Written reason, required when the listing needs a second officer's "
+        "approval (see …/listing/preview)",
+    )
 
 
 # -- scope ---------------------------------------------------------------------------------------
@@ -228,10 +235,52 @@ async def repeat_all(
     return _with_next(request, "repeat-infringers", page)
 
 
+def _repeat_listing(state: ApiState, actor: str, body: RepeatListingIn) -> Any:
+    return svc.repeat_infringer_listing(
+        state.store,
+        actor,
+        listing_id=body.listing_id,
+        decided=body.decided,
+        expires=body.expires,
+        legal_basis=body.legal_basis,
+    )
+
+
+def _repeat_preview(state: ApiState, actor: str, body: RepeatListingIn) -> ActionPreview:
+    from algorithms.propagation.service import check_new_listing
+    from api import approvals
+
+    listing = _repeat_listing(state, actor, body)
+    check_new_listing(state.store, listing)
+    return approvals.listing_add_preview(
+        state.store, listing, approval_above=state.settings.approval_above
+    )
+
+
+@router.post(
+    "/repeat-infringers/{actor}/listing/preview",
+    response_model=ActionPreview,
+    summary="What listing a confirmed repeat infringer would impose, by name; writes nothing",
+)
+async def preview_repeat(
+    actor: Annotated[str, Path(min_length=5, max_length=200)],
+    body: RepeatListingIn,
+    key: OfficerKey,
+    state: StateDep,
+    request: Request,
+) -> ActionPreview:
+    """The same body as the listing: per rule the measures and the subjects they would bind,
+    by name, the approval threshold that applies and whether a second officer must
+    approve."""
+    audit_subject(request, actor)
+    return await run_in_threadpool(_repeat_preview, state, actor, body)
+
+
 @router.post(
     "/repeat-infringers/{actor}/listing",
     status_code=status.HTTP_201_CREATED,
     summary="List a confirmed repeat infringer",
+    responses={202: {"description": "Waiting for a second officer (a pending approval)"}},
 )
 async def list_repeat(
     actor: Annotated[str, Path(min_length=5, max_length=200)],
@@ -239,13 +288,36 @@ async def list_repeat(
     key: OfficerKey,
     state: StateDep,
     request: Request,
+    response: Response,
 ) -> dict[str, Any]:
     """Puts the business or person on ``repeat_ip_infringer`` when it is a repeat infringer
-    on confirmed reports alone; the joint-punishment rules propagate from there."""
+    on confirmed reports alone; the joint-punishment rules propagate from there. When the
+    preview restricts more subjects than the threshold that applies, nothing is applied:
+    the answer is ``202`` with a pending approval (``/v1/approvals``), which needs
+    ``reason``."""
+    from api import approvals
+    from api.routers.approvals import request_approval
+
     audit_subject(request, actor)
 
     def run() -> dict[str, Any]:
         with state.write_lock:
+            found = _repeat_preview(state, actor, body)
+            if found.needs_approval:
+                if not body.reason:
+                    raise InvalidInput(
+                        f"this listing would restrict {found.subjects} subjects, more than "
+                        f"{found.limit.threshold}: give a written reason for the second "
+                        "officer who must approve it",
+                        field="reason",
+                    )
+                listing = _repeat_listing(state, actor, body)
+                payload = approvals.listing_payload(listing, authority=body.authority, region=None)
+                response.status_code = status.HTTP_202_ACCEPTED
+                pending = request_approval(
+                    state, key, "listing.add", listing.uid, payload, found, body.reason
+                )
+                return pending.model_dump(mode="json")
             report = atomically(
                 state.store,
                 svc.list_repeat_infringer,

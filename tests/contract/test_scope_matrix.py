@@ -101,6 +101,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/v1/brands/complainants"): B,
     ("GET", "/v1/brands/repeat-infringers"): B,
     ("POST", "/v1/brands/repeat-infringers/{actor}/listing"): OFF,
+    ("POST", "/v1/brands/repeat-infringers/{actor}/listing/preview"): OFF,
     ("POST", "/v1/brands/reports/bulk"): Access.BRAND_A,
     ("GET", "/v1/brands/reports/{report}"): Access.BRAND_A_REPORT,
     ("POST", "/v1/brands/reports/{report}/decision"): OFF,

@@ -181,6 +181,25 @@ def test_listing_a_confirmed_repeat_infringer(api: Api) -> None:
     assert done.status_code == 201, done.text
 
 
+def test_listing_a_repeat_infringer_is_previewed_by_name_first(api: Api) -> None:
+    url = "/v1/brands/repeat-infringers/biz:OP/listing"
+    body = {"listing_id": "RI-9", "decided": "2025-01-01"}
+    preview = api.client.post(f"{url}/preview", headers=api.officer, json=body)
+    assert preview.status_code == 200, preview.text
+    seen = preview.json()
+    # a business listed as a repeat infringer: the rules reach it alone (its stores are
+    # reached when a store is listed), so no second officer is needed
+    assert (seen["subjects"], seen["needs_approval"]) == (1, False)
+    (rule,) = seen["rules"]
+    assert rule["names"] == [{"name": "某公司", "kind_zh": "企业", "kind_en": "Business"}]
+    assert {m["measure"] for m in rule["measures"]} == {"credit_publicity", "key_supervision"}
+    assert "biz:OP" not in json.dumps(seen)  # names, never uids
+    assert api.client.post(f"{url}/preview", headers=api.member_a, json=body).status_code == 403
+    done = api.client.post(url, headers=api.officer, json=body)
+    assert done.status_code == 201, done.text
+    assert done.json()["imposed"] == seen["restrictions"]
+
+
 # -- generated counterfeit networks --------------------------------------------------------------
 #: What brands read; orders, waybills and accounts only slow ingest down.
 _FILES = (

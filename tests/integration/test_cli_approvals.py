@@ -105,3 +105,22 @@ def test_a_listing_over_the_threshold_needs_an_officer_and_a_reason(ring: str) -
         json.loads(run("approvals", "list", "--status", "rejected", "--json"))[0]["decided_by"]
         == "王芳"
     )
+
+
+def test_listing_a_repeat_infringer_shows_its_preview_first(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.contract.test_brands_contract import build
+
+    with EmbeddedStore(settings.embedded_path, buffer_pool_mb=512) as store:
+        store.create_schema()
+        build(store)
+    monkeypatch.setitem(cli_main._state, "settings", settings)
+    args = ("brands", "list-repeat", "biz:OP", "--listing-id", "RI-9", "--decided", "2025-01-01")
+    out = run(*args, code=1, stdin="n\n")
+    assert "某公司（企业）" in out
+    assert "biz:OP" not in out.split("nothing applied")[0]  # the preview names, never uids
+    assert "nothing applied" in out
+    assert not restricted(settings, "biz:OP")
+    run(*args, "--yes")
+    assert restricted(settings, "biz:OP")
