@@ -123,6 +123,9 @@ def demo(
     with cli.open_store() as store:
         _regional_features(store, settings.embedded_path.parent)
 
+    if examples:
+        _due_process(examples[0]["uid"])
+
     cli.console.rule("done")
     cli.console.print(
         f"whole pipeline in {time.perf_counter() - started:.0f} s. Go on with:\n"
@@ -242,6 +245,77 @@ def _regional_features(store: GraphStore, data_dir: Path) -> None:
         f"bureau B verified and loaded {sum(report.created.values()):,} records and derived "
         f"{derived.imposed:,} restrictions under its own rules"
     )
+
+
+def _due_process(uid: str) -> None:
+    """Steps 15-16: what a listing would impose, previewed by name before anything is
+    written (过罚相当), and an objection (异议) against one link of a derivation path,
+    upheld: the link excluded, what depended on it lifted."""
+    from datetime import date
+
+    from algorithms.propagation import service
+    from algorithms.propagation.engine import Listing
+    from api import approvals
+    from cli import main as cli
+    from cli.objections import _open as open_objections
+    from cli.objections import decide_command, file_command
+    from cli.punish import status
+
+    today = date.today()
+    with cli.open_store() as store:
+        busy = store.query("demo/busy_businesses", {"limit": 1})
+        why = service.explain(store, uid)
+        if busy:
+            cli.console.rule(
+                "15 · preview before imposing (过罚相当): subjects by name, two officers"
+            )
+            listing = Listing("listing:demo-preview", busy[0]["uid"], "serious_dishonesty", today)
+            preview = approvals.listing_add_preview(
+                store, listing, approval_above=cli.current_settings().approval_above
+            )
+            node = store.get_node(busy[0]["uid"])
+            name = str(node.props.get("name") or busy[0]["uid"]) if node else busy[0]["uid"]
+            cli.console.print(
+                f"listing {escape(name)} as serious_dishonesty would restrict "
+                f"{preview.subjects} subjects ({preview.restrictions} restrictions); "
+                f"{escape(preview.limit.zh)}: "
+                f"{'须另一名执法人员批准' if preview.needs_approval else '一人即可执行'}"
+            )
+            for rule in preview.rules[:3]:
+                names = "、".join(n.name for n in rule.names[:3])
+                cli.console.print(f"  {escape(rule.description_zh)}: {escape(names)}")
+            cli.console.print("(nothing written: the preview is all this step does)")
+    linked = next((e for e in why if e.paths and e.paths[0].rids), None)
+    if linked is None:
+        return
+    rid = linked.paths[0].rids[0]
+    cli.console.rule("16 · an objection (异议) against one link of the path, upheld")
+    file_command(
+        rid,
+        subject=uid,
+        grounds="该关联关系已终止（演示）",
+        officer="张三",
+        kind="link",
+        on=None,
+        as_json=False,
+    )
+    book = open_objections()
+    try:
+        filed = book.find(target=rid, limit=1)[0]
+    finally:
+        book.close()
+    decide_command(
+        filed.id,
+        "upheld",
+        officer="李四",
+        reason="登记机关确认该关系已终止（演示）",
+        scope="all",
+        scope_value=None,
+        on=None,
+        rules=None,
+        as_json=False,
+    )
+    status(uid, at=None, known_at=None, as_json=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -33,6 +33,8 @@ def test_the_demo_runs_every_stage_and_explains_a_derived_restriction(
         "12 · regional overview",
         "13 · FollowTheMoney export",
         "14 · a signed exchange packet",
+        "15 · preview before imposing",
+        "16 · an objection",
     ):
         assert stage in output
     assert "bureau B" in output
@@ -41,7 +43,11 @@ def test_the_demo_runs_every_stage_and_explains_a_derived_restriction(
     assert "suspected shell clusters" in output
     assert "suspected brushing rings" in output
     assert "restricted on" in output
-    assert "not restricted" not in output
+    before_objection, objection = output.split("16 · an objection")
+    assert "not restricted" not in before_objection
+    assert "objection 1 filed against" in objection
+    assert "upheld" in objection
+    assert "would restrict" in before_objection  # the preview, by name
     assert "依据" in output  # the legal basis of each measure is shown
     # The identity check: the licences held pass, the one asked for but not held fails.
     assert "name matches True" in output
