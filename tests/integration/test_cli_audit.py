@@ -8,7 +8,6 @@ import hashlib
 import json
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -18,31 +17,12 @@ from api.ledger.verify import verify_proof
 from cli import main as cli_main
 from graph.config import Settings
 from graph.embedded_store import EmbeddedStore
-from ingest.pipeline import ingest_directory
-from tests.conftest import SAMPLE_DIR, TEST_KEY
+from tests.integration.cli_sample import entries, run, sample_cli
 
 
 @pytest.fixture
 def cli(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    with EmbeddedStore(settings.embedded_path, buffer_pool_mb=512) as store:
-        store.create_schema()
-        ingest_directory(store, SAMPLE_DIR, id_hash_key=TEST_KEY, quarantine_dir=tmp_path / "q")
-    monkeypatch.setitem(cli_main._state, "settings", settings)
-    monkeypatch.delenv("CREDGRAPH_API_DB", raising=False)
-    return CliRunner()
-
-
-def run(cli: CliRunner, *args: str, code: int = 0) -> str:
-    result = cli.invoke(cli_main.app, list(args))
-    assert result.exit_code == code, result.output
-    return result.output
-
-
-def entries(settings: Settings) -> list[dict[str, Any]]:
-    conn = sqlite3.connect(decision_log_path(settings))
-    found = [json.loads(t) for (t,) in conn.execute("SELECT entry FROM entries ORDER BY seq")]
-    conn.close()
-    return found
+    return sample_cli(settings, tmp_path, monkeypatch)
 
 
 def test_decisions_made_at_the_command_line_are_on_record(
@@ -136,7 +116,6 @@ def test_verify_names_the_first_tampered_entry_in_both_languages(
             "91330106MA2AAAAA4E",
             "serious_dishonesty",
             "--yes",
-            "--yes",
             "--decided",
             "2025-01-10",
             "--id",
@@ -165,7 +144,6 @@ def test_proofs_and_exported_heads_let_another_bureau_check_a_decision(
             "add",
             "91330106MA2AAAAA4E",
             "serious_dishonesty",
-            "--yes",
             "--yes",
             "--decided",
             "2025-01-10",

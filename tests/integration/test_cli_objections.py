@@ -4,44 +4,21 @@ upheld listing objection takes the listing off as ``objection_upheld`` and is on
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from api.ledger.log import decision_log_path
-from cli import main as cli_main
 from graph.config import Settings
-from graph.embedded_store import EmbeddedStore
-from ingest.pipeline import ingest_directory
-from tests.conftest import SAMPLE_DIR, TEST_KEY
+from tests.integration.cli_sample import entries, run, sample_cli
 
 
 @pytest.fixture
 def cli(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    with EmbeddedStore(settings.embedded_path, buffer_pool_mb=512) as store:
-        store.create_schema()
-        ingest_directory(store, SAMPLE_DIR, id_hash_key=TEST_KEY, quarantine_dir=tmp_path / "q")
-    monkeypatch.setitem(cli_main._state, "settings", settings)
-    monkeypatch.delenv("CREDGRAPH_API_DB", raising=False)
-    runner = CliRunner()
+    runner = sample_cli(settings, tmp_path, monkeypatch)
     run(runner, "propagate")
     return runner
-
-
-def run(cli: CliRunner, *args: str, code: int = 0) -> str:
-    result = cli.invoke(cli_main.app, list(args))
-    assert result.exit_code == code, result.output
-    return result.output
-
-
-def entries(settings: Settings) -> list[dict[str, Any]]:
-    conn = sqlite3.connect(decision_log_path(settings))
-    found = [json.loads(t) for (t,) in conn.execute("SELECT entry FROM entries ORDER BY seq")]
-    conn.close()
-    return found
 
 
 def test_an_upheld_listing_objection_removes_the_listing_and_is_logged(
