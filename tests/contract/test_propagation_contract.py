@@ -143,3 +143,16 @@ def test_edge_change_reaches_only_listings_within_hop_limit(store: GraphStore) -
     assert (report.recomputed, report.imposed) == (1, 1)
     assert not service.status(store, "store:t", at=date(2024, 2, 1)).restricted
     assert service.status(store, "store:t", at=date(2024, 3, 1)).measures == ("store_risk_notice",)
+
+
+def test_every_restriction_version_is_linked_to_its_listing(store: GraphStore) -> None:
+    """Both stores hold the same graph: each version has its DERIVED_FROM edge, through
+    which LadybugDB finds a listing's versions (Neo4j reads its listing_uid index)."""
+    build(store)
+    first = service.add_listing(
+        store, Listing("listing:jd1", "biz:a", "judgment_defaulter", date(2024, 1, 10)), now=T1
+    )
+    repaired = service.repair_listing(store, "listing:jd1", date(2024, 5, 1), now=T2)
+    versions = store.counts().nodes.get("Restriction", 0)
+    assert versions == first.imposed + repaired.lifted + repaired.amended
+    assert store.counts().relationships.get("DERIVED_FROM", 0) == versions
