@@ -207,7 +207,12 @@ def main() -> None:
     parser.add_argument("--out", default=None, help="working directory (default data/scale-N)")
     parser.add_argument("--pairs", type=int, default=1_000, help="listing add/remove pairs")
     parser.add_argument("--checks", type=int, default=10_000, help="status checks")
-    parser.add_argument("--skip", action="append", default=[], help="a stage to skip (repeat)")
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        help="a stage to skip, by its name or first word (repeat): --skip listing",
+    )
     parser.add_argument("--json", dest="json_path", default=None, help="write results here")
     args = parser.parse_args()
     args.out = args.out or f"data/scale-{args.businesses}"
@@ -215,7 +220,7 @@ def main() -> None:
     ctx = mp.get_context("spawn")
     results: list[dict[str, Any]] = []
     for name in STAGES:
-        if name in args.skip:
+        if name in args.skip or name.split()[0] in args.skip:
             continue
         receive, send = ctx.Pipe(duplex=False)
         child = ctx.Process(target=_child, args=(name, args, send))

@@ -6,6 +6,11 @@ The default store: a directory on disk, no server. One process holds it open for
 from __future__ import annotations
 
 import contextlib
+import itertools
+import os
+import re
+import shutil
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +18,7 @@ from typing import Any
 
 import ladybug
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from graph import store_lock
 from graph.cypher import (
@@ -106,6 +112,31 @@ def _take(table: pa.Table, positions: list[int]) -> pa.Table:
     return table.take(pa.array(positions, pa.int64()))
 
 
+def _spool_directory(store: Path) -> Path:
+    """A private directory beside the store (same disk) for the batches statements scan;
+    the system's temporary directory when the store's path cannot be quoted in Cypher.
+    Directories a crashed process left (its pid no longer running) are removed first."""
+    parent = store.parent if "'" not in store.parent.as_posix() else Path(tempfile.gettempdir())
+    for stale in parent.glob(f"{_SPOOL_PREFIX}*"):
+        pid = stale.name.removeprefix(_SPOOL_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{_SPOOL_PREFIX}{os.getpid()}-", dir=parent))
+
+
+_SPOOL_PREFIX = ".credgraph-spool-"
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class EmbeddedStore(CypherStore):
     """A LadybugDB database in a local directory."""
 
@@ -115,6 +146,8 @@ class EmbeddedStore(CypherStore):
     #: Batches at least this large COPY their new rows; smaller ones CREATE them. Either way a
     #: probe splits new from stored rows first: MERGE reads the whole label in LadybugDB.
     bulk_min_rows = 2_000
+    #: Rows scanned from batches after which the database is reopened (see ``_reopen_if_due``).
+    reopen_after_rows = 2_000_000
     #: A primary-key equality is an index lookup (0.1 ms at 300k nodes), ``uid IN $uids``
     #: a scan of the label (35 ms), and UNWIND before a relationship pattern a join over
     #: the whole relationship table: bounded traversals ask one node at a time.
@@ -129,13 +162,9 @@ class EmbeddedStore(CypherStore):
     ) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._buffer_pool_mb = buffer_pool_mb
         try:
-            self._db = ladybug.Database(
-                str(self.path),
-                buffer_pool_size=buffer_pool_mb * 1024 * 1024,
-                read_only=read_only,
-            )
-            self._conn = ladybug.Connection(self._db)
+            self._open(read_only)
         except RuntimeError as exc:
             held = store_lock.locked_message(self.path, str(exc))
             if held is not None:
@@ -146,8 +175,74 @@ class EmbeddedStore(CypherStore):
             store_lock.take(self.path)
         self._tx_depth = 0
         self._column_order: dict[str, list[str]] = {}
+        self._spool: Path | None = None
+        self._spool_seq = itertools.count()
+        self._rows_since_open = 0
+
+    def _open(self, read_only: bool) -> None:
+        self._db = ladybug.Database(
+            str(self.path),
+            buffer_pool_size=self._buffer_pool_mb * 1024 * 1024,
+            read_only=read_only,
+        )
+        self._conn = ladybug.Connection(self._db)
+
+    def _reopen_if_due(self) -> None:
+        """Close and reopen the database once enough rows went through it, between
+        transactions, keeping the write lock.
+
+        LadybugDB 0.22 holds memory outside its buffer pool for every row written in a
+        session (about 30-60 bytes a row, more with fragmentation), released only when the
+        database closes: an ingest of 30M rows in one session would hold several GB.
+        Reopening every ``reopen_after_rows`` bounds it (``bench/spool.py``).
+        """
+        if self._tx_depth or self._rows_since_open < self.reopen_after_rows:
+            return
+        self._rows_since_open = 0
+        self._conn.close()
+        self._db.close()
+        try:
+            self._open(self._read_only)
+        except RuntimeError as exc:
+            raise StoreUnavailable(
+                f"cannot reopen the embedded store at {self.path}: {exc}"
+            ) from exc
 
     def _run(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        self._reopen_if_due()
+        tables = {k: v for k, v in (params or {}).items() if isinstance(v, pa.Table)}
+        if not tables:
+            return self._execute(query, params)
+        self._rows_since_open += sum(table.num_rows for table in tables.values())
+        with self._spooled(tables) as paths:
+            for name, path in paths.items():
+                query = re.sub(rf"\${re.escape(name)}\b", f"'{path}'", query)
+            rest = {k: v for k, v in (params or {}).items() if k not in tables}
+            return self._execute(query, rest)
+
+    @contextmanager
+    def _spooled(self, tables: Mapping[str, pa.Table]) -> Iterator[dict[str, str]]:
+        """Each Arrow table as a Parquet file the statement reads, removed after it.
+
+        LadybugDB 0.22 never releases an Arrow table passed as a parameter (its C data
+        export is not released) and keeps the buffer-pool pages its scan used: about the
+        table's size in heap plus as much in pool, per statement, until the database is
+        closed. A Parquet file scanned by the engine keeps neither (``bench/spool.py``).
+        """
+        if self._spool is None:
+            self._spool = _spool_directory(self.path)
+        paths = {}
+        try:
+            for name, table in tables.items():
+                path = self._spool / f"{os.getpid()}-{next(self._spool_seq)}.parquet"
+                paths[name] = path
+                pq.write_table(table, path, compression="none")
+            yield {name: path.as_posix() for name, path in paths.items()}
+        finally:
+            for path in paths.values():
+                path.unlink(missing_ok=True)
+
+    def _execute(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         try:
             result = self._conn.execute(query, dict(params or {}))
         except RuntimeError as exc:
@@ -427,5 +522,8 @@ class EmbeddedStore(CypherStore):
         """Close the connection and the database files."""
         self._conn.close()
         self._db.close()
+        if self._spool is not None:
+            shutil.rmtree(self._spool, ignore_errors=True)
+            self._spool = None
         if not self._read_only:
             store_lock.release(self.path)

@@ -1,0 +1,102 @@
+"""The embedded store's batches and sessions, on a real LadybugDB database.
+
+LadybugDB 0.22 keeps every Arrow table passed to it as a parameter, and memory for every row
+written in a session, until the database closes. The store hands batches over as Parquet
+files it removes after each statement, and reopens the database between transactions once
+enough rows went through it: writes, reads and transactions behave as if nothing happened.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph.embedded_store import EmbeddedStore
+from graph.errors import StoreError
+
+
+def _business(i: int, name: str = "") -> dict[str, object]:
+    return {"uid": f"biz:{i:06d}", "name": name or f"公司{i}", "region": "330100"}
+
+
+def _spools(directory: Path) -> list[Path]:
+    return sorted(directory.glob(".credgraph-spool-*"))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[EmbeddedStore]:
+    store = EmbeddedStore(tmp_path / "graph.lbdb", buffer_pool_mb=256)
+    store.create_schema()
+    yield store
+    store.close()
+
+
+def test_bulk_batches_leave_no_files_behind(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "graph.lbdb", buffer_pool_mb=256)
+    try:
+        store.create_schema()
+        assert store.upsert_nodes("Business", [_business(i) for i in range(5_000)]) == 5_000
+        assert store.upsert_nodes("Business", [_business(1, "改名公司")]) == 1
+        spools = _spools(tmp_path)
+        assert len(spools) == 1
+        assert not list(spools[0].iterdir())
+        node = store.get_node("biz:000001")
+        assert node is not None
+        assert node.props["name"] == "改名公司"
+    finally:
+        store.close()
+    assert _spools(tmp_path) == []
+
+
+def test_a_crashed_writers_spool_is_removed_by_the_next(tmp_path: Path) -> None:
+    dead = tmp_path / ".credgraph-spool-999999999-abc"
+    dead.mkdir()
+    (dead / "0.parquet").write_bytes(b"left by a crash")
+    alive = tmp_path / f".credgraph-spool-{os.getppid()}-abc"
+    alive.mkdir()
+    store = EmbeddedStore(tmp_path / "graph.lbdb", buffer_pool_mb=256)
+    try:
+        store.create_schema()
+        store.upsert_nodes("Business", [_business(i) for i in range(3)])
+        assert not dead.exists()
+        assert alive.exists()  # another live process's batches are left alone
+    finally:
+        store.close()
+
+
+def test_the_database_reopens_between_writes_without_losing_any(
+    store: EmbeddedStore,
+) -> None:
+    store.reopen_after_rows = 3_000
+    first_connection = store._conn
+    for start in range(0, 12_000, 2_500):
+        store.upsert_nodes("Business", [_business(i) for i in range(start, start + 2_500)])
+    assert store._conn is not first_connection
+    assert store.counts().nodes["Business"] == 12_500
+    assert {n.uid for n in store.get_nodes(["biz:000000", "biz:012499"])} == {
+        "biz:000000",
+        "biz:012499",
+    }
+
+
+def test_a_transaction_is_never_split_by_a_reopen(store: EmbeddedStore) -> None:
+    store.reopen_after_rows = 10
+    store.upsert_nodes("Business", [_business(i) for i in range(20)])
+    connections = []
+
+    def write_then_fail() -> None:
+        with store.transaction():
+            connections.append(store._conn)
+            store.upsert_nodes("Business", [_business(i) for i in range(100, 150)])
+            store.upsert_nodes("Business", [_business(i) for i in range(150, 200)])
+            connections.append(store._conn)
+            raise StoreError("boom")
+
+    with pytest.raises(StoreError, match="boom"):
+        write_then_fail()
+    assert connections[0] is connections[1]
+    assert store.get_node("biz:000120") is None  # rolled back as one
+    assert store.counts().nodes["Business"] == 20
