@@ -35,6 +35,8 @@ from graph.store import GraphStore
 
 __all__ = [
     "DEFAULT_BATCH_ROWS",
+    "RESERVE_SEQ",
+    "BatchedRun",
     "RunRows",
     "RunState",
     "finish",
@@ -128,6 +130,132 @@ def _set_run(store: GraphStore, uid: str, **props: Any) -> None:
     store.set_node_properties("PropagationRun", [{"uid": uid, **props}])
 
 
+#: Feed numbers a streamed run reserves ahead of the events it has written, so that a
+#: writer starting meanwhile numbers its events after them (see :class:`BatchedRun`).
+RESERVE_SEQ = 1_000_000
+
+
+class BatchedRun:
+    """A recorded run written a batch at a time, as its rows are produced.
+
+    :meth:`begin` records the run (``writing``); :meth:`write` adds rows in transactions of
+    at most ``batch_rows``, any number of times; :meth:`commit` makes them visible at once
+    and finishes the run; :meth:`abort` rolls it back. A writer that streams (a full
+    propagation over a large graph) never holds more than one batch of rows.
+
+    The run reserves feed numbers ahead of the events written (``RESERVE_SEQ`` at a time,
+    extended before any event past the reservation is written): a writer that starts
+    meanwhile takes its numbers after the reservation, never inside the run's range.
+    """
+
+    def __init__(
+        self,
+        store: GraphStore,
+        *,
+        mode: str,
+        recorded_at: datetime,
+        first_seq: int | None,
+        batch_rows: int = DEFAULT_BATCH_ROWS,
+        on_batch: Callable[[], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.mode = mode
+        self.recorded_at = recorded_at
+        self.first_seq = first_seq
+        self.size = max(1, batch_rows)
+        self.on_batch = on_batch
+        self.uid = _new_uid(recorded_at)
+        self.rows = 0
+        self.reserved: int | None = None
+
+    def begin(self, reserve_to: int | None = None) -> None:
+        """Record the run as writing, reserving feed numbers up to ``reserve_to``."""
+        self.reserved = reserve_to
+        self.store.upsert_nodes(
+            "PropagationRun",
+            [
+                {
+                    "uid": self.uid,
+                    "state": "writing",
+                    "mode": self.mode,
+                    "recorded_at": self.recorded_at,
+                    "first_seq": self.first_seq,
+                    "last_seq": reserve_to,
+                    "rows": 0,
+                    "heartbeat_at": self.recorded_at,
+                }
+            ],
+        )
+
+    def write(
+        self,
+        versions: Sequence[dict[str, Any]],
+        superseded: Sequence[str],
+        events: Sequence[dict[str, Any]],
+    ) -> None:
+        """Add rows to the run: versions (with their edges), supersession marks, events."""
+        last = max((int(e["seq"]) for e in events), default=None)
+        if last is not None and (self.reserved is None or last > self.reserved):
+            if self.first_seq is None:
+                self.first_seq = min(int(e["seq"]) for e in events)
+            self.reserved = last + RESERVE_SEQ
+            _set_run(self.store, self.uid, first_seq=self.first_seq, last_seq=self.reserved)
+        for chunk in _chunks(versions, self.size):
+            with self.store.transaction():
+                self.store.upsert_nodes("Restriction", [{**v, "run_uid": self.uid} for v in chunk])
+                binds: dict[str, list[dict[str, Any]]] = {}
+                for v in chunk:
+                    label = label_of_uid(v["subject_uid"])
+                    if label in _SUBJECT_LABELS:
+                        binds.setdefault(label, []).append(
+                            {
+                                "rid": f"restricts:{v['uid'].partition(':')[2]}",
+                                "src": v["uid"],
+                                "dst": v["subject_uid"],
+                            }
+                        )
+                for label, edges in binds.items():
+                    self.store.upsert_relationships("RESTRICTS", "Restriction", label, edges)
+                self.store.upsert_relationships(
+                    "DERIVED_FROM",
+                    "Restriction",
+                    "Listing",
+                    [derived_from_edge(v["uid"], v["listing_uid"]) for v in chunk],
+                )
+            self._heartbeat()
+        for uids in _chunks(superseded, self.size):
+            with self.store.transaction():
+                self.store.set_node_properties(
+                    "Restriction", [{"uid": u, "superseded_by": self.uid} for u in uids]
+                )
+            self._heartbeat()
+        for chunk in _chunks(events, self.size):
+            with self.store.transaction():
+                self.store.upsert_nodes("ChangeEvent", [{**e, "run_uid": self.uid} for e in chunk])
+            self._heartbeat()
+        self.rows += len(versions) + len(superseded) + len(events)
+
+    def commit(self, last_seq: int | None) -> None:
+        """Make every row visible at once (one small transaction), then finish the run."""
+        _set_run(
+            self.store,
+            self.uid,
+            state="committed",
+            committed_at=_now(),
+            last_seq=last_seq,
+            rows=self.rows,
+        )
+        finish(self.store, self.uid, self.size)
+
+    def abort(self) -> None:
+        """Undo the run now when the store still answers (else :func:`recover` will)."""
+        with contextlib.suppress(Exception):
+            roll_back(self.store, self.uid, self.size)
+
+    def _heartbeat(self) -> None:
+        _heartbeat(self.store, self.uid, self.on_batch)
+
+
 def write_in_batches(
     store: GraphStore,
     rows: RunRows,
@@ -142,65 +270,22 @@ def write_in_batches(
     run is committed and :func:`recover` finishes it. ``on_batch`` is called after every
     batch (a hook for progress).
     """
-    size = max(1, batch_rows)
-    uid = _new_uid(rows.recorded_at)
-    store.upsert_nodes(
-        "PropagationRun",
-        [
-            {
-                "uid": uid,
-                "state": "writing",
-                "mode": rows.mode,
-                "recorded_at": rows.recorded_at,
-                "first_seq": rows.first_seq,
-                "last_seq": rows.last_seq,
-                "rows": len(rows.versions) + len(rows.superseded) + len(rows.events),
-                "heartbeat_at": rows.recorded_at,
-            }
-        ],
+    run = BatchedRun(
+        store,
+        mode=rows.mode,
+        recorded_at=rows.recorded_at,
+        first_seq=rows.first_seq,
+        batch_rows=batch_rows,
+        on_batch=on_batch,
     )
+    run.begin(reserve_to=rows.last_seq)
     try:
-        for chunk in _chunks(rows.versions, size):
-            with store.transaction():
-                store.upsert_nodes("Restriction", [{**v, "run_uid": uid} for v in chunk])
-                binds: dict[str, list[dict[str, Any]]] = {}
-                for v in chunk:
-                    label = label_of_uid(v["subject_uid"])
-                    if label in _SUBJECT_LABELS:
-                        binds.setdefault(label, []).append(
-                            {
-                                "rid": f"restricts:{v['uid'].partition(':')[2]}",
-                                "src": v["uid"],
-                                "dst": v["subject_uid"],
-                            }
-                        )
-                for label, edges in binds.items():
-                    store.upsert_relationships("RESTRICTS", "Restriction", label, edges)
-                store.upsert_relationships(
-                    "DERIVED_FROM",
-                    "Restriction",
-                    "Listing",
-                    [derived_from_edge(v["uid"], v["listing_uid"]) for v in chunk],
-                )
-            _heartbeat(store, uid, on_batch)
-        for uids in _chunks(rows.superseded, size):
-            with store.transaction():
-                store.set_node_properties(
-                    "Restriction", [{"uid": u, "superseded_by": uid} for u in uids]
-                )
-            _heartbeat(store, uid, on_batch)
-        for chunk in _chunks(rows.events, size):
-            with store.transaction():
-                store.upsert_nodes("ChangeEvent", [{**e, "run_uid": uid} for e in chunk])
-            _heartbeat(store, uid, on_batch)
+        run.write(rows.versions, rows.superseded, rows.events)
     except Exception:
-        # undo at once when the store still answers; if not, recover() will
-        with contextlib.suppress(Exception):
-            roll_back(store, uid, size)
+        run.abort()
         raise
-    _set_run(store, uid, state="committed", committed_at=_now())
-    finish(store, uid, size)
-    return uid
+    run.commit(rows.last_seq)
+    return run.uid
 
 
 def _now() -> datetime:

@@ -57,6 +57,7 @@ from algorithms.propagation.exclusions import (
 from algorithms.propagation.rules import RuleSet, SubjectKind, default_rules
 from algorithms.propagation.runs import (
     DEFAULT_BATCH_ROWS,
+    BatchedRun,
     RunRows,
     RunState,
     open_runs,
@@ -440,6 +441,8 @@ class _Writer:
     #: rows per transaction; a larger write goes in as a recorded batched run
     batch_rows: int = DEFAULT_BATCH_ROWS
     mode: str = "incremental"
+    #: write batches into the run as they fill, rather than holding every row to the end
+    stream: bool = False
 
     def __post_init__(self) -> None:
         self.versions: list[dict[str, Any]] = []
@@ -448,6 +451,7 @@ class _Writer:
         self.superseded: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
         self.counts = {"imposed": 0, "lifted": 0, "amended": 0}
+        self.run: BatchedRun | None = None
 
     def _next(self) -> int:
         self.seq += 1
@@ -531,13 +535,41 @@ class _Writer:
         """Rows the change writes (versions, supersessions, events)."""
         return len(self.versions) + len(self.superseded) + len(self.events)
 
+    def spill(self) -> None:
+        """When streaming, write what is collected into the run once a batch is full."""
+        if not self.stream or self.rows < self.batch_rows:
+            return
+        if self.run is None:
+            self.run = BatchedRun(
+                self.store,
+                mode=self.mode,
+                recorded_at=self.now,
+                first_seq=self.first_seq,
+                batch_rows=self.batch_rows,
+            )
+            self.run.begin()
+        self.run.write(self.versions, [row["uid"] for row in self.superseded], self.events)
+        self.versions, self.superseded, self.events = [], [], []
+        self.binds, self.derived = {}, []
+
+    def abort(self) -> None:
+        """Roll back a streamed run that will not be committed."""
+        if self.run is not None:
+            self.run.abort()
+            self.run = None
+
     def flush(self) -> None:
         """Write everything collected, all or nothing for readers.
 
         Up to ``batch_rows`` rows go in one transaction; more go in as a recorded run
         committed in batches (:mod:`algorithms.propagation.runs`), so no transaction
-        outgrows the server's transaction memory.
+        outgrows the server's transaction memory. A streamed run writes its last rows and
+        commits.
         """
+        if self.run is not None:
+            self.run.write(self.versions, [row["uid"] for row in self.superseded], self.events)
+            self.run.commit(self.seq)
+            return
         if self.rows > self.batch_rows:
             write_in_batches(
                 self.store,
@@ -608,7 +640,25 @@ def _apply(
     mode: str = "incremental",
     runs: RunState | None = None,
 ) -> _Writer:
-    writer = _Writer(
+    writer = _new_writer(store, rules, listings, reason, now, batch_rows, mode, runs)
+    _diff_into(writer, current, desired, listings, reason)
+    writer.flush()
+    return writer
+
+
+def _new_writer(
+    store: GraphStore,
+    rules: RuleSet,
+    listings: Mapping[str, Listing],
+    reason: str,
+    now: datetime,
+    batch_rows: int,
+    mode: str,
+    runs: RunState | None,
+    *,
+    stream: bool = False,
+) -> _Writer:
+    return _Writer(
         store,
         rules,
         now,
@@ -617,11 +667,23 @@ def _apply(
         _last_seq(store, runs),
         batch_rows=batch_rows,
         mode=mode,
+        stream=stream,
     )
+
+
+def _diff_into(
+    writer: _Writer,
+    current: Sequence[RestrictionRecord],
+    desired: Sequence[Restriction],
+    listings: Mapping[str, Listing],
+    reason: str,
+) -> None:
+    """Hand the writer what turns ``current`` into ``desired``: lifts, amendments, impositions."""
     uid_by_key = {_as_restriction(rec).key: rec.uid for rec in current}
     change = diff([_as_restriction(rec) for rec in current], desired)
     for r in change.lifted:
         writer.lift(r, uid_by_key[r.key], _lift_reason(listings.get(r.listing_uid), reason))
+        writer.spill()
     for old, new in change.changed:
         writer.supersede(uid_by_key[old.key])
         ended = new.valid_to is not None and (old.valid_to is None or new.valid_to < old.valid_to)
@@ -629,10 +691,10 @@ def _apply(
         writer.impose(
             new, kind, _lift_reason(listings.get(new.listing_uid), reason) if ended else None
         )
+        writer.spill()
     for r in change.imposed:
         writer.impose(r)
-    writer.flush()
-    return writer
+        writer.spill()
 
 
 def _report(
@@ -652,6 +714,11 @@ def _report(
 
 
 # -- operations ----------------------------------------------------------------------------
+#: Listings recomputed together by a propagation over the store: bounds the restrictions
+#: held in memory at once (a listing derives tens to a few thousand).
+LISTINGS_PER_CHUNK = 2_000
+
+
 def propagate_store(
     store: GraphStore,
     rules: RuleSet | None = None,
@@ -674,37 +741,48 @@ def propagate_store(
     runs = _recovered(store, batch_rows)
     now = _now(now)
     listings = {lst.uid: lst for lst in load_listings(store)}
-    current = _current(store, runs=runs)
+    current: dict[str, list[RestrictionRecord]] = {}
+    for rec in _current(store, runs=runs):
+        current.setdefault(rec.listing_uid, []).append(rec)
     graph = _graph(store, rules)
     excluded = load_exclusions(store)
     if full:
-        todo = set(listings)
-        desired = propagate(graph, listings.values(), rules, exclusions=excluded)
-        keep: list[RestrictionRecord] = current
+        todo = set(listings) | set(current)
     else:
-        recorded = {rec.listing_uid: rec for rec in current}
         fps = {uid: listing_fingerprint(lst, rules) for uid, lst in listings.items()}
         stale_fp = {
-            uid for uid in listings if uid not in recorded or recorded[uid].listing_fp != fps[uid]
+            uid
+            for uid in listings
+            if uid not in current or any(rec.listing_fp != fps[uid] for rec in current[uid])
         }
-        gone = set(recorded) - set(listings)
-        todo = stale_fp | gone
-        desired = propagate(
-            graph, [listings[u] for u in todo if u in listings], rules, exclusions=excluded
-        )
-        keep = [rec for rec in current if rec.listing_uid in todo]
-    writer = _apply(
+        todo = stale_fp | (set(current) - set(listings))
+    reason = "full propagation" if full else "propagation"
+    writer = _new_writer(
         store,
         rules,
-        keep,
-        desired,
         listings,
-        reason="full propagation" if full else "propagation",
-        now=now,
-        batch_rows=batch_rows,
-        mode="full" if full else "incremental",
-        runs=runs,
+        reason,
+        now,
+        batch_rows,
+        "full" if full else "incremental",
+        runs,
+        stream=True,
     )
+    # Listings a chunk at a time: restrictions are keyed by listing, so each chunk's
+    # difference is exact, and no more than a chunk's restrictions are held at once.
+    order = sorted(todo)
+    try:
+        for start in range(0, len(order), LISTINGS_PER_CHUNK):
+            chunk = order[start : start + LISTINGS_PER_CHUNK]
+            desired = propagate(
+                graph, [listings[u] for u in chunk if u in listings], rules, exclusions=excluded
+            )
+            keep = [rec for uid in chunk for rec in current.pop(uid, [])]
+            _diff_into(writer, keep, desired, listings, reason)
+        writer.flush()
+    except Exception:
+        writer.abort()  # a crash leaves the run writing, for recover() to roll back
+        raise
     return _report("full" if full else "incremental", len(listings), len(todo), writer, started)
 
 

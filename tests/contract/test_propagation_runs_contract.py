@@ -93,14 +93,29 @@ def run_states(store: GraphStore) -> list[str]:
     return [row["state"] for row in store.query("punish/open_runs")]
 
 
+@pytest.mark.parametrize("listings_per_chunk", [2_000, 5, 1])
 def test_a_full_propagation_in_small_batches_leaves_what_one_transaction_leaves(
-    store: GraphStore, tmp_path: Any
+    store: GraphStore, tmp_path: Any, monkeypatch: pytest.MonkeyPatch, listings_per_chunk: int
 ) -> None:
     from graph.embedded_store import EmbeddedStore
 
     build(store)
+    monkeypatch.setattr(service, "LISTINGS_PER_CHUNK", listings_per_chunk)
+    held: list[int] = []
+    real_write = runs.BatchedRun.write
+
+    def write(run: runs.BatchedRun, versions: Any, superseded: Any, events: Any) -> None:
+        held.append(len(versions) + len(superseded) + len(events))
+        real_write(run, versions, superseded, events)
+
+    monkeypatch.setattr(runs.BatchedRun, "write", write)
     batched = service.propagate_store(store, full=True, now=T1, batch_rows=40)
+    monkeypatch.undo()
     assert batched.imposed > 5 * 40  # many batches
+    # streamed into the run as it is computed: never more than a batch (and the rows of
+    # the one restriction that filled it) held at once
+    assert len(held) > 5
+    assert max(held) <= 40 + 3
     assert run_states(store) == []  # recorded, committed and finished
     with EmbeddedStore(tmp_path / "one.lbdb") as reference:
         reference.create_schema()
