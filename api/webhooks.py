@@ -48,7 +48,7 @@ from typing import Literal
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
-from algorithms.propagation import service
+from algorithms.propagation import feed, service
 from api.alert_feed import EVENTS_SCHEMA, AlertEventOut, alert_head, read_events
 from api.routers.changes import ChangeOut
 from api.security import connect
@@ -575,10 +575,8 @@ def check_host(url: str, *, allow_private: bool, resolve: bool) -> None:
 
 
 def feed_head(store: GraphStore) -> int:
-    """The highest seq in the change feed (0 when it is empty)."""
-    rows = store.query("punish/last_change_seq")
-    value = rows[0]["seq"] if rows else None
-    return int(value) if value is not None else 0
+    """The highest seq committed to the change feed (0 when it is empty)."""
+    return feed.feed_head(store)
 
 
 def _change(event: service.ChangeEvent) -> ChangeOut:

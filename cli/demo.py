@@ -170,6 +170,7 @@ def _regional_features(store: GraphStore, data_dir: Path) -> None:
     from algorithms.overview.service import overview
     from algorithms.propagation import service
     from algorithms.propagation.engine import Listing
+    from algorithms.propagation.feed import feed_head
     from algorithms.shells.agents import AgentParams
     from algorithms.shells.service import formation_agents
     from cli import main as cli
@@ -192,7 +193,7 @@ def _regional_features(store: GraphStore, data_dir: Path) -> None:
         target = next(
             (n.uid for n in near.nodes if n.label == "Business" and n.uid != watched), watched
         )
-        head = int((store.query("punish/last_change_seq") or [{"seq": 0}])[0]["seq"] or 0)
+        head = feed_head(store)
         listing = Listing("listing:demo-alert", target, "abnormal_operation", today)
         service.add_listing(store, listing)
         result = scan(store, [Watch(1, "demo", "entity", watched, hops=2)], head)

@@ -67,6 +67,7 @@ LABEL_WORDS: dict[str, tuple[str, str]] = {
     "Licence": ("许可证", "Licence"),
     "AllianceMember": ("联盟成员", "Alliance member"),
     "ChangeEvent": ("变更事件", "Change event"),
+    "FeedHead": ("变更序号", "Feed head"),
     "PropagationRun": ("惩戒批量写入", "Propagation run"),
     "LinkExclusion": ("排除的关联关系", "Excluded link"),
 }

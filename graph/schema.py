@@ -285,6 +285,13 @@ NODES: tuple[NodeSpec, ...] = (
         "dispute_closed while an objection is filed and when it is decided), by seq.",
     ),
     NodeSpec(
+        "FeedHead",
+        "feedhead",
+        (Prop("seq", I),),
+        "The change feed's head: the highest seq committed, moved in the transaction that "
+        "commits the events, so a writer finds the next number by key, not by a scan.",
+    ),
+    NodeSpec(
         "PropagationRun",
         "propagation",
         (

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from algorithms.propagation.feed import advance_head, feed_head
 from graph.schema import derived_from_edge, label_of_uid
 from graph.store import GraphStore
 
@@ -236,15 +237,19 @@ class BatchedRun:
         self.rows += len(versions) + len(superseded) + len(events)
 
     def commit(self, last_seq: int | None) -> None:
-        """Make every row visible at once (one small transaction), then finish the run."""
-        _set_run(
-            self.store,
-            self.uid,
-            state="committed",
-            committed_at=_now(),
-            last_seq=last_seq,
-            rows=self.rows,
-        )
+        """Make every row visible at once (one small transaction that also moves the feed's
+        head past the run's events), then finish the run."""
+        with self.store.transaction():
+            _set_run(
+                self.store,
+                self.uid,
+                state="committed",
+                committed_at=_now(),
+                last_seq=last_seq,
+                rows=self.rows,
+            )
+            if last_seq is not None and last_seq > feed_head(self.store):
+                advance_head(self.store, last_seq)
         finish(self.store, self.uid, self.size)
 
     def abort(self) -> None:

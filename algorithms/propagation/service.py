@@ -54,6 +54,7 @@ from algorithms.propagation.exclusions import (
     load_exclusions,
     write_exclusion,
 )
+from algorithms.propagation.feed import advance_head, feed_head
 from algorithms.propagation.rules import RuleSet, SubjectKind, default_rules
 from algorithms.propagation.runs import (
     DEFAULT_BATCH_ROWS,
@@ -598,14 +599,13 @@ class _Writer:
                 )
             if self.events:
                 self.store.upsert_nodes("ChangeEvent", self.events)
+                advance_head(self.store, self.seq)
 
 
 def _last_seq(store: GraphStore, runs: RunState | None = None) -> int:
-    rows = store.query("punish/last_change_seq")
-    value = rows[0]["seq"] if rows else None
     # numbers an open batched run reserved count as taken, written yet or not
     reserved = (runs or open_runs(store)).reserved_seq
-    return max(int(value) if value is not None else 0, reserved)
+    return max(feed_head(store), reserved)
 
 
 def _recovered(store: GraphStore, batch_rows: int = DEFAULT_BATCH_ROWS) -> RunState:
@@ -1180,6 +1180,7 @@ def note_dispute(
             )
         if events:
             store.upsert_nodes("ChangeEvent", events)
+            advance_head(store, seq)
     return len(events)
 
 

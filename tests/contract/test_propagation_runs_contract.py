@@ -201,3 +201,43 @@ def test_a_run_that_dies_after_its_commit_is_seen_whole_and_then_finished(
     assert snapshot(store) == seen
     again = service.propagate_store(store, full=True, now=T2, batch_rows=40)
     assert (again.imposed, again.lifted, again.amended) == (0, 0, 0)
+
+
+def test_the_feed_head_moves_with_every_commit_and_numbers_the_next_write(
+    store: GraphStore,
+) -> None:
+    from algorithms.propagation.feed import feed_head
+
+    listings = build(store)
+    # a store written before the head existed: events, no head; the head is found by a scan
+    store.upsert_nodes(
+        "ChangeEvent",
+        [
+            {
+                "uid": "change:000000000007",
+                "seq": 7,
+                "kind": "imposed",
+                "subject_uid": "biz:0",
+                "measure": "m",
+                "list_type": "serious_dishonesty",
+                "rule_id": "r",
+                "listing_uid": "listing:0",
+                "restriction_uid": "restriction:000000000007",
+                "valid_from": date(2024, 1, 1),
+                "reason": "written before the head existed",
+                "at": T1,
+            }
+        ],
+    )
+    assert feed_head(store) == 7
+
+    service.propagate_store(store, full=True, now=T1, batch_rows=40)  # a batched run
+    seqs = [e.seq for e in service.changes(store, 7, 10_000)]
+    assert seqs[0] == 8
+    assert feed_head(store) == seqs[-1]
+
+    service.remove_listing(store, listings[0].uid, date(2024, 2, 1), "repaired", now=T2)
+    after = [e.seq for e in service.changes(store, seqs[-1], 10_000)]
+    assert after
+    assert after[0] == seqs[-1] + 1
+    assert feed_head(store) == after[-1]
