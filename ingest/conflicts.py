@@ -7,15 +7,20 @@ listed in the reconciliation: the key, the row that won, the row it replaced and
 fields that differed. Rows that repeat a key with the same values are harmless repeats
 and are only counted.
 
-Keys and values are kept as 64-bit hashes per row of the file (8 bytes per field and row)
-and compared once at the end of the file; a key's text is kept only once it repeats (to
-name it in the report), so memory does not hold every key of a large file. Nodes whose
-values follow from their key (addresses, phones, e-mails) are not tracked.
+Keys and values are kept as 64-bit hashes per row of the file (8 bytes per field and row),
+spilled chunk by chunk to a temporary directory, and compared once at the end of the file:
+only the key hashes come back into memory whole (8 bytes a row), then the rows of keys
+that repeat. A key's text is kept only once it repeats (to name it in the report). So
+memory does not grow with the file: at a million businesses ``waybills.csv`` holds ten
+million rows, several hash columns each. Nodes whose values follow from their key
+(addresses, phones, e-mails) are not tracked.
 """
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -56,11 +61,17 @@ class Conflict:
 
 
 @dataclass
+class _Part:
+    """One chunk's rows of one kind, on disk: key hashes, row numbers, value hashes."""
+
+    path: Path
+    columns: list[str]
+
+
+@dataclass
 class _Seen:
     columns: list[str]
-    keys: list[npt.NDArray[np.uint64]] = field(default_factory=list)
-    rows: list[npt.NDArray[np.int64]] = field(default_factory=list)
-    hashes: list[npt.NDArray[np.uint64]] = field(default_factory=list)
+    parts: list[_Part] = field(default_factory=list)
     #: every key hash so far, to notice a repeat as it arrives
     known: HashSet = field(default_factory=HashSet)
     #: the text of each key that repeats, by its hash
@@ -72,6 +83,8 @@ class ConflictTracker:
 
     def __init__(self) -> None:
         self._seen: dict[str, _Seen] = {}
+        self._spill: tempfile.TemporaryDirectory[str] | None = None
+        self._parts = 0
         self.repeats = 0
 
     def add(self, batches: list[NodeBatch] | list[RelBatch], gone: npt.NDArray[np.int64]) -> None:
@@ -89,9 +102,7 @@ class ConflictTracker:
             names = sorted(n for n in batch.columns if n not in (key, "src", "dst"))
             seen = self._seen.setdefault(kind, _Seen(names))
             if seen.columns != names:  # the same kind with other fields: compare the common
-                names = [n for n in seen.columns if n in batch.columns]
-                seen.columns = names
-                seen.hashes = [h[:, : len(names)] for h in seen.hashes]
+                seen.columns = [n for n in seen.columns if n in names]
             matrix = np.zeros((int(keep.sum()), len(names)), dtype=np.uint64)
             for j, name in enumerate(names):
                 matrix[:, j] = _hash_values(batch.columns[name][keep])
@@ -103,43 +114,86 @@ class ConflictTracker:
             for i in np.flatnonzero(again):
                 seen.names[int(hashed[i])] = str(keys[i])
             seen.known.add(hashed)
-            seen.keys.append(hashed)
-            seen.rows.append(batch.rows[keep])
-            seen.hashes.append(matrix)
+            seen.parts.append(self._write_part(hashed, batch.rows[keep], matrix, names))
+
+    def _write_part(
+        self,
+        keys: npt.NDArray[np.uint64],
+        rows: npt.NDArray[np.int64],
+        matrix: npt.NDArray[np.uint64],
+        columns: list[str],
+    ) -> _Part:
+        if self._spill is None:
+            self._spill = tempfile.TemporaryDirectory(prefix="credgraph-conflicts-")
+        path = Path(self._spill.name) / f"{self._parts}.npz"
+        self._parts += 1
+        np.savez(path, keys=keys, rows=rows, hashes=matrix)
+        return _Part(path, columns)
 
     def finish(self) -> tuple[int, list[Conflict]]:
         """(number of conflicts, the first ``MAX_LISTED`` of them in row order)."""
         found: list[Conflict] = []
         total = 0
-        for kind, seen in self._seen.items():
-            if not seen.keys:
-                continue
-            key_hash = np.concatenate(seen.keys)
-            rows = np.concatenate(seen.rows)
-            hashes = np.concatenate(seen.hashes)
-            order = np.lexsort((rows, key_hash))
-            same_key = key_hash[order][1:] == key_hash[order][:-1]
-            later, earlier = order[1:][same_key], order[:-1][same_key]
-            differs = hashes[later] != hashes[earlier]
-            changed = differs.any(axis=1) if len(seen.columns) else np.zeros(len(later), bool)
-            self.repeats += int((~changed).sum())
-            total += int(changed.sum())
-            for i in np.flatnonzero(changed):
-                if len(found) >= MAX_LISTED:
-                    break
-                fields = tuple(n for j, n in enumerate(seen.columns) if differs[i, j])
-                found.append(
-                    Conflict(
-                        kind,
-                        seen.names[int(key_hash[later[i]])],
-                        int(rows[later[i]]),
-                        int(rows[earlier[i]]),
-                        fields,
+        try:
+            for kind, seen in self._seen.items():
+                if not seen.parts:
+                    continue
+                key_hash, rows, hashes = _repeated_rows(seen)
+                if not len(key_hash):
+                    continue
+                order = np.lexsort((rows, key_hash))
+                same_key = key_hash[order][1:] == key_hash[order][:-1]
+                later, earlier = order[1:][same_key], order[:-1][same_key]
+                differs = hashes[later] != hashes[earlier]
+                changed = differs.any(axis=1) if len(seen.columns) else np.zeros(len(later), bool)
+                self.repeats += int((~changed).sum())
+                total += int(changed.sum())
+                for i in np.flatnonzero(changed):
+                    if len(found) >= MAX_LISTED:
+                        break
+                    fields = tuple(n for j, n in enumerate(seen.columns) if differs[i, j])
+                    found.append(
+                        Conflict(
+                            kind,
+                            seen.names[int(key_hash[later[i]])],
+                            int(rows[later[i]]),
+                            int(rows[earlier[i]]),
+                            fields,
+                        )
                     )
-                )
-        self._seen.clear()
+        finally:
+            self._seen.clear()
+            if self._spill is not None:
+                self._spill.cleanup()
+                self._spill = None
         found.sort(key=lambda c: (c.row, c.kind))
         return total, found
+
+
+def _repeated_rows(
+    seen: _Seen,
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64], npt.NDArray[np.uint64]]:
+    """The key hashes, row numbers and value hashes (the columns every part has) of the
+    rows whose key occurs more than once: all keys are read back, then only those rows."""
+    every = np.concatenate([np.load(part.path)["keys"] for part in seen.parts])
+    ordered = np.sort(every)
+    del every
+    repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+    del ordered
+    keys, rows, hashes = [], [], []
+    for part in seen.parts:
+        with np.load(part.path) as data:
+            mask = np.isin(data["keys"], repeated)
+            if not mask.any():
+                continue
+            at = [part.columns.index(name) for name in seen.columns]
+            keys.append(data["keys"][mask])
+            rows.append(data["rows"][mask])
+            hashes.append(data["hashes"][mask][:, at])
+    if not keys:
+        empty = np.zeros(0, dtype=np.uint64)
+        return empty, np.zeros(0, dtype=np.int64), np.zeros((0, len(seen.columns)), np.uint64)
+    return np.concatenate(keys), np.concatenate(rows), np.concatenate(hashes)
 
 
 def _hash_values(values: Objects) -> npt.NDArray[np.uint64]:
