@@ -7,6 +7,7 @@ graph: nodes are keyed by uid and relationships by a rid derived from their cont
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import re
@@ -232,19 +233,25 @@ def run_ingest(
     report = IngestReport(run_id=run_id, directory=str(directory))
     sink.prepare()
     run = _Run(sink, id_hash_key, columnar)
-    for mapping in MAPPINGS:
-        path = files.get(mapping.name)
-        file_report = FileReport(mapping.name, str(path) if path else None)
-        report.files.append(file_report)
-        if path is None:
-            continue
-        provenance = {
-            "source": path.name,
-            "run_id": run_id,
-            "first_seen": seen_at,
-            "last_seen": seen_at,
-        }
-        run.file(mapping, path, file_report, provenance, quarantine_dir / run_id, progress)
+    try:
+        for mapping in MAPPINGS:
+            path = files.get(mapping.name)
+            file_report = FileReport(mapping.name, str(path) if path else None)
+            report.files.append(file_report)
+            if path is None:
+                continue
+            provenance = {
+                "source": path.name,
+                "run_id": run_id,
+                "first_seen": seen_at,
+                "last_seen": seen_at,
+            }
+            run.file(mapping, path, file_report, provenance, quarantine_dir / run_id, progress)
+    except BaseException:
+        if isinstance(sink, StoreSink):  # what earlier chunks reported written is written
+            with contextlib.suppress(Exception):
+                sink.finish()
+        raise
     sink.finish()
     return report
 
@@ -340,10 +347,20 @@ class Sink(ABC):
 
 
 class StoreSink(Sink):
-    """Writes through the store port: upserts, or a plain bulk insert for rows known new."""
+    """Writes through the store port: upserts, or a plain bulk insert for rows known new.
+
+    New relationships of one type and pair are gathered across chunks, up to
+    ``rel_batch_rows``, and inserted together: LadybugDB's ``COPY`` into a relationship
+    table takes time in proportion to the table, not to the batch (1.6M relationships in
+    batches of 100k: 22 s; of 400k: 11 s; at once: 6.4 s), so 100k-row chunks made a
+    large file's load quadratic. An upsert of the type inserts what is gathered first.
+    """
+
+    rel_batch_rows = 500_000
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
+        self._pending: dict[tuple[str, str, str], list[ColumnRows]] = {}
 
     def prepare(self) -> None:
         self.store.create_schema()
@@ -367,13 +384,42 @@ class StoreSink(Sink):
     ) -> int:
         if rel_type not in self.fresh:
             return self.store.upsert_relationships(rel_type, src_label, dst_label, rows)
+        key = (rel_type, src_label, dst_label)
         written = 0
         for part, insert in _split(rows, new):
-            write = (
-                self.store.insert_new_relationships if insert else self.store.upsert_relationships
-            )
-            written += write(rel_type, src_label, dst_label, part)
+            if insert:
+                pending = self._pending.setdefault(key, [])
+                pending.append(part)
+                written += len(part)
+                if sum(len(p) for p in pending) >= self.rel_batch_rows:
+                    self._insert_pending(key)
+            else:
+                for other in [k for k in self._pending if k[0] == rel_type]:
+                    self._insert_pending(other)
+                written += self.store.upsert_relationships(rel_type, src_label, dst_label, part)
         return written
+
+    def finish(self) -> None:
+        for key in list(self._pending):
+            self._insert_pending(key)
+
+    def _insert_pending(self, key: tuple[str, str, str]) -> None:
+        parts = self._pending.pop(key, [])
+        if parts:
+            self.store.insert_new_relationships(*key, _concat(parts))
+
+
+def _concat(parts: list[ColumnRows]) -> ColumnRows:
+    """Batches as one, in order; a column some batch lacks is null on its rows."""
+    if len(parts) == 1:
+        return parts[0]
+    names = list(dict.fromkeys(name for part in parts for name in part.columns))
+    return ColumnRows(
+        {
+            name: [value for part in parts for value in part.columns.get(name, [None] * len(part))]
+            for name in names
+        }
+    )
 
 
 def _split(rows: ColumnRows, new: Flags) -> list[tuple[ColumnRows, bool]]:

@@ -159,3 +159,32 @@ def test_the_timestamp_shortcut_agrees_with_the_full_parse() -> None:
         value = "".join(chars)
         if _is_canonical_timestamp(value) and full(value) is not None:
             assert full(value) == value
+
+
+def test_relationships_gathered_across_chunks_give_the_graph_inserted_at_once(
+    pair: tuple[EmbeddedStore, EmbeddedStore], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New relationships wait for a large batch (or an upsert of their type, or the end);
+    with chunks of 7 rows, repeats of a rid fall in later chunks than their first row."""
+    from ingest import pipeline
+
+    monkeypatch.setattr(pipeline, "CHUNK_ROWS", 7)
+    now = datetime(2025, 1, 1, 12, 0, 0)
+    gathered, at_once = pair
+    for store, batch in ((gathered, 10**9), (at_once, 1)):
+        monkeypatch.setattr(pipeline.StoreSink, "rel_batch_rows", batch)
+        report = ingest_directory(
+            store, SAMPLE_DIR, id_hash_key=TEST_KEY, quarantine_dir=tmp_path / "q", now=now
+        )
+        assert all(f.reconciled for f in report.files)
+    assert gathered.counts() == at_once.counts()
+    assert gathered.counts().total_relationships > 0
+    uids = [row["uid"] for row in at_once._run("MATCH (n) RETURN n.uid AS uid")]
+
+    def edges(store: EmbeddedStore) -> list[Any]:
+        return sorted(
+            (e.rid, e.src, e.dst, sorted((k, str(v)) for k, v in e.props.items() if k != "run_id"))
+            for e in store.edges_of(uids, direction="out")
+        )
+
+    assert edges(gathered) == edges(at_once)
