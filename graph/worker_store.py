@@ -68,12 +68,14 @@ _STABLE_SECONDS = 60.0
 #: How the worker names itself in the holder file.
 _COMMAND = "credgraph serve (store worker)"
 
-#: LadybugDB 0.22 holds buffer-pool memory for every write statement (about 1.5 MB for a
-#: ``LOAD FROM`` batch, 25 KB for a plain MERGE) for as long as the database stays open: a
-#: checkpoint does not free it and the pool cannot evict it, so a long-running server's
-#: writes end in "buffer pool is full" (docs/api.md, *Memory under listing writes*).
-#: Closing and reopening the database frees all of it: the worker reopens the store,
-#: between transactions, after the writes of :func:`_reopen_after`.
+#: LadybugDB 0.22 holds buffer-pool memory for every write statement (a batch upsert about
+#: 1.5 MB while batches went in as Arrow parameters, 345 KB since they go in as Parquet
+#: files; 25 KB for a plain MERGE) for as long as the database stays open: a checkpoint
+#: does not free it and the pool cannot evict it, so a long-running server's writes end in
+#: "buffer pool is full" (docs/api.md, *Memory under listing writes*;
+#: ``bench/write_memory.py --per-statement``). Closing and reopening the database frees
+#: all of it: the worker reopens the store, between transactions, after the writes of
+#: :func:`_reopen_after`, still counted at the old 1.5 MB (a reopen costs milliseconds).
 _MB_PER_WRITE = 1.5
 _WRITE_OPS = frozenset(
     {
