@@ -7,6 +7,7 @@ two stores differ only where their databases do.
 
 from __future__ import annotations
 
+import itertools
 from abc import abstractmethod
 from collections.abc import Hashable, Mapping, Sequence
 from datetime import date, datetime
@@ -323,26 +324,35 @@ class CypherStore(GraphStore):
 
         Dates and timestamps arrive as ISO strings, which compare in time order.
         """
-        edge_rows: list[tuple[str, str, str, str]] = []
+        rids: list[str] = []
+        types: list[str] = []
+        srcs: list[str] = []
+        dsts: list[str] = []
         edge_values: dict[str, list[Any]] = {name: [] for name in edge_props}
         for rel_type in rel_types:
             spec = REL_BY_TYPE[check_rel_type(rel_type)]
             have = {p.name for p in spec.all_props}
             props = "".join(f", r.{p} AS {p}" for p in edge_props if p in have)
             statement = render("project_edges", self.dialect, rel_type=rel_type, props=props)
-            for row in self._run(statement):
-                edge_rows.append((row["rid"], rel_type, row["src"], row["dst"]))
-                for name in edge_props:
-                    edge_values[name].append(_iso(self._native(row.get(name))))
+            columns = self._columns(statement)
+            n = len(columns.get("rid", ()))
+            rids += columns.get("rid", [])
+            srcs += columns.get("src", [])
+            dsts += columns.get("dst", [])
+            types += [rel_type] * n
+            for name in edge_props:
+                values = columns.get(name)
+                edge_values[name] += (
+                    [None] * n if values is None else [_iso(self._native(v)) for v in values]
+                )
         labels_wanted = [check_label(lbl) for lbl in node_labels or ()]
         node_index: dict[str, str] = {}
         for label in labels_wanted:
-            for row in self._run(render("project_nodes", self.dialect, label=label, props="")):
-                node_index[row["uid"]] = label
-        for _, _, src, dst in edge_rows:
-            for uid in (src, dst):
-                if uid not in node_index:
-                    node_index[uid] = label_of_uid(uid) or "Unknown"
+            statement = render("project_nodes", self.dialect, label=label, props="")
+            node_index.update(dict.fromkeys(self._columns(statement).get("uid", []), label))
+        for uid in itertools.chain(srcs, dsts):
+            if uid not in node_index:
+                node_index[uid] = label_of_uid(uid) or "Unknown"
         node_values: dict[str, list[Any]] = {}
         if node_props:
             by_uid: dict[str, dict[str, Any]] = {}
@@ -363,7 +373,23 @@ class CypherStore(GraphStore):
             node_values = {
                 p: [by_uid.get(uid, {}).get(p) for uid in node_index] for p in node_props
             }
-        return Projection.from_records(node_index.items(), edge_rows, edge_values, node_values)
+        return Projection.from_columns(
+            list(node_index),
+            list(node_index.values()),
+            rids,
+            types,
+            srcs,
+            dsts,
+            edge_values,
+            node_values,
+        )
+
+    def _columns(
+        self, statement: str, params: Mapping[str, Any] | None = None
+    ) -> dict[str, list[Any]]:
+        """A read's result as lists by column (absent when it returned no row)."""
+        rows = self._run(statement, params)
+        return {name: [row[name] for row in rows] for name in (rows[0] if rows else ())}
 
     def query(self, name: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run the named query from ``queries/`` (dialect file first) and return its rows."""

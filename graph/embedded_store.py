@@ -262,6 +262,26 @@ class EmbeddedStore(CypherStore):
     def _native(self, value: Any) -> Any:
         return value
 
+    def _columns(
+        self, statement: str, params: Mapping[str, Any] | None = None
+    ) -> dict[str, list[Any]]:
+        """A read's result fetched as Arrow (columns at a time, not a Python call per row:
+        projections read millions of rows), then as lists by column."""
+        self._reopen_if_due()
+        try:
+            result = self._conn.execute(statement, dict(params or {}))
+        except RuntimeError as exc:
+            raise StoreError(f"embedded store: {exc}") from exc
+        results = result if isinstance(result, list) else [result]
+        try:
+            table = results[-1].get_as_arrow()
+            if not table.num_rows:
+                return {}
+            return {name: table.column(name).to_pylist() for name in table.column_names}
+        finally:
+            for each in results:
+                each.close()
+
     def _batch(self, props: Sequence[Prop], columns: dict[str, list[Any]]) -> Any:
         """An Arrow table with one typed column per property: LadybugDB scans it directly."""
         return pa.table({p.name: pa.array(columns[p.name], type=_ARROW[p.type]) for p in props})

@@ -5,7 +5,7 @@ Adapters turn driver records into these; algorithms and the API see nothing else
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 from scipy import sparse
 
 from graph.errors import InvalidInput
@@ -159,6 +160,37 @@ class Projection:
             values = np.concatenate([values, values])
         n = self.n_nodes
         return sparse.csr_matrix((values, (rows, cols)), shape=(n, n))
+
+    @classmethod
+    def from_columns(
+        cls,
+        uids: Sequence[str],
+        labels: Sequence[str],
+        rids: Sequence[str],
+        types: Sequence[str],
+        src_uids: Sequence[str],
+        dst_uids: Sequence[str],
+        edge_props: Mapping[str, list[Any]] | None = None,
+        node_props: Mapping[str, list[Any]] | None = None,
+    ) -> Projection:
+        """Build from aligned columns: nodes (uid, label) and edges (rid, type, src, dst uids);
+        every edge end must be among ``uids``. Ends are numbered by one hash lookup per
+        column (pandas), not a dict lookup per edge."""
+        index = pd.Index(np.asarray(uids, dtype=object))
+        src = index.get_indexer(np.asarray(src_uids, dtype=object)).astype(np.int64)
+        dst = index.get_indexer(np.asarray(dst_uids, dtype=object)).astype(np.int64)
+        if (src < 0).any() or (dst < 0).any():
+            raise InvalidInput("an edge end is not among the nodes", field="edges")
+        return cls(
+            uids=np.asarray(uids, dtype=object),
+            labels=np.asarray(labels, dtype=object),
+            src=src,
+            dst=dst,
+            types=np.asarray(types, dtype=object),
+            rids=np.asarray(rids, dtype=object),
+            edge_props={k: _as_array(v) for k, v in (edge_props or {}).items()},
+            node_props={k: _as_array(v) for k, v in (node_props or {}).items()},
+        )
 
     @classmethod
     def from_records(
