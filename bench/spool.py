@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -94,11 +95,13 @@ def run_mode(mode: str, rows: int, batches: int, pool_mb: int) -> dict[str, Any]
                 for each in result if isinstance(result, list) else [result]:
                     each.close()
     seconds = time.perf_counter() - started
+    memory = _memory()
+    shutil.rmtree(directory, ignore_errors=True)
     return {
         "mode": mode,
         "rows": rows * batches,
         "seconds": round(seconds, 1),
-        **_memory(),
+        **memory,
         "arrow_live_mb": pa.total_allocated_bytes() // 2**20,
     }
 
