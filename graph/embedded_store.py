@@ -40,9 +40,9 @@ __all__ = ["DEFAULT_BUFFER_POOL_MB", "EmbeddedStore", "ladybug_ddl"]
 
 #: LadybugDB's buffer pool unless configured: bounded, so that the store, the API and the
 #: algorithms fit a 24 GB machine together (0 lets the engine take about 80 % of memory).
-#: Ingest writes a chunk of at most 100k rows per COPY, which this holds at 100k
-#: businesses (docs/ingest.md).
-DEFAULT_BUFFER_POOL_MB = 4096
+#: Since batches go in as files and the database reopens between sessions, nothing fills
+#: it but the pages in use: the 1M-business pipeline ran with 2 GB (docs/scale.md).
+DEFAULT_BUFFER_POOL_MB = 2048
 
 
 #: Wire types of batch columns; dates and timestamps travel as ISO text and are cast in Cypher.
