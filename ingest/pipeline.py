@@ -330,6 +330,10 @@ class Sink(ABC):
         """After the last write."""
         return None
 
+    def file_done(self) -> None:
+        """After the last write of one input file."""
+        return None
+
     @abstractmethod
     def stored(self, uids: list[str]) -> set[str]:
         """Which of ``uids`` exist outside this run (references to them resolve)."""
@@ -400,6 +404,10 @@ class StoreSink(Sink):
         return written
 
     def finish(self) -> None:
+        self.file_done()
+
+    def file_done(self) -> None:
+        """What a file gathered goes in before the next file: memory holds one file's."""
         for key in list(self._pending):
             self._insert_pending(key)
 
@@ -498,6 +506,7 @@ class _Run:
             start += len(frame)
             if progress:
                 progress(mapping.name, start, max(total, start))
+        self.sink.file_done()
         if progress:
             progress(mapping.name, start, start)
         report.quarantine_file = quarantine.close()
