@@ -29,9 +29,9 @@ class Settings(BaseSettings):
     store: Literal["embedded", "neo4j"] = "embedded"
     embedded_path: Path = Path(".credgraph/graph.lbdb")
     # LadybugDB's buffer pool: bounded by default (graph.embedded_store.DEFAULT_BUFFER_POOL_MB,
-    # 2 GB) so the store fits beside the API and the algorithms; 0 lets the engine take
-    # about 80 % of memory (docs/scale.md: the 1M-business pipeline ran with 2 GB).
-    embedded_buffer_pool_mb: int = Field(2048, ge=0)
+    # 4 GB) so the store fits beside the API and the algorithms; 0 lets the engine take
+    # about 80 % of memory (docs/scale.md: at 1M businesses, 2 GB was too small for shells).
+    embedded_buffer_pool_mb: int = Field(4096, ge=0)
     # `credgraph serve` opens the embedded store in a supervised worker process, so that a
     # native fault in the engine ends the worker, not the API (graph/worker_store.py,
     # docs/api.md "Store worker"). A call the worker has not answered in

@@ -40,9 +40,9 @@ __all__ = ["DEFAULT_BUFFER_POOL_MB", "EmbeddedStore", "ladybug_ddl"]
 
 #: LadybugDB's buffer pool unless configured: bounded, so that the store, the API and the
 #: algorithms fit a 24 GB machine together (0 lets the engine take about 80 % of memory).
-#: Since batches go in as files and the database reopens between sessions, nothing fills
-#: it but the pages in use: the 1M-business pipeline ran with 2 GB (docs/scale.md).
-DEFAULT_BUFFER_POOL_MB = 2048
+#: Queries take their working memory from it too: at 1M businesses shell detection failed
+#: with "buffer pool is full" at 2 GB, so 4 GB stays the default (docs/scale.md).
+DEFAULT_BUFFER_POOL_MB = 4096
 
 
 #: Wire types of batch columns; dates and timestamps travel as ISO text and are cast in Cypher.
