@@ -334,7 +334,7 @@ class CypherStore(GraphStore):
             have = {p.name for p in spec.all_props}
             props = "".join(f", r.{p} AS {p}" for p in edge_props if p in have)
             statement = render("project_edges", self.dialect, rel_type=rel_type, props=props)
-            columns = self._columns(statement)
+            columns = self._edge_columns(rel_type, statement)
             n = len(columns.get("rid", ()))
             rids += columns.get("rid", [])
             srcs += columns.get("src", [])
@@ -383,6 +383,10 @@ class CypherStore(GraphStore):
             edge_values,
             node_values,
         )
+
+    def _edge_columns(self, rel_type: str, statement: str) -> dict[str, list[Any]]:
+        """A projection's edges of one type (``project_edges``), as lists by column."""
+        return self._columns(statement)
 
     def _columns(
         self, statement: str, params: Mapping[str, Any] | None = None

@@ -146,6 +146,8 @@ class EmbeddedStore(CypherStore):
     #: Batches at least this large COPY their new rows; smaller ones CREATE them. Either way a
     #: probe splits new from stored rows first: MERGE reads the whole label in LadybugDB.
     bulk_min_rows = 2_000
+    #: Source nodes per query when a projection reads a relationship type (``_edge_columns``).
+    projection_page_nodes = 250_000
     #: Rows scanned from batches after which the database is reopened (see ``_reopen_if_due``).
     reopen_after_rows = 2_000_000
     #: A primary-key equality is an index lookup (0.1 ms at 300k nodes), ``uid IN $uids``
@@ -261,6 +263,22 @@ class EmbeddedStore(CypherStore):
 
     def _native(self, value: Any) -> Any:
         return value
+
+    def _edge_columns(self, rel_type: str, statement: str) -> dict[str, list[Any]]:
+        """One type's edges read ``projection_page_nodes`` source nodes at a time: the
+        engine holds a query's whole result in its buffer pool, and at 1M businesses one
+        type's edges did not fit in 4 GB."""
+        sources = {src for src, _ in REL_BY_TYPE[check_rel_type(rel_type)].pairs}
+        last = max(
+            self._run(render("max_node_offset", self.dialect, label=label))[0]["n"]
+            for label in sources
+        )
+        out: dict[str, list[Any]] = {}
+        for lo in range(0, int(last), self.projection_page_nodes):
+            page = self._columns(statement, {"lo": lo, "hi": lo + self.projection_page_nodes})
+            for name, values in page.items():
+                out.setdefault(name, []).extend(values)
+        return out
 
     def _columns(
         self, statement: str, params: Mapping[str, Any] | None = None

@@ -16,6 +16,7 @@ import pytest
 
 from graph.embedded_store import EmbeddedStore
 from graph.errors import StoreError
+from graph.model import Projection
 
 
 def _business(i: int, name: str = "") -> dict[str, object]:
@@ -100,3 +101,36 @@ def test_a_transaction_is_never_split_by_a_reopen(store: EmbeddedStore) -> None:
     assert connections[0] is connections[1]
     assert store.get_node("biz:000120") is None  # rolled back as one
     assert store.counts().nodes["Business"] == 20
+
+
+def test_a_projection_read_a_few_source_nodes_at_a_time_has_every_edge(
+    store: EmbeddedStore,
+) -> None:
+    store.upsert_nodes("Business", [_business(i) for i in range(9)])
+    store.upsert_nodes("Person", [{"uid": f"person:{i}", "name": f"人{i}"} for i in range(3)])
+    store.upsert_nodes("Store", [{"uid": f"store:{i}", "name": f"店{i}"} for i in range(12)])
+    edges = [
+        {"rid": f"op{i}", "src": f"biz:{i % 9:06d}", "dst": f"store:{i}", "since": "2024-01-02"}
+        for i in range(9)
+    ]
+    store.upsert_relationships("OPERATES", "Business", "Store", edges)
+    store.upsert_relationships(
+        "OPERATES",
+        "Person",
+        "Store",
+        [{"rid": f"op{i}", "src": f"person:{i - 9}", "dst": f"store:{i}"} for i in range(9, 12)],
+    )
+    whole = store.project(["OPERATES"], edge_props=["since"], node_labels=["Business"])
+    store.projection_page_nodes = 2
+    paged = store.project(["OPERATES"], edge_props=["since"], node_labels=["Business"])
+
+    def edge_set(p: Projection) -> set[tuple[str, str, str, object]]:
+        since = p.edge_props["since"]
+        return {
+            (str(p.rids[k]), str(p.uids[p.src[k]]), str(p.uids[p.dst[k]]), since[k])
+            for k in range(p.n_edges)
+        }
+
+    assert paged.n_edges == 12
+    assert edge_set(paged) == edge_set(whole)
+    assert ("op0", "biz:000000", "store:0", "2024-01-02") in edge_set(paged)
