@@ -119,22 +119,12 @@ def _spool_directory(store: Path) -> Path:
     parent = store.parent if "'" not in store.parent.as_posix() else Path(tempfile.gettempdir())
     for stale in parent.glob(f"{_SPOOL_PREFIX}*"):
         pid = stale.name.removeprefix(_SPOOL_PREFIX).split("-", 1)[0]
-        if pid.isdigit() and not _running(int(pid)):
+        if pid.isdigit() and not store_lock.alive(int(pid)):
             shutil.rmtree(stale, ignore_errors=True)
     return Path(tempfile.mkdtemp(prefix=f"{_SPOOL_PREFIX}{os.getpid()}-", dir=parent))
 
 
 _SPOOL_PREFIX = ".credgraph-spool-"
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class EmbeddedStore(CypherStore):
@@ -244,22 +234,28 @@ class EmbeddedStore(CypherStore):
             for path in paths.values():
                 path.unlink(missing_ok=True)
 
-    def _execute(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    @contextmanager
+    def _result(self, query: str, params: Mapping[str, Any] | None = None) -> Iterator[Any]:
+        """The last result of ``query``; every result is closed after the block (one left
+        to the garbage collector keeps its memory)."""
         try:
             result = self._conn.execute(query, dict(params or {}))
         except RuntimeError as exc:
             raise StoreError(f"embedded store: {exc}") from exc
         results = result if isinstance(result, list) else [result]
         try:
-            last = results[-1]
+            yield results[-1]
+        finally:
+            for each in results:
+                each.close()
+
+    def _execute(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        with self._result(query, params) as last:
             columns = last.get_column_names()
             rows = []
             while last.has_next():
                 rows.append(dict(zip(columns, last.get_next(), strict=True)))
             return rows
-        finally:
-            for each in results:
-                each.close()  # a result left to the garbage collector keeps its memory
 
     def _native(self, value: Any) -> Any:
         return value
@@ -286,19 +282,11 @@ class EmbeddedStore(CypherStore):
         """A read's result fetched as Arrow (columns at a time, not a Python call per row:
         projections read millions of rows), then as lists by column."""
         self._reopen_if_due()
-        try:
-            result = self._conn.execute(statement, dict(params or {}))
-        except RuntimeError as exc:
-            raise StoreError(f"embedded store: {exc}") from exc
-        results = result if isinstance(result, list) else [result]
-        try:
-            table = results[-1].get_as_arrow()
-            if not table.num_rows:
-                return {}
-            return {name: table.column(name).to_pylist() for name in table.column_names}
-        finally:
-            for each in results:
-                each.close()
+        with self._result(statement, params) as last:
+            table = last.get_as_arrow()
+        if not table.num_rows:
+            return {}
+        return {name: table.column(name).to_pylist() for name in table.column_names}
 
     def _batch(self, props: Sequence[Prop], columns: dict[str, list[Any]]) -> Any:
         """An Arrow table with one typed column per property: LadybugDB scans it directly."""

@@ -21,7 +21,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-__all__ = ["holder_path", "locked_message", "release", "set_command", "take"]
+__all__ = ["alive", "holder_path", "locked_message", "release", "set_command", "take"]
 
 _COMMAND: list[str] = []
 _WORD = re.compile(r"^[a-z][a-z0-9_-]{0,30}$")
@@ -77,7 +77,7 @@ def release(database: Path) -> None:
             path.unlink()
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -107,7 +107,7 @@ def _holder(database: Path, engine_pid: int | None) -> str:
         if isinstance(loaded, dict):
             record = loaded
     pid = record.get("pid")
-    believed = isinstance(pid, int) and (pid == engine_pid or engine_pid is None and _alive(pid))
+    believed = isinstance(pid, int) and (pid == engine_pid or engine_pid is None and alive(pid))
     if believed:
         return f"pid {pid} ({record.get('command', '?')}, since {record.get('since', '?')})"
     if engine_pid is not None:
