@@ -32,6 +32,7 @@ import resource
 import statistics
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -190,6 +191,7 @@ def _child(name: str, args: argparse.Namespace, out: Any) -> None:
         detail: dict[str, Any] = STAGES[name](args)
         error = None
     except Exception as exc:  # reported in the table; the run stops there
+        traceback.print_exc()
         detail, error = {}, f"{type(exc).__name__}: {exc}"
     seconds = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
