@@ -140,6 +140,9 @@ class EmbeddedStore(CypherStore):
     projection_page_nodes = 250_000
     #: Rows scanned from batches after which the database is reopened (see ``_reopen_if_due``).
     reopen_after_rows = 2_000_000
+    #: Pool kept per statement until the database closes, measured at 345 KB for a batch
+    #: upsert (``bench/write_memory.py --per-statement``); reads are counted alike.
+    pool_mb_per_statement = 0.35
     #: A primary-key equality is an index lookup (0.1 ms at 300k nodes), ``uid IN $uids``
     #: a scan of the label (35 ms), and UNWIND before a relationship pattern a join over
     #: the whole relationship table: bounded traversals ask one node at a time.
@@ -170,6 +173,11 @@ class EmbeddedStore(CypherStore):
         self._spool: Path | None = None
         self._spool_seq = itertools.count()
         self._rows_since_open = 0
+        self._statements_since_open = 0
+        #: Statements after which the database is reopened: what a quarter of the pool holds.
+        self.reopen_after_statements = max(
+            64, int((buffer_pool_mb or 4096) / 4 / self.pool_mb_per_statement)
+        )
 
     def _open(self, read_only: bool) -> None:
         self._db = ladybug.Database(
@@ -185,12 +193,19 @@ class EmbeddedStore(CypherStore):
 
         LadybugDB 0.22 holds memory outside its buffer pool for every row written in a
         session (about 30-60 bytes a row, more with fragmentation), released only when the
-        database closes: an ingest of 30M rows in one session would hold several GB.
-        Reopening every ``reopen_after_rows`` bounds it (``bench/spool.py``).
+        database closes: an ingest of 30M rows in one session would hold several GB. It also
+        keeps buffer-pool pages for every statement, which the pool cannot evict: a long
+        writer (a batch of listings, a bench) ends in "buffer pool is full". Reopening every
+        ``reopen_after_rows`` rows or ``reopen_after_statements`` statements bounds both
+        (``bench/spool.py``, ``bench/write_memory.py``).
         """
-        if self._tx_depth or self._rows_since_open < self.reopen_after_rows:
+        if self._tx_depth or (
+            self._rows_since_open < self.reopen_after_rows
+            and self._statements_since_open < self.reopen_after_statements
+        ):
             return
         self._rows_since_open = 0
+        self._statements_since_open = 0
         self._conn.close()
         self._db.close()
         try:
@@ -238,6 +253,7 @@ class EmbeddedStore(CypherStore):
     def _result(self, query: str, params: Mapping[str, Any] | None = None) -> Iterator[Any]:
         """The last result of ``query``; every result is closed after the block (one left
         to the garbage collector keeps its memory)."""
+        self._statements_since_open += 1
         try:
             result = self._conn.execute(query, dict(params or {}))
         except RuntimeError as exc:
@@ -528,17 +544,21 @@ class EmbeddedStore(CypherStore):
             return
         self._run("BEGIN TRANSACTION")
         self._tx_depth = 1
+        # COMMIT and ROLLBACK go straight to the connection: a reopen due before them
+        # would close the database under the open transaction.
         try:
             yield
         except BaseException:
-            self._tx_depth = 0
             # The engine may have ended a failed transaction itself; the first error is
             # the one to report, not a ROLLBACK with nothing to roll back.
             with contextlib.suppress(StoreError):
-                self._run("ROLLBACK")
+                self._execute("ROLLBACK")
+            self._tx_depth = 0
             raise
-        self._tx_depth = 0
-        self._run("COMMIT")
+        try:
+            self._execute("COMMIT")
+        finally:
+            self._tx_depth = 0
 
     def copy_from(self, table: str, path: Path) -> None:
         """Bulk-load a CSV/Parquet file straight into a table (LadybugDB ``COPY``)."""

@@ -83,6 +83,32 @@ def test_the_database_reopens_between_writes_without_losing_any(
     }
 
 
+def test_a_long_writer_of_small_statements_reopens_and_keeps_every_write(
+    store: EmbeddedStore,
+) -> None:
+    store.reopen_after_statements = 20
+    first_connection = store._conn
+    for i in range(60):
+        store.upsert_nodes("Business", [_business(i)])
+        store.set_node_properties("Business", [{"uid": f"biz:{i:06d}", "name": f"改名{i}"}])
+    assert store._conn is not first_connection
+    assert store.counts().nodes["Business"] == 60
+    renamed = store.get_node("biz:000059")
+    assert renamed is not None
+    assert renamed.props["name"] == "改名59"
+
+
+def test_a_transaction_past_the_reopen_mark_commits_whole(store: EmbeddedStore) -> None:
+    store.reopen_after_rows = 10
+    store.reopen_after_statements = 2
+    with store.transaction():
+        store.upsert_nodes("Business", [_business(i) for i in range(100)])
+        store.upsert_nodes("Business", [_business(i) for i in range(100, 200)])
+    assert store.counts().nodes["Business"] == 200
+    store.upsert_nodes("Business", [_business(200)])  # the reopen it was due, after the commit
+    assert store.counts().nodes["Business"] == 201
+
+
 def test_a_transaction_is_never_split_by_a_reopen(store: EmbeddedStore) -> None:
     store.reopen_after_rows = 10
     store.upsert_nodes("Business", [_business(i) for i in range(20)])
