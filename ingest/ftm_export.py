@@ -38,10 +38,14 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import IO, Any
 
 from followthemoney import model
+from followthemoney.exc import InvalidData
 from followthemoney.proxy import EntityProxy
+from followthemoney.types import registry
+from followthemoney.util import sanitize_text
 
 from graph.model import Projection, as_date
 from graph.store import GraphStore
@@ -182,6 +186,36 @@ def _edges(store: GraphStore, rel_types: Sequence[str], props: Sequence[str]) ->
     return store.project(list(rel_types), edge_props=list(props))
 
 
+# FtM cleans a value by its property's type; for these types the result depends on the
+# entity too (a phone's countries, an entity's own id), so they are cleaned by FtM itself.
+_ENTITY_DEPENDENT_TYPES = frozenset({"phone"})
+
+
+@lru_cache(maxsize=1 << 16)
+def _cleaned(type_name: str, fmt: str | None, text: str) -> str | None:
+    """FtM's sanitising and cleaning of one value, done once per distinct value: an export
+    repeats dates, countries and roles millions of times, and cleaning is most of its cost."""
+    sanitized = sanitize_text(text)
+    if sanitized is None:
+        return None
+    cleaned: str | None = registry.get(type_name).clean_text(sanitized, format=fmt)
+    return cleaned
+
+
+def _add(proxy: EntityProxy, prop_name: str, text: str, *, quiet: bool = False) -> None:
+    """``proxy.add(prop_name, text)`` with the value cleaned through ``_cleaned``."""
+    prop = proxy.schema.get(prop_name)
+    if prop is None or prop.stub or prop.type.name in _ENTITY_DEPENDENT_TYPES:
+        proxy.add(prop_name, text, quiet=quiet)
+        return
+    value = _cleaned(prop.type.name, prop.format, text)
+    if value is None:
+        return
+    if prop.type == registry.entity and value == proxy.id:
+        raise InvalidData(f"{proxy.schema.name} {proxy.id} refers to itself in {prop_name}")
+    proxy.unsafe_add(prop, value, cleaned=True)
+
+
 def _entity(schema: str, entity_id: str, values: Mapping[str, Any]) -> EntityProxy:
     proxy = model.make_entity(schema)
     proxy.id = entity_id
@@ -189,8 +223,8 @@ def _entity(schema: str, entity_id: str, values: Mapping[str, Any]) -> EntityPro
         for item in value if isinstance(value, list) else [value]:
             text = _text(item)
             if text is not None:
-                proxy.add(prop, ftm_id(text) if prop in _REFERENCES else text)
-    proxy.add("publisher", "CreditGraph", quiet=True)
+                _add(proxy, prop, ftm_id(text) if prop in _REFERENCES else text)
+    _add(proxy, "publisher", "CreditGraph", quiet=True)
     return proxy
 
 
@@ -354,7 +388,7 @@ def _contacts(store: GraphStore) -> dict[str, dict[str, list[str]]]:
 def _add_contacts(proxy: EntityProxy, contacts: Mapping[str, list[str]] | None) -> None:
     for prop, values in (contacts or {}).items():
         for value in sorted(set(values)):
-            proxy.add(prop, ftm_id(value) if prop in _REFERENCES else value, quiet=True)
+            _add(proxy, prop, ftm_id(value) if prop in _REFERENCES else value, quiet=True)
 
 
 def _links(store: GraphStore) -> Iterator[EntityProxy]:
