@@ -18,10 +18,21 @@ import typer
 from rich.markup import escape
 from rich.panel import Panel
 
+from graph.memory import release_free_heap
+
 if TYPE_CHECKING:
     from graph.store import GraphStore
 
 __all__ = ["demo", "register"]
+
+
+def _step(title: str) -> None:
+    """A new step: the last one's freed heap goes back to the system first, so steps'
+    peaks do not stack."""
+    from cli import main as cli
+
+    release_free_heap()
+    cli.console.rule(title)
 
 
 def demo(
@@ -48,13 +59,13 @@ def demo(
     started = time.perf_counter()
     cli.console.print(Panel.fit("CreditGraph demo · 信用联合惩戒知识图谱", style="bold"))
 
-    cli.console.rule("1 · generate synthetic input with ground truth")
+    _step("1 · generate synthetic input with ground truth")
     if (input_dir / "businesses.csv").is_file() and (input_dir / "ground_truth.json").is_file():
         cli.console.print(f"reusing {input_dir} (delete it to regenerate)")
     else:
         cli.generate(input_dir, entities=entities, seed=seed, fmt="csv")
 
-    cli.console.rule("2 · ingest into the embedded store (LadybugDB)")
+    _step("2 · ingest into the embedded store (LadybugDB)")
     if not keep_store and settings.embedded_path.exists():
         shutil.rmtree(settings.embedded_path) if settings.embedded_path.is_dir() else (
             settings.embedded_path.unlink()
@@ -63,7 +74,7 @@ def demo(
         cli.run_ingest(store, input_dir)
         cli.print_counts(store)
 
-        cli.console.rule("3 · ownership: actual controllers (实际控制人) through holding chains")
+        _step("3 · ownership: actual controllers (实际控制人) through holding chains")
         controllers = compute_controllers(store)
         cli.console.print(
             f"{controllers.findings:,} businesses with a controller; "
@@ -72,7 +83,7 @@ def demo(
             f"{len(controllers.disagreements):,} declared controllers contradicted by ownership"
         )
 
-        cli.console.rule("4 · detection: shell clusters (空壳) and brushing rings (刷单)")
+        _step("4 · detection: shell clusters (空壳) and brushing rings (刷单)")
         shells = detect_shells(store)
         cli.console.print(
             f"{len(shells.clusters):,} suspected shell clusters; "
@@ -92,7 +103,7 @@ def demo(
             for reason in ring.reasons:
                 cli.console.print(f"    · {escape(reason)}")
 
-        cli.console.rule("5 · joint punishment: propagate restrictions (一处失信、处处受限)")
+        _step("5 · joint punishment: propagate restrictions (一处失信、处处受限)")
         report = service.propagate_store(store, full=True)
         cli.console.print(
             f"{report.listings:,} listings → {report.imposed:,} restrictions imposed "
@@ -103,21 +114,21 @@ def demo(
         )
         busy = store.query("demo/busy_businesses", {"limit": 1})
         if busy:
-            cli.console.rule("6 · a business and its network")
+            _step("6 · a business and its network")
             cli.print_network(store.neighbourhood(busy[0]["uid"], 1), busy[0]["uid"])
 
     if examples:
         uid = examples[0]["uid"]
-        cli.console.rule(f"7 · a platform's check: is {uid} restricted?")
+        _step(f"7 · a platform's check: is {uid} restricted?")
         status(uid, at=None, known_at=None, as_json=False)
-        cli.console.rule("8 · and why: the rule and the path behind each measure")
+        _step("8 · and why: the rule and the path behind each measure")
         explain(uid, at=None, english=False, as_json=False)
 
     with cli.open_store() as store:
         holders = store.query("demo/licence_holders", {"limit": 20})
         holder = next((h for h in holders if h["uid"].count(":") == 1), None)
         if holder is not None:
-            cli.console.rule("9 · a seller's identity and licences checked (证照核验, task 八)")
+            _step("9 · a seller's identity and licences checked (证照核验, task 八)")
             _identity_check(store, holder)
 
     with cli.open_store() as store:
@@ -126,7 +137,7 @@ def demo(
     if examples:
         _due_process(examples[0]["uid"])
 
-    cli.console.rule("done")
+    _step("done")
     cli.console.print(
         f"whole pipeline in {time.perf_counter() - started:.0f} s. Go on with:\n"
         f"  .venv/bin/credgraph show <USCC|uid> --hops 2     the network around an entity\n"
@@ -181,11 +192,11 @@ def _regional_features(store: GraphStore, data_dir: Path) -> None:
     key = cli.current_settings().id_hash_key.get_secret_value()
     today = date.today()
 
-    cli.console.rule("10 · formation agents serving many companies (注册代理集中)")
+    _step("10 · formation agents serving many companies (注册代理集中)")
     for finding in formation_agents(store, AgentParams(at=today, min_companies=5), limit=3):
         cli.console.print(f"  {finding.score:.2f}  {escape(finding.reason_zh)}")
 
-    cli.console.rule("11 · risk alert near a watched entity (周边风险)")
+    _step("11 · risk alert near a watched entity (周边风险)")
     busy = store.query("demo/busy_businesses", {"limit": 5})
     if len(busy) >= 1:
         watched = busy[0]["uid"]
@@ -205,7 +216,7 @@ def _regional_features(store: GraphStore, data_dir: Path) -> None:
             )
         service.remove_listing(store, listing.uid, today, "error")
 
-    cli.console.rule("12 · regional overview (监管态势): listings and restrictions by city")
+    _step("12 · regional overview (监管态势): listings and restrictions by city")
     cells = sorted(overview(store, today, 4), key=lambda c: -c.counts["restrictions"])[:5]
     for cell in cells:
         cli.console.print(
@@ -213,13 +224,13 @@ def _regional_features(store: GraphStore, data_dir: Path) -> None:
             f"{cell.counts['restrictions']} restrictions, {cell.counts['violations']} violations"
         )
 
-    cli.console.rule("13 · FollowTheMoney export (interchange with OpenSanctions-style tools)")
+    _step("13 · FollowTheMoney export (interchange with OpenSanctions-style tools)")
     target_file = data_dir / "demo-export.ftm.jsonl"
     with target_file.open("w", encoding="utf-8") as out:
         summary = export_ftm(store, out)
     cli.console.print(f"{summary.total:,} entities → {target_file} ({dict(summary.by_schema)})")
 
-    cli.console.rule("14 · a signed exchange packet to another bureau (跨区域共享)")
+    _step("14 · a signed exchange packet to another bureau (跨区域共享)")
     packet = data_dir / "demo-packet"
     shutil.rmtree(packet, ignore_errors=True)
     signer_path = data_dir / "demo-exchange.key"
@@ -267,9 +278,7 @@ def _due_process(uid: str) -> None:
         busy = store.query("demo/busy_businesses", {"limit": 1})
         why = service.explain(store, uid)
         if busy:
-            cli.console.rule(
-                "15 · preview before imposing (过罚相当): subjects by name, two officers"
-            )
+            _step("15 · preview before imposing (过罚相当): subjects by name, two officers")
             listing = Listing("listing:demo-preview", busy[0]["uid"], "serious_dishonesty", today)
             preview = approvals.listing_add_preview(
                 store, listing, approval_above=cli.current_settings().approval_above
@@ -290,7 +299,7 @@ def _due_process(uid: str) -> None:
     if linked is None:
         return
     rid = linked.paths[0].rids[0]
-    cli.console.rule("16 · an objection (异议) against one link of the path, upheld")
+    _step("16 · an objection (异议) against one link of the path, upheld")
     file_command(
         rid,
         subject=uid,

@@ -25,6 +25,7 @@ import pandas as pd
 
 from graph.cypher import ColumnRows
 from graph.errors import InvalidInput
+from graph.memory import release_free_heap
 from graph.redact import Redactor
 from graph.store import GraphStore
 from ingest.columnar import Converted, NodeBatch, Objects, RelBatch, Rows, convert_chunk
@@ -507,6 +508,7 @@ class _Run:
             if progress:
                 progress(mapping.name, start, max(total, start))
         self.sink.file_done()
+        release_free_heap()  # a file's chunks are gone: the next file starts from a lower RSS
         if progress:
             progress(mapping.name, start, start)
         report.quarantine_file = quarantine.close()
