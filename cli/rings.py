@@ -67,21 +67,18 @@ def detect_rings(
     orders_only: Annotated[
         bool, typer.Option("--orders-only", help="ignore logistics and identity signals")
     ] = False,
-    batch_size: Annotated[
-        int, typer.Option(min=1, max=1_000_000, help="orders read per page")
-    ] = 50_000,
     as_json: JsonOption = False,
 ) -> None:
     """Find brushing rings in orders and logistics; write them as suspected (刷单团伙)."""
     params = RingParams.orders_only(n_blocks=blocks) if orders_only else RingParams(n_blocks=blocks)
     with _store() as store:
-        report = service.detect(store, params, batch_size=batch_size)
+        report = service.detect(store, params)
     if as_json:
         _dump(report.model_dump(mode="json"))
         return
     console.print(
         f"read {report.orders:,} orders of {report.accounts:,} accounts at "
-        f"{report.stores:,} stores in {report.pages} pages; {report.seconds:.1f} s"
+        f"{report.stores:,} stores in {report.seconds:.1f} s"
     )
     console.print(
         f"rings: {len(report.rings)} found, {report.created} new, {report.updated} updated, "

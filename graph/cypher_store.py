@@ -13,6 +13,8 @@ from collections.abc import Hashable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+import pyarrow as pa
+
 from graph.cypher import (
     ColumnRows,
     encode_columns,
@@ -399,6 +401,15 @@ class CypherStore(GraphStore):
         """Run the named query from ``queries/`` (dialect file first) and return its rows."""
         rows = self._run(load_query(name, self.dialect), params or {})
         return [{k: self._plain(v) for k, v in row.items()} for row in rows]
+
+    def query_table(self, name: str, params: Mapping[str, Any] | None = None) -> pa.Table:
+        """Run the named query and return its rows as an Arrow table (no row, no column)."""
+        return self._table(load_query(name, self.dialect), params or {})
+
+    def _table(self, statement: str, params: Mapping[str, Any]) -> pa.Table:
+        """A read's result as Arrow, built from its rows; an adapter may fetch it natively."""
+        rows = self._run(statement, params)
+        return pa.Table.from_pylist([{k: self._plain(v) for k, v in row.items()} for row in rows])
 
     def query_by_uids(
         self, name: str, uids: Sequence[str], params: Mapping[str, Any] | None = None

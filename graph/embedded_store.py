@@ -297,12 +297,17 @@ class EmbeddedStore(CypherStore):
     ) -> dict[str, list[Any]]:
         """A read's result fetched as Arrow (columns at a time, not a Python call per row:
         projections read millions of rows), then as lists by column."""
-        self._reopen_if_due()
-        with self._result(statement, params) as last:
-            table = last.get_as_arrow()
+        table = self._table(statement, params or {})
         if not table.num_rows:
             return {}
         return {name: table.column(name).to_pylist() for name in table.column_names}
+
+    def _table(self, statement: str, params: Mapping[str, Any]) -> pa.Table:
+        """A read's result as the engine's own Arrow table."""
+        self._reopen_if_due()
+        with self._result(statement, params) as last:
+            table: pa.Table = last.get_as_arrow()
+        return table if table.num_rows else pa.table({})
 
     def _batch(self, props: Sequence[Prop], columns: dict[str, list[Any]]) -> Any:
         """An Arrow table with one typed column per property: LadybugDB scans it directly."""

@@ -13,6 +13,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
+import pyarrow as pa
+
 from graph.errors import InvalidInput
 from graph.model import Counts, Edge, Node, Path, Projection, Subgraph
 from graph.schema import NODE_BY_LABEL, REL_BY_TYPE, label_of_uid
@@ -170,6 +172,11 @@ class GraphStore(ABC):
     @abstractmethod
     def query(self, name: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run the named query from ``queries/`` (dialect file first) and return its rows."""
+
+    @abstractmethod
+    def query_table(self, name: str, params: Mapping[str, Any] | None = None) -> pa.Table:
+        """Run the named query and return its rows as an Arrow table, a column per field:
+        for batch jobs reading millions of rows (no Python object per value)."""
 
     def query_by_uids(
         self, name: str, uids: Sequence[str], params: Mapping[str, Any] | None = None

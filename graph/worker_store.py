@@ -43,6 +43,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path as FsPath
 from typing import Any
 
+import pyarrow as pa
+
 from graph.config import Settings
 from graph.errors import CreditGraphError, StoreError, StoreUnavailable
 from graph.faults import FAULT_ENV, install_faults
@@ -118,6 +120,7 @@ _FORWARDED = frozenset(
         "counts",
         "project",
         "query",
+        "query_table",
         "query_by_uids",
         "neighbourhood",
         "paths",
@@ -623,6 +626,13 @@ class WorkerStore(GraphStore):
             "query", name, dict(params) if params is not None else None
         )
         return rows
+
+    def query_table(self, name: str, params: Mapping[str, Any] | None = None) -> pa.Table:
+        """Run a named query in the worker; its rows come back as an Arrow table."""
+        table: pa.Table = self._call(
+            "query_table", name, dict(params) if params is not None else None
+        )
+        return table
 
     def query_by_uids(
         self, name: str, uids: Sequence[str], params: Mapping[str, Any] | None = None

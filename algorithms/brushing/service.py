@@ -1,14 +1,14 @@
 """Brushing-ring detection through the store port: detect, review, confirm or dismiss.
 
-Reads and writes go only through :class:`~graph.store.GraphStore` (``query`` with the named
-Cypher in ``queries/rings/``, ``upsert_nodes``, ``upsert_relationships``,
-``set_node_properties``), so the embedded store and Neo4j behave the same.
+Reads and writes go only through :class:`~graph.store.GraphStore` (``query`` and
+``query_table`` with the named Cypher in ``queries/rings/``, ``upsert_nodes``,
+``upsert_relationships``, ``set_node_properties``), so the embedded store and Neo4j behave the same.
 
 Detection
-    :func:`load_orders` streams the order graph (``Account-PLACED->Order-AT_STORE->Store``,
+    :func:`load_orders` reads the order graph (``Account-PLACED->Order-AT_STORE->Store``,
     ``Order-SHIPPED_BY->Waybill``, the waybill's ``DELIVERED_TO`` address and ``HAS_PHONE``
-    phone) in pages keyed on the order uid, so no page is larger than ``batch_size`` orders,
-    into an :class:`~algorithms.brushing.signals.OrderTable`.  :func:`detect` runs
+    phone) as Arrow columns, two whole reads joined by order uid, into an
+    :class:`~algorithms.brushing.signals.OrderTable`.  :func:`detect` runs
     :func:`~algorithms.brushing.rings.find_rings` on it and writes each ring as a
     ``BrushingRing`` node (``status = suspected``) with ``MEMBER_OF`` edges from its accounts
     (role ``account``) and the stores it boosts (role ``boosted_store``).  The same run
@@ -41,6 +41,8 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict
 
 from algorithms.brushing.rings import DEFAULT_PARAMS, Ring, RingParams, find_rings, order_tells
@@ -95,7 +97,8 @@ BRUSHING_LEGAL_BASIS = (
 #: The list a confirmed ring puts the boosted stores' operators on.
 DEFAULT_LIST_TYPE = "online_serious_violation"
 
-_PAGE = 50_000
+#: Score rows written per call.
+_WRITE_BATCH = 50_000
 _SOURCE = "rings"
 _OPERATOR_LABELS = ("Business", "Person")
 
@@ -184,7 +187,6 @@ class DetectionReport(_Model):
     orders: int
     accounts: int
     stores: int
-    pages: int
     rings: tuple[RingSummary, ...]
     created: int
     updated: int
@@ -226,7 +228,6 @@ class OrderGraph:
     order_uids: npt.NDArray[np.object_]
     account_uids: npt.NDArray[np.object_]
     store_uids: npt.NDArray[np.object_]
-    pages: int
 
 
 # -- identity ------------------------------------------------------------------------------
@@ -257,104 +258,116 @@ def ring_uid(account_uids: Iterable[str], store_uids: Iterable[str]) -> str:
 
 
 # -- loading -------------------------------------------------------------------------------
-class _Codes:
-    """Dense integer codes for uids, in order of first appearance."""
-
-    def __init__(self) -> None:
-        self.code: dict[str, int] = {}
-
-    def __call__(self, uid: str | None) -> int:
-        if uid is None:
-            return -1
-        found = self.code.get(uid)
-        if found is None:
-            found = self.code[uid] = len(self.code)
-        return found
-
-    def uids(self) -> npt.NDArray[np.object_]:
-        return np.array(list(self.code), dtype=object)
-
-
-def _epoch(value: Any) -> int:
-    """Epoch seconds of a stored timestamp (naive values are UTC); -1 when unknown."""
-    if value is None:
-        return -1
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if isinstance(value, datetime):
-        return calendar.timegm(value.utctimetuple())
-    if isinstance(value, date):
-        return calendar.timegm(value.timetuple())
-    raise InvalidInput(f"not a timestamp: {value!r}", field="placed")
-
-
-def load_orders(store: GraphStore, batch_size: int = _PAGE) -> OrderGraph:
+def load_orders(store: GraphStore) -> OrderGraph:
     """Pull every order with its buyer, store, waybill and receiver into arrays.
 
-    Pages of at most ``batch_size`` orders are read by order uid (keyset pagination), so
-    memory on the database side stays bounded however large the graph.  Orders without a
-    buyer or a store are skipped; an order with several receiver rows keeps the first.
+    Two reads, each a whole relationship pattern returned as Arrow columns
+    (``rings/orders``, ``rings/order_waybills``), joined here by order uid: a page of orders
+    joined to the relationship tables in the store costs a scan of each table per page,
+    quadratic in the orders. Orders are in uid order; an order with several waybill rows
+    keeps the one of the smallest waybill uid; orders without a buyer or store are absent.
 
     Raises
     ------
     InvalidInput
-        If ``batch_size`` is below 1 or a timestamp cannot be read.
+        If a timestamp cannot be read.
     """
-    if batch_size < 1:
-        raise InvalidInput("batch_size must be at least 1", field="batch_size")
-    accounts, stores, addresses, phones, orders = _Codes(), _Codes(), _Codes(), _Codes(), []
-    columns: dict[str, list[Any]] = {
-        k: [] for k in ("account", "store", "placed", "weight", "shipped", "delivered")
-    }
-    columns.update(address=[], phone=[], rating=[], reviewed=[])
-    after, pages = "", 0
-    while True:
-        rows = store.query("rings/orders_page", {"after": after, "limit": batch_size})
-        pages += 1
-        seen: set[str] = set()
-        for row in rows:
-            uid = row["order_uid"]
-            if uid in seen:
-                continue
-            seen.add(uid)
-            if row["account"] is None or row["store"] is None:
-                continue
-            orders.append(uid)
-            columns["account"].append(accounts(row["account"]))
-            columns["store"].append(stores(row["store"]))
-            columns["placed"].append(_epoch(row["placed"]))
-            weight = row["weight_kg"]
-            columns["weight"].append(np.nan if weight is None else float(weight))
-            columns["shipped"].append(_epoch(row["shipped"]))
-            columns["delivered"].append(_epoch(row["delivered"]))
-            columns["address"].append(addresses(row["address"]))
-            columns["phone"].append(phones(row["phone"]))
-            rating = row.get("rating")
-            columns["rating"].append(np.nan if rating is None else float(rating))
-            columns["reviewed"].append(_epoch(row.get("reviewed")))
-        if len(seen) < batch_size:
-            break
-        after = max(seen)
-    ints = {
-        k: np.array(v, dtype=np.int64) for k, v in columns.items() if k not in ("weight", "rating")
-    }
-    ratings = np.array(columns["rating"], dtype=np.float64)
+    orders = store.query_table("rings/orders")
+    if not orders.num_rows:
+        orders = pa.table({name: pa.array([], pa.string()) for name in _ORDER_COLUMNS})
+    orders = _first_per_order(orders, ["order_uid"])
+    waybills = store.query_table("rings/order_waybills")
+    if waybills.num_rows:
+        waybills = _first_per_order(waybills, ["order_uid", "waybill"])
+        orders = orders.join(waybills, "order_uid", join_type="left outer")
+        orders = orders.take(pc.sort_indices(orders, [("order_uid", "ascending")]))
+    n = orders.num_rows
+
+    def column(name: str) -> pa.ChunkedArray:
+        if name in orders.column_names:
+            return orders.column(name)
+        return pa.chunked_array([pa.nulls(n)])
+
+    accounts, account_uids = _codes(column("account"))
+    stores, store_uids = _codes(column("store"))
+    ratings = _floats(column("rating"))
     reviewed = bool(np.isfinite(ratings).any())
     table = OrderTable(
-        account=ints["account"],
-        store=ints["store"],
-        placed=ints["placed"],
-        weight_kg=np.array(columns["weight"], dtype=np.float64),
-        shipped=ints["shipped"],
-        delivered=ints["delivered"],
-        address=ints["address"],
-        phone=ints["phone"],
-        n_accounts=len(accounts.code),
-        n_stores=len(stores.code),
+        account=accounts,
+        store=stores,
+        placed=_epochs(column("placed"), "placed"),
+        weight_kg=_floats(column("weight_kg")),
+        shipped=_epochs(column("shipped"), "shipped"),
+        delivered=_epochs(column("delivered"), "delivered"),
+        address=_codes(column("address"))[0],
+        phone=_codes(column("phone"))[0],
+        n_accounts=len(account_uids),
+        n_stores=len(store_uids),
         rating=ratings if reviewed else None,
-        reviewed=ints["reviewed"] if reviewed else None,
+        reviewed=_epochs(column("reviewed"), "reviewed") if reviewed else None,
     )
-    return OrderGraph(table, np.array(orders, dtype=object), accounts.uids(), stores.uids(), pages)
+    order_uids = np.asarray(column("order_uid").to_numpy(zero_copy_only=False), dtype=object)
+    return OrderGraph(table, order_uids, account_uids, store_uids)
+
+
+_ORDER_COLUMNS = ("order_uid", "account", "store", "placed", "rating", "reviewed")
+
+
+def _first_per_order(table: pa.Table, keys: list[str]) -> pa.Table:
+    """The table sorted by ``keys``, one row per order uid (the first)."""
+    table = table.take(pc.sort_indices(table, [(k, "ascending") for k in keys]))
+    uids = table.column("order_uid").combine_chunks()
+    if len(uids) < 2:
+        return table
+    starts = np.ones(len(uids), dtype=bool)
+    starts[1:] = pc.not_equal(uids[1:], uids[:-1]).to_numpy(zero_copy_only=False)
+    return table.filter(pa.array(starts))
+
+
+def _codes(values: pa.ChunkedArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.object_]]:
+    """Dense integer codes in order of first appearance (-1 where null), and the uid of
+    each code."""
+    encoded = pc.dictionary_encode(values.combine_chunks() if values.num_chunks else values)
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    uids = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+    return codes, uids
+
+
+def _floats(values: pa.ChunkedArray) -> npt.NDArray[np.float64]:
+    """Numbers as float64, NaN where null."""
+    if pa.types.is_null(values.type):
+        return np.full(len(values), np.nan)
+    cast = pc.cast(values, pa.float64())
+    return np.asarray(pc.fill_null(cast, np.nan).to_numpy(), dtype=np.float64)
+
+
+def _epochs(values: pa.ChunkedArray, field: str) -> npt.NDArray[np.int64]:
+    """Epoch seconds of stored timestamps (naive values are UTC); -1 where unknown."""
+    kind = values.type
+    if pa.types.is_null(kind):
+        return np.full(len(values), -1, dtype=np.int64)
+    if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
+        seconds = pc.cast(
+            pc.cast(values, pa.timestamp("s", tz=getattr(kind, "tz", None))), pa.int64()
+        )
+        return np.asarray(pc.fill_null(seconds, -1).to_numpy(), dtype=np.int64)
+    return np.array([_epoch(v, field) for v in values.to_pylist()], dtype=np.int64)
+
+
+def _epoch(value: Any, field: str) -> int:
+    """Epoch seconds of one stored timestamp (naive values are UTC); -1 when unknown."""
+    if value is None:
+        return -1
+    try:
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        if isinstance(value, datetime):
+            return calendar.timegm(value.utctimetuple())
+        if isinstance(value, date):
+            return calendar.timegm(value.timetuple())
+    except ValueError:
+        pass
+    raise InvalidInput(f"not a timestamp: {value!r}", field=field)
 
 
 # -- detection -----------------------------------------------------------------------------
@@ -375,7 +388,6 @@ def detect(
     store: GraphStore,
     params: RingParams = DEFAULT_PARAMS,
     *,
-    batch_size: int = _PAGE,
     run_id: str | None = None,
     now: datetime | None = None,
 ) -> DetectionReport:
@@ -392,7 +404,7 @@ def detect(
     started = time.perf_counter()
     moment = _now(now)
     run = run_id or f"rings-{moment:%Y%m%dT%H%M%S}"
-    graph = load_orders(store, batch_size)
+    graph = load_orders(store)
     found: list[_Found] = []
     score_updates: dict[str, list[dict[str, Any]]] = {"Account": [], "Store": []}
     if graph.table.n_orders:
@@ -469,8 +481,8 @@ def detect(
                     edge.update(source=_SOURCE, run_id=run)
                 store.upsert_relationships("MEMBER_OF", label, "BrushingRing", edges)
         for label, rows in score_updates.items():
-            for start in range(0, len(rows), _PAGE):
-                store.set_node_properties(label, rows[start : start + _PAGE])
+            for start in range(0, len(rows), _WRITE_BATCH):
+                store.set_node_properties(label, rows[start : start + _WRITE_BATCH])
     statuses: dict[str, Status] = {
         f.uid: _status(existing.get(f.uid) or "suspected") for f in found
     }
@@ -494,7 +506,6 @@ def detect(
         orders=graph.table.n_orders,
         accounts=graph.table.n_accounts,
         stores=graph.table.n_stores,
-        pages=graph.pages,
         rings=summaries,
         created=len(fresh),
         updated=len(refound),

@@ -59,7 +59,7 @@ def market_with_a_big_operator(store: GraphStore) -> tuple[str, list[str]]:
         "Store",
         [{"rid": f"op:sib{i}", "src": OPERATOR, "dst": uid} for i, uid in enumerate(siblings)],
     )
-    rings.detect(store, batch_size=500, now=T)
+    rings.detect(store, now=T)
     for summary in rings.list_rings(store).items:
         if set(rings.ring_detail(store, summary.uid).accounts) & planted[0]:
             return summary.uid, siblings

@@ -10,6 +10,7 @@ the joint-punishment service, restrictions on the operator; dismissing must puni
 from __future__ import annotations
 
 from datetime import date, datetime
+from operator import itemgetter
 
 import pytest
 
@@ -55,19 +56,33 @@ def _ring_of(store: GraphStore, accounts: set[str]) -> service.RingDetail:
     raise AssertionError("planted ring not found")
 
 
-def test_loading_pages_through_every_order(store: GraphStore) -> None:
+def test_a_query_read_as_a_table_has_the_rows_of_the_query(store: GraphStore) -> None:
+    write_market(store)
+    table = store.query_table("rings/orders")
+    rows = store.query("rings/orders")
+    assert table.num_rows == len(rows) > 0
+    key = itemgetter("order_uid")
+    assert sorted(table.to_pylist(), key=key) == sorted(rows, key=key)
+
+
+def test_loading_reads_every_order_with_its_buyer_and_store(store: GraphStore) -> None:
     graph, _ = write_market(store)
-    loaded = service.load_orders(store, batch_size=400)
+    loaded = service.load_orders(store)
     assert loaded.table.n_orders == len(graph.nodes["Order"])
-    assert loaded.pages == len(graph.nodes["Order"]) // 400 + 1
-    assert set(loaded.order_uids) == {row["uid"] for row in graph.nodes["Order"]}
+    assert list(loaded.order_uids) == sorted(row["uid"] for row in graph.nodes["Order"])
+    buyer = {row["dst"]: row["src"] for row in graph.rels[("PLACED", "Account", "Order")]}
+    seller = {row["src"]: row["dst"] for row in graph.rels[("AT_STORE", "Order", "Store")]}
+    for i in (0, len(loaded.order_uids) // 2, len(loaded.order_uids) - 1):
+        order = loaded.order_uids[i]
+        assert loaded.account_uids[loaded.table.account[i]] == buyer[order]
+        assert loaded.store_uids[loaded.table.store[i]] == seller[order]
     assert (loaded.table.address >= 0).all()
     assert (loaded.table.placed > 0).all()
 
 
 def test_detection_writes_suspected_rings_and_a_rerun_changes_nothing(store: GraphStore) -> None:
     _, planted = write_market(store)
-    first = service.detect(store, batch_size=500, now=T1)
+    first = service.detect(store, now=T1)
     assert first.created == 2
     rings = service.list_rings(store).items
     assert [r.status for r in rings] == ["suspected", "suspected"]
@@ -82,7 +97,7 @@ def test_detection_writes_suspected_rings_and_a_rerun_changes_nothing(store: Gra
         assert len(detail.shared_receivers[0].accounts) >= 3
         assert any("parcels weighed under" in r for r in detail.reasons)
     counts = store.counts()
-    again = service.detect(store, batch_size=500, now=T2)
+    again = service.detect(store, now=T2)
     assert (again.created, again.updated, again.superseded) == (0, 2, 0)
     assert store.counts() == counts
     assert {r.uid for r in service.list_rings(store).items} == {r.uid for r in rings}
@@ -90,7 +105,7 @@ def test_detection_writes_suspected_rings_and_a_rerun_changes_nothing(store: Gra
 
 def test_confirming_creates_a_violation_and_restrictions_follow(store: GraphStore) -> None:
     _, planted = write_market(store)
-    service.detect(store, batch_size=500, now=T1)
+    service.detect(store, now=T1)
     ring = _ring_of(store, planted[0])
     assert punish.status(store, OPERATOR, at=date(2024, 6, 1)).restricted is False
     result = service.confirm(
@@ -114,7 +129,7 @@ def test_confirming_creates_a_violation_and_restrictions_follow(store: GraphStor
     assert status.restricted
     assert "platform_entry_restriction" in status.measures
     # a confirmed ring stays confirmed when detection runs again
-    again = service.detect(store, batch_size=500, now=T2)
+    again = service.detect(store, now=T2)
     assert again.kept_reviewed == 1
     assert service.ring_detail(store, ring.uid).status == "confirmed"
     with pytest.raises(InvalidInput):
@@ -123,7 +138,7 @@ def test_confirming_creates_a_violation_and_restrictions_follow(store: GraphStor
 
 def test_dismissing_punishes_nobody(store: GraphStore) -> None:
     _, planted = write_market(store)
-    service.detect(store, batch_size=500, now=T1)
+    service.detect(store, now=T1)
     ring = _ring_of(store, planted[0])
     with pytest.raises(InvalidInput):
         service.dismiss(store, ring.uid, "officer-7", "  ")
@@ -144,9 +159,9 @@ def test_unknown_rings_are_not_found(store: GraphStore) -> None:
 
 def test_every_account_and_store_with_orders_gets_a_score_with_reasons(store: GraphStore) -> None:
     graph, planted = write_market(store, reviews=True)
-    loaded = service.load_orders(store, batch_size=700)
+    loaded = service.load_orders(store)
     assert loaded.table.has_ratings
-    report = service.detect(store, batch_size=700, now=T1)
+    report = service.detect(store, now=T1)
     buyers = {row["src"] for row in graph.rels[("PLACED", "Account", "Order")]}
     shops = {row["dst"] for row in graph.rels[("AT_STORE", "Order", "Store")]}
     assert (report.scored_accounts, report.scored_stores) == (len(buyers), len(shops))
@@ -168,7 +183,7 @@ def test_every_account_and_store_with_orders_gets_a_score_with_reasons(store: Gr
     ring = _ring_of(store, planted[0])
     assert {e.uid for e in ring.member_scores} >= set(ring.accounts)
     counts = store.counts()
-    service.detect(store, batch_size=700, now=T2)
+    service.detect(store, now=T2)
     assert store.counts() == counts
     with pytest.raises(InvalidInput):
         score_store.entity_score(store, "ring:0123456789abcdef")

@@ -261,7 +261,7 @@ def test_ring_decisions_through_the_api_are_on_record(
     from tests.contract.test_rings_contract import write_market
 
     write_market(embedded_store)
-    rings.detect(embedded_store, batch_size=500)
+    rings.detect(embedded_store)
     first, second = (r.uid for r in rings.list_rings(embedded_store).items)
     app = create_app(settings, embedded_store)
     with TestClient(app) as client:

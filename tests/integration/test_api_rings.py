@@ -33,7 +33,7 @@ class Api:
 @pytest.fixture
 def api(embedded_store: GraphStore, settings: Settings) -> Iterator[Api]:
     _, planted = write_market(embedded_store, reviews=True)
-    service.detect(embedded_store, batch_size=1000)
+    service.detect(embedded_store)
     app = create_app(settings, embedded_store)
     with TestClient(app) as client:
         state: ApiState = app.state.credgraph

@@ -40,9 +40,9 @@ def _run(runner: CliRunner, *args: str) -> str:
 
 
 def test_detect_list_show_confirm_dismiss(cli: CliRunner, planted: set[str]) -> None:
-    report = json.loads(_run(cli, "detect", "rings", "--json", "--batch-size", "700"))
+    report = json.loads(_run(cli, "detect", "rings", "--json"))
     assert report["created"] == 2
-    assert report["pages"] == 3
+    assert report["orders"] > 0
     again = json.loads(_run(cli, "detect", "rings", "--json"))
     assert (again["created"], again["updated"]) == (0, 2)
     assert "2 found" in _run(cli, "detect", "rings")
