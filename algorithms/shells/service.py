@@ -168,12 +168,14 @@ def member_rid(business: str, cluster_uid: str) -> str:
 
 
 def project_for_shells(store: GraphStore) -> Projection:
-    """The projection :func:`~algorithms.shells.find_shell_clusters` reads, from ``store``."""
+    """The projection :func:`~algorithms.shells.find_shell_clusters` reads, from ``store``
+    (without rids: the algorithm never reads them, and they are a string per edge)."""
     return store.project(
         SHELL_REL_TYPES,
         node_props=SHELL_NODE_PROPS,
         edge_props=SHELL_EDGE_PROPS,
         node_labels=("Business",),
+        with_rids=False,
     )
 
 
