@@ -65,7 +65,7 @@ def _market(store: EmbeddedStore, n_stores: int) -> str:
         "Store",
         [{"rid": f"op:{u}", "src": OPERATOR, "dst": u} for u in [boosted, *others]],
     )
-    rings.detect(store, batch_size=5_000, now=T)
+    rings.detect(store, now=T)
     return rings.list_rings(store).items[0].uid
 
 

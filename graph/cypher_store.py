@@ -11,9 +11,12 @@ import itertools
 from abc import abstractmethod
 from collections.abc import Hashable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from graph.cypher import (
     ColumnRows,
@@ -25,8 +28,8 @@ from graph.cypher import (
     render_set_properties,
 )
 from graph.errors import InvalidInput
-from graph.model import Counts, Edge, Node, Projection
-from graph.schema import NODE_BY_LABEL, NODES, REL_BY_TYPE, RELS, Prop, label_of_uid
+from graph.model import Counts, Edge, Node, Projection, PropColumn
+from graph.schema import LABEL_BY_PREFIX, NODE_BY_LABEL, NODES, REL_BY_TYPE, RELS, Prop
 from graph.store import GraphStore, Row, check_label, check_rel_type
 from queries import load_query
 
@@ -38,6 +41,9 @@ BATCH_SIZE = 5_000
 
 _HIDDEN = {"uid", "rid"}
 
+#: A column read for a projection: Arrow, or a list when Arrow will not take the values.
+Column: TypeAlias = pa.Array | pa.ChunkedArray | list[Any]
+
 
 def _iso(value: Any) -> Any:
     """Dates and times as ISO strings, the form projections carry them in."""
@@ -46,6 +52,39 @@ def _iso(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+def _strings(values: Column) -> list[pa.Array]:
+    """A uid or rid column as Arrow string chunks."""
+    if isinstance(values, list):
+        return [pa.array(values, pa.string())]
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    return [c if c.type == pa.string() else c.cast(pa.string()) for c in chunks]
+
+
+def _code(names: list[str], name: str) -> int:
+    """``name``'s position in ``names``, appended when new."""
+    if name not in names:
+        names.append(name)
+    return names.index(name)
+
+
+def _label_by_prefix(uids: pa.Array, codes: npt.NDArray[np.int32], names: list[str]) -> None:
+    """Label the nodes still unlabelled (code -1) by their uid's prefix (``Unknown`` when
+    it names no label), in place; one lookup per distinct prefix."""
+    rest = np.flatnonzero(codes < 0)
+    if not rest.size:
+        return
+    matched = pc.extract_regex(uids.take(pa.array(rest)), r"^(?P<prefix>[^:]*):")
+    prefix = pc.if_else(matched.is_valid(), matched.field("prefix"), None)
+    encoded = prefix.dictionary_encode()
+    lookup = np.array(
+        [_code(names, LABEL_BY_PREFIX.get(p) or "Unknown") for p in encoded.dictionary.to_pylist()]
+        + [_code(names, "Unknown")],
+        dtype=np.int32,
+    )
+    at = np.asarray(encoded.indices.fill_null(len(encoded.dictionary)).to_numpy())
+    codes[rest] = lookup[at]
 
 
 def first_new(
@@ -321,81 +360,127 @@ class CypherStore(GraphStore):
         node_props: Sequence[str] = (),
         edge_props: Sequence[str] = (),
         node_labels: Sequence[str] | None = None,
+        with_rids: bool = True,
     ) -> Projection:
         """Pull the chosen relationship types (and their endpoints) into arrays.
 
-        Dates and timestamps arrive as ISO strings, which compare in time order.
+        Dates and timestamps arrive as ISO strings, which compare in time order. Columns
+        stay in Arrow: nodes are numbered by one dictionary encoding of every uid read, in
+        order of first appearance (the labels' nodes, then sources, then destinations);
+        properties become arrays when first read; rids are not read without ``with_rids``.
         """
-        rids: list[str] = []
-        types: list[str] = []
-        srcs: list[str] = []
-        dsts: list[str] = []
-        edge_values: dict[str, list[Any]] = {name: [] for name in edge_props}
+        ends: dict[str, list[pa.Array]] = {"src": [], "dst": []}
+        rids: list[pa.Array] = []
+        counts: list[int] = []
+        edge_pieces: dict[str, list[tuple[int, Column]]] = {name: [] for name in edge_props}
         for rel_type in rel_types:
             spec = REL_BY_TYPE[check_rel_type(rel_type)]
             have = {p.name for p in spec.all_props}
-            props = "".join(f", r.{p} AS {p}" for p in edge_props if p in have)
+            props = ", r.rid AS rid" if with_rids else ""
+            props += "".join(f", r.{p} AS {p}" for p in edge_props if p in have)
             statement = render("project_edges", self.dialect, rel_type=rel_type, props=props)
-            columns = self._edge_columns(rel_type, statement)
-            n = len(columns.get("rid", ()))
-            rids += columns.get("rid", [])
-            srcs += columns.get("src", [])
-            dsts += columns.get("dst", [])
-            types += [rel_type] * n
-            for name in edge_props:
-                values = columns.get(name)
-                edge_values[name] += (
-                    [None] * n if values is None else [_iso(self._native(v)) for v in values]
-                )
+            counts.append(0)
+            for page in self._edge_columns(rel_type, statement):
+                start = sum(counts)
+                counts[-1] += len(page["src"])
+                ends["src"] += _strings(page["src"])
+                ends["dst"] += _strings(page["dst"])
+                if with_rids:
+                    rids += _strings(page["rid"])
+                for name in edge_props:
+                    if name in page:
+                        edge_pieces[name].append((start, page[name]))
         labels_wanted = [check_label(lbl) for lbl in node_labels or ()]
-        node_index: dict[str, str] = {}
+        label_parts: list[list[pa.Array]] = []
         for label in labels_wanted:
             statement = render("project_nodes", self.dialect, label=label, props="")
-            node_index.update(dict.fromkeys(self._columns(statement).get("uid", []), label))
-        for uid in itertools.chain(srcs, dsts):
-            if uid not in node_index:
-                node_index[uid] = label_of_uid(uid) or "Unknown"
-        node_values: dict[str, list[Any]] = {}
-        if node_props:
-            by_uid: dict[str, dict[str, Any]] = {}
-            for label in sorted(set(node_index.values())):
-                spec_props = (
-                    {p.name for p in NODE_BY_LABEL[label].all_props}
-                    if label in NODE_BY_LABEL
-                    else set()
-                )
-                wanted = [p for p in node_props if p in spec_props]
-                if not wanted:
-                    continue
-                props = "".join(f", n.{p} AS {p}" for p in wanted)
-                for row in self._run(
-                    render("project_nodes", self.dialect, label=label, props=props)
-                ):
-                    by_uid[row["uid"]] = {p: _iso(self._native(row[p])) for p in wanted}
-            node_values = {
-                p: [by_uid.get(uid, {}).get(p) for uid in node_index] for p in node_props
-            }
-        return Projection.from_columns(
-            list(node_index),
-            list(node_index.values()),
-            rids,
-            types,
-            srcs,
-            dsts,
-            edge_values,
-            node_values,
+            label_parts.append(_strings(self._columns(statement).get("uid", [])))
+        parts = [*itertools.chain.from_iterable(label_parts), *ends["src"], *ends["dst"]]
+        encoded = pa.chunked_array(parts, type=pa.string()).dictionary_encode()
+        codes = np.concatenate(
+            [np.zeros(0, np.int64)]
+            + [np.asarray(c.indices.to_numpy(), dtype=np.int64) for c in encoded.chunks]
+        )
+        uids = encoded.chunks[-1].dictionary if encoded.num_chunks else pa.array([], pa.string())
+        names: list[str] = []
+        label_codes = np.full(len(uids), -1, dtype=np.int32)
+        read = 0
+        for label, part in zip(labels_wanted, label_parts, strict=True):
+            size = sum(len(chunk) for chunk in part)
+            label_codes[codes[read : read + size]] = _code(names, label)
+            read += size
+        _label_by_prefix(uids, label_codes, names)
+        n_edges = sum(counts)
+        node_pieces = self._node_pieces(uids, label_codes, names, node_props)
+        return Projection.from_arrow(
+            uids,
+            (label_codes, tuple(names)),
+            codes[read : read + n_edges],
+            codes[read + n_edges :],
+            (np.repeat(np.arange(len(counts), dtype=np.int32), counts), tuple(rel_types)),
+            pa.chunked_array(rids, type=pa.string()) if with_rids else None,
+            {k: PropColumn(n_edges, tuple(v)) for k, v in edge_pieces.items()},
+            {k: PropColumn(len(uids), tuple(v)) for k, v in node_pieces.items()},
         )
 
-    def _edge_columns(self, rel_type: str, statement: str) -> dict[str, list[Any]]:
-        """A projection's edges of one type (``project_edges``), as lists by column."""
-        return self._columns(statement)
+    def _node_pieces(
+        self,
+        uids: pa.Array,
+        label_codes: npt.NDArray[np.int32],
+        names: Sequence[str],
+        node_props: Sequence[str],
+    ) -> dict[str, list[tuple[npt.NDArray[np.int64], Column]]]:
+        """Each node property as pieces, one per label holding it: the label's nodes in the
+        projection and their values (read by label, matched by uid)."""
+        pieces: dict[str, list[tuple[npt.NDArray[np.int64], Column]]] = {
+            name: [] for name in node_props
+        }
+        if not node_props:
+            return pieces
+        for label in sorted(set(names)):
+            have = (
+                {p.name for p in NODE_BY_LABEL[label].all_props} if label in NODE_BY_LABEL else ()
+            )
+            wanted = [p for p in node_props if p in have]
+            if not wanted:
+                continue
+            props = "".join(f", n.{p} AS {p}" for p in wanted)
+            columns = self._columns(render("project_nodes", self.dialect, label=label, props=props))
+            nodes = np.flatnonzero(label_codes == names.index(label)).astype(np.int64)
+            if not columns or not nodes.size:
+                continue
+            table_uids = pa.chunked_array(_strings(columns["uid"]), type=pa.string())
+            rows = pc.index_in(uids.take(pa.array(nodes)), value_set=table_uids.combine_chunks())
+            found = np.asarray(rows.is_valid())
+            at = pa.array(np.asarray(rows.filter(found).to_numpy(), dtype=np.int64))
+            for name in wanted:
+                values = columns[name]
+                if isinstance(values, list):
+                    picked: Column = [values[i] for i in at.to_pylist()]
+                else:
+                    picked = values.take(at)
+                pieces[name].append((nodes[found], picked))
+        return pieces
+
+    def _edge_columns(self, rel_type: str, statement: str) -> list[dict[str, Column]]:
+        """A projection's edges of one type (``project_edges``), as pages of columns."""
+        page = self._columns(statement)
+        return [page] if page else []
 
     def _columns(
         self, statement: str, params: Mapping[str, Any] | None = None
-    ) -> dict[str, list[Any]]:
-        """A read's result as lists by column (absent when it returned no row)."""
+    ) -> dict[str, Column]:
+        """A read's result by column (none when it returned no row): Arrow arrays, dates as
+        ISO text; a column Arrow will not take (mixed types) stays a list."""
         rows = self._run(statement, params)
-        return {name: [row[name] for row in rows] for name in (rows[0] if rows else ())}
+        out: dict[str, Column] = {}
+        for name in rows[0] if rows else ():
+            values = [_iso(self._native(row[name])) for row in rows]
+            try:
+                out[name] = pa.array(values)
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+                out[name] = values
+        return out
 
     def query(self, name: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run the named query from ``queries/`` (dialect file first) and return its rows."""

@@ -29,7 +29,7 @@ from graph.cypher import (
     render_node_upsert,
     render_rel_upsert,
 )
-from graph.cypher_store import CypherStore, first_new
+from graph.cypher_store import Column, CypherStore, first_new
 from graph.errors import StoreError, StoreUnavailable
 from graph.model import Edge, Node
 from graph.schema import NODE_BY_LABEL, NODES, REL_BY_TYPE, RELS, Prop, PropType, derived_from_edge
@@ -276,7 +276,7 @@ class EmbeddedStore(CypherStore):
     def _native(self, value: Any) -> Any:
         return value
 
-    def _edge_columns(self, rel_type: str, statement: str) -> dict[str, list[Any]]:
+    def _edge_columns(self, rel_type: str, statement: str) -> list[dict[str, Column]]:
         """One type's edges read ``projection_page_nodes`` source nodes at a time: the
         engine holds a query's whole result in its buffer pool, and at 1M businesses one
         type's edges did not fit in 4 GB."""
@@ -285,22 +285,22 @@ class EmbeddedStore(CypherStore):
             self._run(render("max_node_offset", self.dialect, label=label))[0]["n"]
             for label in sources
         )
-        out: dict[str, list[Any]] = {}
+        pages = []
         for lo in range(0, int(last), self.projection_page_nodes):
             page = self._columns(statement, {"lo": lo, "hi": lo + self.projection_page_nodes})
-            for name, values in page.items():
-                out.setdefault(name, []).extend(values)
-        return out
+            if page:
+                pages.append(page)
+        return pages
 
     def _columns(
         self, statement: str, params: Mapping[str, Any] | None = None
-    ) -> dict[str, list[Any]]:
-        """A read's result fetched as Arrow (columns at a time, not a Python call per row:
-        projections read millions of rows), then as lists by column."""
+    ) -> dict[str, Column]:
+        """A read's result as Arrow columns (no Python object per value: projections read
+        millions of rows)."""
         table = self._table(statement, params or {})
         if not table.num_rows:
             return {}
-        return {name: table.column(name).to_pylist() for name in table.column_names}
+        return {name: table.column(name) for name in table.column_names}
 
     def _table(self, statement: str, params: Mapping[str, Any]) -> pa.Table:
         """A read's result as the engine's own Arrow table."""

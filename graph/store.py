@@ -163,10 +163,12 @@ class GraphStore(ABC):
         node_props: Sequence[str] = (),
         edge_props: Sequence[str] = (),
         node_labels: Sequence[str] | None = None,
+        with_rids: bool = True,
     ) -> Projection:
         """Pull the chosen relationship types (and their endpoints) into arrays.
 
         With ``node_labels`` every node of those labels is included, isolated or not.
+        Without ``with_rids`` the rids are not read (the projection's ``rids`` raise).
         """
 
     @abstractmethod

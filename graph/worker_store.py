@@ -608,6 +608,7 @@ class WorkerStore(GraphStore):
         node_props: Sequence[str] = (),
         edge_props: Sequence[str] = (),
         node_labels: Sequence[str] | None = None,
+        with_rids: bool = True,
     ) -> Projection:
         """Relationship types and their endpoints as arrays."""
         labels = list(node_labels) if node_labels is not None else None
@@ -617,6 +618,7 @@ class WorkerStore(GraphStore):
             node_props=list(node_props),
             edge_props=list(edge_props),
             node_labels=labels,
+            with_rids=with_rids,
         )
         return found
 

@@ -1,3 +1,4 @@
-// Template: every relationship of one type, as uid pairs with the requested properties.
+// Template: every relationship of one type, as uid pairs with the requested
+// columns (the rid among them when asked for).
 MATCH (a)-[r:{rel_type}]->(b)
-RETURN a.uid AS src, b.uid AS dst, r.rid AS rid{props}
+RETURN a.uid AS src, b.uid AS dst{props}

@@ -347,9 +347,8 @@ def _epochs(values: pa.ChunkedArray, field: str) -> npt.NDArray[np.int64]:
     if pa.types.is_null(kind):
         return np.full(len(values), -1, dtype=np.int64)
     if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
-        seconds = pc.cast(
-            pc.cast(values, pa.timestamp("s", tz=getattr(kind, "tz", None))), pa.int64()
-        )
+        whole = pa.timestamp("s", tz=getattr(kind, "tz", None))
+        seconds = pc.cast(pc.cast(values, whole, safe=False), pa.int64())  # truncated
         return np.asarray(pc.fill_null(seconds, -1).to_numpy(), dtype=np.int64)
     return np.array([_epoch(v, field) for v in values.to_pylist()], dtype=np.int64)
 

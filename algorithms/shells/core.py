@@ -261,7 +261,7 @@ class _Incidence:
 
 
 def _incidence(projection: Projection, at: date | None) -> _Incidence:
-    is_business = np.asarray(projection.labels == "Business", dtype=bool)
+    is_business = projection.label_mask("Business")
     businesses = np.flatnonzero(is_business).astype(np.int64)
     row_of = np.full(projection.n_nodes, -1, dtype=np.int64)
     row_of[businesses] = np.arange(businesses.size)
@@ -270,7 +270,7 @@ def _incidence(projection: Projection, at: date | None) -> _Incidence:
     n = np.int64(projection.n_nodes)
     for k, kind in enumerate(_KINDS):
         rel, identifier_is_src = _EDGES[kind]
-        mask = edges_in_force(projection, at, np.asarray(projection.types == rel, dtype=bool))
+        mask = edges_in_force(projection, at, projection.type_mask(rel))
         ident = projection.src if identifier_is_src else projection.dst
         biz = projection.dst if identifier_is_src else projection.src
         mask &= is_business[biz]
@@ -295,16 +295,15 @@ def _hub_weights(
     limit = np.array([params.hub_threshold[_KINDS[k]] for k in inc.kind], dtype=np.int64)
     weight = base.copy()
     hubs: list[HubReport] = []
-    for c in np.flatnonzero(degree > limit):
+    over = np.flatnonzero(degree > limit)
+    for c, uid in zip(over.tolist(), projection.uid_list(inc.node[over]), strict=True):
         deg = int(degree[c])
         if params.hub_action is HubAction.DOWNWEIGHTED and deg <= params.max_linked_degree:
             action, w = HubAction.DOWNWEIGHTED, float(base[c]) / math.log(deg)
         else:
             action, w = HubAction.EXCLUDED, 0.0
         weight[c] = w
-        hubs.append(
-            HubReport(str(projection.uids[inc.node[c]]), _KINDS[inc.kind[c]], deg, action, w)
-        )
+        hubs.append(HubReport(uid, _KINDS[inc.kind[c]], deg, action, w))
     hubs.sort(key=lambda h: (-h.degree, h.kind.value, h.uid))
     return weight, hubs
 
@@ -365,13 +364,13 @@ class _Context:
 
 def _context(projection: Projection, params: ShellParams) -> _Context:
     n = projection.n_nodes
-    ops = edges_in_force(projection, params.at, np.asarray(projection.types == "OPERATES"))
+    ops = edges_in_force(projection, params.at, projection.type_mask("OPERATES"))
     operates = np.zeros(n, dtype=bool)
     operates[projection.src[ops]] = True
     listed: dict[str, npt.NDArray[np.bool_]] = {}
     list_type = projection.node_props.get("list_type")
     removed = projection.node_props.get("removed")
-    lst = edges_in_force(projection, params.at, np.asarray(projection.types == "LISTED"))
+    lst = edges_in_force(projection, params.at, projection.type_mask("LISTED"))
     if list_type is not None:
         for k in np.flatnonzero(lst).tolist():
             listing = int(projection.dst[k])
@@ -388,7 +387,7 @@ def _context(projection: Projection, params: ShellParams) -> _Context:
             listed.setdefault(str(kind), np.zeros(n, dtype=bool))[projection.src[k]] = True
     return _Context(
         operates,
-        bool(np.asarray(projection.types == "OPERATES").any()),
+        bool(projection.type_mask("OPERATES").any()),
         listed,
         projection.node_props.get("established"),
     )
@@ -426,7 +425,7 @@ def _describe(
     jaccard = both / (sizes[i] + sizes[j] - both)
     mean_j = np.bincount(i, weights=jaccard, minlength=m) / max(m - 1, 1)
     nodes = inc.businesses[rows]
-    uids = [str(u) for u in projection.uids[nodes].tolist()]
+    uids = projection.uid_list(nodes)
     order = sorted(range(m), key=lambda r: (-mean_j[r], uids[r]))
 
     col_count = np.diff(sparse.csc_array(sub).indptr)
@@ -525,7 +524,7 @@ def find_shell_clusters(projection: Projection, params: ShellParams | None = Non
     ('1 address in common', '1 legal representative in common', '3 businesses at one address')
     """
     params = params or ShellParams()
-    if not np.any(projection.labels == "Business"):
+    if not projection.label_mask("Business").any():
         raise InvalidInput("the projection holds no Business node", field="labels")
     inc = _incidence(projection, params.at)
     weight, hubs = _hub_weights(inc, params, projection)

@@ -131,7 +131,7 @@ def find_shell_clusters_gds(
         If a GDS call fails.
     """
     params = params or ShellParams()
-    if not np.any(projection.labels == "Business"):
+    if not projection.label_mask("Business").any():
         raise InvalidInput("the projection holds no Business node", field="labels")
     components, link_counts = gds_components(store, params)
     inc = _incidence(projection, params.at)
@@ -139,7 +139,7 @@ def find_shell_clusters_gds(
     ctx = _context(projection, params)
     kept = np.flatnonzero(weight > 0)
     usable = _Usable(sparse.csr_array(inc.matrix[:, kept]), inc.kind[kept])
-    row_of = {str(u): r for r, u in enumerate(projection.uids[inc.businesses].tolist())}
+    row_of = {u: r for r, u in enumerate(projection.uid_list(inc.businesses))}
     clusters: list[ShellCluster] = []
     for uids, n_links in zip(components, link_counts, strict=True):
         if len(uids) < params.min_size:

@@ -167,13 +167,16 @@ def member_rid(business: str, cluster_uid: str) -> str:
 # --------------------------------------------------------------------------- detection
 
 
-def project_for_shells(store: GraphStore) -> Projection:
-    """The projection :func:`~algorithms.shells.find_shell_clusters` reads, from ``store``."""
+def project_for_shells(store: GraphStore, *, dated: bool = True) -> Projection:
+    """The projection :func:`~algorithms.shells.find_shell_clusters` reads, from ``store``
+    (without rids: the algorithm never reads them, and they are a string per edge).
+    ``dated=False`` leaves out the edges' ``since``/``until``, read only for ``params.at``."""
     return store.project(
         SHELL_REL_TYPES,
         node_props=SHELL_NODE_PROPS,
-        edge_props=SHELL_EDGE_PROPS,
+        edge_props=SHELL_EDGE_PROPS if dated else (),
         node_labels=("Business",),
+        with_rids=False,
     )
 
 
@@ -253,7 +256,7 @@ def detect_shells(
         If the store holds no business, or GDS is insisted on where it is missing.
     """
     params = params or ShellParams()
-    projection = project_for_shells(store)
+    projection = project_for_shells(store, dated=params.at is not None)
     if _use_gds(store, use_gds):
         from algorithms.shells.gds import find_shell_clusters_gds
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import numpy as np
+import pyarrow as pa
+import pytest
 
-from algorithms.brushing.service import EvidenceOrder, _epoch, _shared, ring_uid
+from algorithms.brushing.service import EvidenceOrder, _epochs, _shared, ring_uid
+from graph.errors import InvalidInput
 from ingest.generate.market import MarketSpec, make_market, market_graph
 
 
@@ -18,10 +21,17 @@ def test_ring_uid_depends_on_the_members_only() -> None:
     assert one != ring_uid(["account:a", "account:c"], ["store:x", "store:y"])
 
 
-def test_epoch_reads_naive_times_as_utc_and_unknown_as_minus_one() -> None:
-    assert _epoch(datetime(1970, 1, 1, 1, 0, 0)) == 3600
-    assert _epoch("1970-01-02T00:00:00") == 86_400
-    assert _epoch(None) == -1
+def test_epochs_read_naive_times_as_utc_and_unknown_as_minus_one() -> None:
+    stamps = pa.chunked_array(
+        [pa.array([datetime(1970, 1, 1, 1, 0, 0, 500), None], pa.timestamp("us"))]
+    )
+    assert _epochs(stamps, "placed").tolist() == [3600, -1]
+    aware = pa.chunked_array([pa.array([datetime(1970, 1, 1, 1, tzinfo=UTC)])])
+    assert _epochs(aware, "placed").tolist() == [3600]
+    text = pa.chunked_array([pa.array(["1970-01-02T00:00:00", None])])
+    assert _epochs(text, "placed").tolist() == [86_400, -1]
+    with pytest.raises(InvalidInput, match="yesterday"):
+        _epochs(pa.chunked_array([pa.array(["yesterday"])]), "shipped")
 
 
 def _order(uid: str, account: str, address: str | None, phone: str | None) -> EvidenceOrder:
