@@ -460,7 +460,11 @@ class PropColumn:
             for where, chunk in self.pieces:
                 if isinstance(chunk, _ARROW) and _kind(chunk.type) == "float":
                     known = known or chunk.null_count < len(chunk)
-                    _put(floats, where, np.asarray(chunk.to_numpy(), dtype=np.float64))
+                    _put(
+                        floats,
+                        where,
+                        np.asarray(chunk.to_numpy(zero_copy_only=False), dtype=np.float64),
+                    )
             if known:
                 return floats
         out = np.full(self.size, None, dtype=object)
