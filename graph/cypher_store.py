@@ -487,8 +487,15 @@ class CypherStore(GraphStore):
         rows = self._run(load_query(name, self.dialect), params or {})
         return [{k: self._plain(v) for k, v in row.items()} for row in rows]
 
-    def query_table(self, name: str, params: Mapping[str, Any] | None = None) -> pa.Table:
-        """Run the named query and return its rows as an Arrow table (no row, no column)."""
+    def query_table(
+        self,
+        name: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        pages_over: str | None = None,
+    ) -> pa.Table:
+        """Run the named query and return its rows as an Arrow table (no row, no column);
+        the server streams results, so ``pages_over`` changes nothing here."""
         return self._table(load_query(name, self.dialect), params or {})
 
     def _table(self, statement: str, params: Mapping[str, Any]) -> pa.Table:

@@ -176,9 +176,20 @@ class GraphStore(ABC):
         """Run the named query from ``queries/`` (dialect file first) and return its rows."""
 
     @abstractmethod
-    def query_table(self, name: str, params: Mapping[str, Any] | None = None) -> pa.Table:
+    def query_table(
+        self,
+        name: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        pages_over: str | None = None,
+    ) -> pa.Table:
         """Run the named query and return its rows as an Arrow table, a column per field:
-        for batch jobs reading millions of rows (no Python object per value)."""
+        for batch jobs reading millions of rows (no Python object per value).
+
+        ``pages_over`` names a label: a store that holds a query's whole result in memory
+        runs its dialect's file (which takes ``$lo`` and ``$hi``) once per range of that
+        label's nodes and concatenates the pages.
+        """
 
     def query_by_uids(
         self, name: str, uids: Sequence[str], params: Mapping[str, Any] | None = None

@@ -629,10 +629,19 @@ class WorkerStore(GraphStore):
         )
         return rows
 
-    def query_table(self, name: str, params: Mapping[str, Any] | None = None) -> pa.Table:
+    def query_table(
+        self,
+        name: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        pages_over: str | None = None,
+    ) -> pa.Table:
         """Run a named query in the worker; its rows come back as an Arrow table."""
         table: pa.Table = self._call(
-            "query_table", name, dict(params) if params is not None else None
+            "query_table",
+            name,
+            dict(params) if params is not None else None,
+            pages_over=pages_over,
         )
         return table
 

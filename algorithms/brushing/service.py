@@ -272,11 +272,11 @@ def load_orders(store: GraphStore) -> OrderGraph:
     InvalidInput
         If a timestamp cannot be read.
     """
-    orders = store.query_table("rings/orders")
+    orders = store.query_table("rings/orders", pages_over="Order")
     if not orders.num_rows:
         orders = pa.table({name: pa.array([], pa.string()) for name in _ORDER_COLUMNS})
     orders = _first_per_order(orders, ["order_uid"])
-    waybills = store.query_table("rings/order_waybills")
+    waybills = store.query_table("rings/order_waybills", pages_over="Order")
     if waybills.num_rows:
         waybills = _first_per_order(waybills, ["order_uid", "waybill"])
         orders = orders.join(waybills, "order_uid", join_type="left outer")
@@ -314,7 +314,10 @@ _ORDER_COLUMNS = ("order_uid", "account", "store", "placed", "rating", "reviewed
 
 
 def _first_per_order(table: pa.Table, keys: list[str]) -> pa.Table:
-    """The table sorted by ``keys``, one row per order uid (the first)."""
+    """The table sorted by ``keys``, one row per order uid (the first); columns with no
+    value at all are left out (a join cannot carry them; a missing column reads as null)."""
+    typed = [n for n in table.column_names if not pa.types.is_null(table.schema.field(n).type)]
+    table = table.select(typed)
     table = table.take(pc.sort_indices(table, [(k, "ascending") for k in keys]))
     uids = table.column("order_uid").combine_chunks()
     if len(uids) < 2:
