@@ -210,6 +210,8 @@ class BatchedRun:
             for v in chunk:
                 self._edges.append((v["uid"], v["subject_uid"], v["listing_uid"]))
             self._heartbeat()
+            if len(self._edges) >= self._edge_rows():
+                self._write_edges()
         for uids in _chunks(superseded, self.size):
             with self.store.transaction():
                 self.store.set_node_properties(
@@ -223,12 +225,13 @@ class BatchedRun:
         self.rows += len(versions) + len(superseded) + len(events)
 
     def _write_edges(self) -> None:
-        """The versions' ``RESTRICTS`` and ``DERIVED_FROM`` edges, all in one write per type.
+        """The gathered versions' ``RESTRICTS`` and ``DERIVED_FROM`` edges, one write per type.
 
-        Gathered rather than written with each batch: LadybugDB's commit of a relationship
-        write takes time in proportion to the table (86k restrictions in batches of 20k:
-        ~5 s of commits). The edges are invisible until the commit as their versions are,
-        and a roll-back deletes them with the versions. Small: three uids an edge.
+        Gathered across batches (up to ``_edge_rows``) rather than written with each:
+        LadybugDB's commit of a relationship write takes time in proportion to the table
+        (86k restrictions in batches of 20k: ~5 s of commits). The edges are invisible
+        until the commit as their versions are, and a roll-back deletes them with the
+        versions. Small: three uids an edge.
         """
         binds: dict[str, list[dict[str, Any]]] = {}
         derived = []
@@ -240,10 +243,9 @@ class BatchedRun:
                 )
             derived.append(derived_from_edge(uid, listing))
         for label, edges in binds.items():
-            for chunk in _chunks(edges, self._edge_rows()):
-                self.store.upsert_relationships("RESTRICTS", "Restriction", label, chunk)
-        for chunk in _chunks(derived, self._edge_rows()):
-            self.store.upsert_relationships("DERIVED_FROM", "Restriction", "Listing", chunk)
+            self.store.upsert_relationships("RESTRICTS", "Restriction", label, edges)
+        if derived:
+            self.store.upsert_relationships("DERIVED_FROM", "Restriction", "Listing", derived)
         self._edges = []
         self._heartbeat()
 
