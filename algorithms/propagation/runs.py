@@ -60,6 +60,27 @@ def _chunks(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield rows[start : start + size]
 
 
+def _batches(
+    versions: Sequence[dict[str, Any]],
+    superseded: Sequence[str],
+    events: Sequence[dict[str, Any]],
+    size: int,
+) -> Iterator[tuple[Sequence[dict[str, Any]], Sequence[str], Sequence[dict[str, Any]]]]:
+    """The three kinds of rows, in order, cut into transactions of at most ``size`` rows
+    together (one commit for a batch of versions and events, not one each)."""
+    taken = [0, 0, 0]
+    kinds = (versions, superseded, events)
+    while any(taken[k] < len(kinds[k]) for k in range(3)):
+        room = size
+        parts: list[Sequence[Any]] = []
+        for k, rows in enumerate(kinds):
+            part = rows[taken[k] : taken[k] + room]
+            taken[k] += len(part)
+            room -= len(part)
+            parts.append(part)
+        yield parts[0], parts[1], parts[2]
+
+
 def _timestamp(value: Any) -> datetime | None:
     if value is None:
         return None
@@ -204,24 +225,25 @@ class BatchedRun:
                 self.first_seq = min(int(e["seq"]) for e in events)
             self.reserved = last + RESERVE_SEQ
             _set_run(self.store, self.uid, first_seq=self.first_seq, last_seq=self.reserved)
-        for chunk in _chunks(versions, self.size):
+        for chunk, uids, events_chunk in _batches(versions, superseded, events, self.size):
             with self.store.transaction():
-                self.store.upsert_nodes("Restriction", [{**v, "run_uid": self.uid} for v in chunk])
+                if chunk:
+                    self.store.upsert_nodes(
+                        "Restriction", [{**v, "run_uid": self.uid} for v in chunk]
+                    )
+                if uids:
+                    self.store.set_node_properties(
+                        "Restriction", [{"uid": u, "superseded_by": self.uid} for u in uids]
+                    )
+                if events_chunk:
+                    self.store.upsert_nodes(
+                        "ChangeEvent", [{**e, "run_uid": self.uid} for e in events_chunk]
+                    )
             for v in chunk:
                 self._edges.append((v["uid"], v["subject_uid"], v["listing_uid"]))
             self._heartbeat()
             if len(self._edges) >= self._edge_rows():
                 self._write_edges()
-        for uids in _chunks(superseded, self.size):
-            with self.store.transaction():
-                self.store.set_node_properties(
-                    "Restriction", [{"uid": u, "superseded_by": self.uid} for u in uids]
-                )
-            self._heartbeat()
-        for chunk in _chunks(events, self.size):
-            with self.store.transaction():
-                self.store.upsert_nodes("ChangeEvent", [{**e, "run_uid": self.uid} for e in chunk])
-            self._heartbeat()
         self.rows += len(versions) + len(superseded) + len(events)
 
     def _write_edges(self) -> None:
