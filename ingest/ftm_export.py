@@ -43,6 +43,7 @@ from typing import IO, Any
 
 from followthemoney import model
 from followthemoney.exc import InvalidData
+from followthemoney.property import Property
 from followthemoney.proxy import EntityProxy
 from followthemoney.types import registry
 from followthemoney.util import sanitize_text
@@ -202,16 +203,28 @@ def _cleaned(type_name: str, fmt: str | None, text: str) -> str | None:
     return cleaned
 
 
+@lru_cache(maxsize=1024)
+def _plan(schema: str, prop_name: str) -> tuple[Property, str, str | None, bool] | None:
+    """How ``_add`` writes a property of a schema: (property, type name, format, whether
+    it refers to an entity), or None when FtM itself must add it (unknown, stub or
+    entity-dependent); looked up once per pair, not once per value."""
+    prop = model.get(schema).get(prop_name)  # type: ignore[union-attr]
+    if prop is None or prop.stub or prop.type.name in _ENTITY_DEPENDENT_TYPES:
+        return None
+    return prop, prop.type.name, prop.format, prop.type == registry.entity
+
+
 def _add(proxy: EntityProxy, prop_name: str, text: str, *, quiet: bool = False) -> None:
     """``proxy.add(prop_name, text)`` with the value cleaned through ``_cleaned``."""
-    prop = proxy.schema.get(prop_name)
-    if prop is None or prop.stub or prop.type.name in _ENTITY_DEPENDENT_TYPES:
+    plan = _plan(proxy.schema.name, prop_name)
+    if plan is None:
         proxy.add(prop_name, text, quiet=quiet)
         return
-    value = _cleaned(prop.type.name, prop.format, text)
+    prop, type_name, fmt, is_entity = plan
+    value = _cleaned(type_name, fmt, text)
     if value is None:
         return
-    if prop.type == registry.entity and value == proxy.id:
+    if is_entity and value == proxy.id:
         raise InvalidData(f"{proxy.schema.name} {proxy.id} refers to itself in {prop_name}")
     proxy.unsafe_add(prop, value, cleaned=True)
 
