@@ -372,6 +372,11 @@ def verify_packet(packet: Path, trusted: Iterable[str]) -> Manifest:
         Naming the file and what failed: an unknown signer, a bad signature, a changed or
         incomplete ``entities.jsonl``.
     """
+    return _verified(packet, trusted)[0]
+
+
+def _verified(packet: Path, trusted: Iterable[str]) -> tuple[Manifest, list[dict[str, Any]]]:
+    """``verify_packet``, with the entities of the very bytes verified, parsed once."""
     for name in (ENTITIES, MANIFEST, SIGNATURE):
         if not (packet / name).is_file():
             raise InvalidInput(f"the packet has no {name}", file=str(packet / name))
@@ -395,10 +400,11 @@ def verify_packet(packet: Path, trusted: Iterable[str]) -> Manifest:
     body = (packet / ENTITIES).read_bytes()
     if hashlib.sha256(body).hexdigest() != manifest.entities_sha256:
         raise InvalidInput("entities.jsonl is not the file the manifest signed", file=ENTITIES)
-    counts = Counter(json.loads(line)["schema"] for line in body.decode().splitlines() if line)
+    entities = [json.loads(line) for line in body.decode().splitlines() if line]
+    counts = Counter(e["schema"] for e in entities)
     if dict(counts) != manifest.counts:
         raise InvalidInput("entities.jsonl does not hold what the manifest counts", file=ENTITIES)
-    return manifest
+    return manifest, entities
 
 
 # -- import ----------------------------------------------------------------------------------
@@ -421,7 +427,7 @@ def import_packet(
 ) -> ImportReport:
     """Verify and load a packet (see the module docstring); idempotent. The case transfers
     addressed to ``authority`` (this bureau) are returned in the report."""
-    manifest = verify_packet(packet, trusted)
+    manifest, entities = _verified(packet, trusted)
     report = ImportReport(manifest.packet_id)
     report.transfers = [t for t in manifest.transfers if authority and t.to_authority == authority]
     same_people = manifest.id_key_fingerprint == key_fingerprint(id_hash_key)
@@ -432,11 +438,6 @@ def import_packet(
         "first_seen": stamp,
         "last_seen": stamp,
     }
-    entities = [
-        json.loads(line)
-        for line in (packet / ENTITIES).read_text(encoding="utf-8").splitlines()
-        if line
-    ]
     subjects: dict[str, tuple[str, dict[str, Any]]] = {}
     for e in entities:
         label = _LABEL_OF_SCHEMA.get(e["schema"])

@@ -43,6 +43,7 @@ from typing import IO, Any
 
 from followthemoney import model
 from followthemoney.exc import InvalidData
+from followthemoney.property import Property
 from followthemoney.proxy import EntityProxy
 from followthemoney.types import registry
 from followthemoney.util import sanitize_text
@@ -202,16 +203,28 @@ def _cleaned(type_name: str, fmt: str | None, text: str) -> str | None:
     return cleaned
 
 
+@lru_cache(maxsize=1024)
+def _plan(schema: str, prop_name: str) -> tuple[Property, str, str | None, bool] | None:
+    """How ``_add`` writes a property of a schema: (property, type name, format, whether
+    it refers to an entity), or None when FtM itself must add it (unknown, stub or
+    entity-dependent); looked up once per pair, not once per value."""
+    prop = model.get(schema).get(prop_name)  # type: ignore[union-attr]
+    if prop is None or prop.stub or prop.type.name in _ENTITY_DEPENDENT_TYPES:
+        return None
+    return prop, prop.type.name, prop.format, prop.type == registry.entity
+
+
 def _add(proxy: EntityProxy, prop_name: str, text: str, *, quiet: bool = False) -> None:
     """``proxy.add(prop_name, text)`` with the value cleaned through ``_cleaned``."""
-    prop = proxy.schema.get(prop_name)
-    if prop is None or prop.stub or prop.type.name in _ENTITY_DEPENDENT_TYPES:
+    plan = _plan(proxy.schema.name, prop_name)
+    if plan is None:
         proxy.add(prop_name, text, quiet=quiet)
         return
-    value = _cleaned(prop.type.name, prop.format, text)
+    prop, type_name, fmt, is_entity = plan
+    value = _cleaned(type_name, fmt, text)
     if value is None:
         return
-    if prop.type == registry.entity and value == proxy.id:
+    if is_entity and value == proxy.id:
         raise InvalidData(f"{proxy.schema.name} {proxy.id} refers to itself in {prop_name}")
     proxy.unsafe_add(prop, value, cleaned=True)
 
@@ -370,16 +383,17 @@ def _contacts(store: GraphStore) -> dict[str, dict[str, list[str]]]:
     number = projection.node_props.get("number")
     mail = projection.node_props.get("address")
     text = projection.node_props.get("text")
-    for k in range(projection.n_edges):
-        src, dst = int(projection.src[k]), int(projection.dst[k])
-        kind = str(projection.types[k])
-        owner = found.setdefault(str(projection.uids[src]), {})
+    uids = projection.uids.tolist()  # plain lists: one conversion, not one per edge
+    for src, dst, kind in zip(
+        projection.src.tolist(), projection.dst.tolist(), projection.types.tolist(), strict=True
+    ):
+        owner = found.setdefault(str(uids[src]), {})
         if kind == "HAS_PHONE" and number is not None and number[dst]:
             owner.setdefault("phone", []).append(str(number[dst]))
         elif kind == "HAS_EMAIL" and mail is not None and mail[dst]:
             owner.setdefault("email", []).append(str(mail[dst]))
         elif kind == "REGISTERED_AT":
-            owner.setdefault("addressEntity", []).append(str(projection.uids[dst]))
+            owner.setdefault("addressEntity", []).append(str(uids[dst]))
             if text is not None and text[dst]:
                 owner.setdefault("address", []).append(str(text[dst]))
     return found
@@ -399,16 +413,18 @@ def _links(store: GraphStore) -> Iterator[EntityProxy]:
     computed = projection.edge_props.get("computed")
     since = projection.edge_props.get("since")
     until = projection.edge_props.get("until")
-    order = sorted(range(projection.n_edges), key=lambda k: str(projection.rids[k]))
+    uids, rids = projection.uids.tolist(), [str(r) for r in projection.rids.tolist()]
+    types, srcs, dsts = (a.tolist() for a in (projection.types, projection.src, projection.dst))
+    order = sorted(range(projection.n_edges), key=rids.__getitem__)
     for k in order:
-        kind = str(projection.types[k])
-        src = str(projection.uids[projection.src[k]])
-        dst = str(projection.uids[projection.dst[k]])
+        kind = str(types[k])
+        src = str(uids[srcs[k]])
+        dst = str(uids[dsts[k]])
         period = {
             "startDate": since[k] if since is not None else None,
             "endDate": until[k] if until is not None else None,
         }
-        rid = _link_id(str(projection.rids[k]))
+        rid = _link_id(rids[k])
         if kind == "SHAREHOLDER_OF":
             value = share[k] if share is not None else None
             percentage = (

@@ -6,9 +6,10 @@ one. It goes in as a recorded :class:`PropagationRun` instead, with the same
 all-or-nothing outcome for readers:
 
 1. **writing**: the run is recorded (with the change-feed numbers it reserves); the new
-   restriction versions, their ``RESTRICTS`` edges and the feed events are written in
-   batches of at most ``batch_rows`` rows per transaction, each carrying ``run_uid``; the
-   versions the run supersedes are marked ``superseded_by``. Readers ignore all of it:
+   restriction versions and the feed events are written in batches of at most
+   ``batch_rows`` rows per transaction, each carrying ``run_uid``, and the versions'
+   edges (``RESTRICTS``, ``DERIVED_FROM``) after the last batch; the versions the run
+   supersedes are marked ``superseded_by``. Readers ignore all of it:
    rows of a run that is not committed are invisible, marks of it are not supersessions,
    and the feed stops short of its first number.
 2. **committed**: one small transaction sets the run's state. From then on readers treat
@@ -57,6 +58,27 @@ _SUBJECT_LABELS = ("Business", "Person", "Store")
 def _chunks(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
+
+
+def _batches(
+    versions: Sequence[dict[str, Any]],
+    superseded: Sequence[str],
+    events: Sequence[dict[str, Any]],
+    size: int,
+) -> Iterator[tuple[Sequence[dict[str, Any]], Sequence[str], Sequence[dict[str, Any]]]]:
+    """The three kinds of rows, in order, cut into transactions of at most ``size`` rows
+    together (one commit for a batch of versions and events, not one each)."""
+    taken = [0, 0, 0]
+    kinds = (versions, superseded, events)
+    while any(taken[k] < len(kinds[k]) for k in range(3)):
+        room = size
+        parts: list[Sequence[Any]] = []
+        for k, rows in enumerate(kinds):
+            part = rows[taken[k] : taken[k] + room]
+            taken[k] += len(part)
+            room -= len(part)
+            parts.append(part)
+        yield parts[0], parts[1], parts[2]
 
 
 def _timestamp(value: Any) -> datetime | None:
@@ -168,6 +190,8 @@ class BatchedRun:
         self.uid = _new_uid(recorded_at)
         self.rows = 0
         self.reserved: int | None = None
+        #: (version uid, subject uid, listing uid) of the versions written, for their edges
+        self._edges: list[tuple[str, str, str]] = []
 
     def begin(self, reserve_to: int | None = None) -> None:
         """Record the run as writing, reserving feed numbers up to ``reserve_to``."""
@@ -201,44 +225,60 @@ class BatchedRun:
                 self.first_seq = min(int(e["seq"]) for e in events)
             self.reserved = last + RESERVE_SEQ
             _set_run(self.store, self.uid, first_seq=self.first_seq, last_seq=self.reserved)
-        for chunk in _chunks(versions, self.size):
+        for chunk, uids, events_chunk in _batches(versions, superseded, events, self.size):
             with self.store.transaction():
-                self.store.upsert_nodes("Restriction", [{**v, "run_uid": self.uid} for v in chunk])
-                binds: dict[str, list[dict[str, Any]]] = {}
-                for v in chunk:
-                    label = label_of_uid(v["subject_uid"])
-                    if label in _SUBJECT_LABELS:
-                        binds.setdefault(label, []).append(
-                            {
-                                "rid": f"restricts:{v['uid'].partition(':')[2]}",
-                                "src": v["uid"],
-                                "dst": v["subject_uid"],
-                            }
-                        )
-                for label, edges in binds.items():
-                    self.store.upsert_relationships("RESTRICTS", "Restriction", label, edges)
-                self.store.upsert_relationships(
-                    "DERIVED_FROM",
-                    "Restriction",
-                    "Listing",
-                    [derived_from_edge(v["uid"], v["listing_uid"]) for v in chunk],
-                )
+                if chunk:
+                    self.store.upsert_nodes(
+                        "Restriction", [{**v, "run_uid": self.uid} for v in chunk]
+                    )
+                if uids:
+                    self.store.set_node_properties(
+                        "Restriction", [{"uid": u, "superseded_by": self.uid} for u in uids]
+                    )
+                if events_chunk:
+                    self.store.upsert_nodes(
+                        "ChangeEvent", [{**e, "run_uid": self.uid} for e in events_chunk]
+                    )
+            for v in chunk:
+                self._edges.append((v["uid"], v["subject_uid"], v["listing_uid"]))
             self._heartbeat()
-        for uids in _chunks(superseded, self.size):
-            with self.store.transaction():
-                self.store.set_node_properties(
-                    "Restriction", [{"uid": u, "superseded_by": self.uid} for u in uids]
-                )
-            self._heartbeat()
-        for chunk in _chunks(events, self.size):
-            with self.store.transaction():
-                self.store.upsert_nodes("ChangeEvent", [{**e, "run_uid": self.uid} for e in chunk])
-            self._heartbeat()
+            if len(self._edges) >= self._edge_rows():
+                self._write_edges()
         self.rows += len(versions) + len(superseded) + len(events)
 
+    def _write_edges(self) -> None:
+        """The gathered versions' ``RESTRICTS`` and ``DERIVED_FROM`` edges, one write per type.
+
+        Gathered across batches (up to ``_edge_rows``) rather than written with each:
+        LadybugDB's commit of a relationship write takes time in proportion to the table
+        (86k restrictions in batches of 20k: ~5 s of commits). The edges are invisible
+        until the commit as their versions are, and a roll-back deletes them with the
+        versions. Small: three uids an edge.
+        """
+        binds: dict[str, list[dict[str, Any]]] = {}
+        derived = []
+        for uid, subject, listing in self._edges:
+            label = label_of_uid(subject)
+            if label in _SUBJECT_LABELS:
+                binds.setdefault(label, []).append(
+                    {"rid": f"restricts:{uid.partition(':')[2]}", "src": uid, "dst": subject}
+                )
+            derived.append(derived_from_edge(uid, listing))
+        for label, edges in binds.items():
+            self.store.upsert_relationships("RESTRICTS", "Restriction", label, edges)
+        if derived:
+            self.store.upsert_relationships("DERIVED_FROM", "Restriction", "Listing", derived)
+        self._edges = []
+        self._heartbeat()
+
+    def _edge_rows(self) -> int:
+        """Edges per write: an edge row is a tenth of a version's (no paths, no names)."""
+        return self.size * 10
+
     def commit(self, last_seq: int | None) -> None:
-        """Make every row visible at once (one small transaction that also moves the feed's
-        head past the run's events), then finish the run."""
+        """Write the gathered edges, make every row visible at once (one small transaction
+        that also moves the feed's head past the run's events), then finish the run."""
+        self._write_edges()
         with self.store.transaction():
             _set_run(
                 self.store,
