@@ -93,14 +93,22 @@ def run_states(store: GraphStore) -> list[str]:
     return [row["state"] for row in store.query("punish/open_runs")]
 
 
-@pytest.mark.parametrize("listings_per_chunk", [2_000, 5, 1])
+@pytest.mark.parametrize(
+    ("listings_per_chunk", "restrictions_per_chunk"),
+    [(2_000, 100_000), (5, 100_000), (1, 100_000), (2_000, 7)],
+)
 def test_a_full_propagation_in_small_batches_leaves_what_one_transaction_leaves(
-    store: GraphStore, tmp_path: Any, monkeypatch: pytest.MonkeyPatch, listings_per_chunk: int
+    store: GraphStore,
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    listings_per_chunk: int,
+    restrictions_per_chunk: int,
 ) -> None:
     from graph.embedded_store import EmbeddedStore
 
     build(store)
     monkeypatch.setattr(service, "LISTINGS_PER_CHUNK", listings_per_chunk)
+    monkeypatch.setattr(service, "RESTRICTIONS_PER_CHUNK", restrictions_per_chunk)
     held: list[int] = []
     real_write = runs.BatchedRun.write
 
