@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -70,6 +71,8 @@ from graph.model import as_date
 from graph.render import Link, display_name, path_text
 from graph.schema import derived_from_edge, label_of_uid
 from graph.store import GraphStore
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "ChangeEvent",
@@ -775,6 +778,7 @@ def propagate_store(
     # at 100k businesses, and 2,000 listings on hubs held 17 GB at 1M.
     chunk: list[str] = []
     desired: list[Restriction] = []
+    done = 0
     try:
         for uid in sorted(todo):
             chunk.append(uid)
@@ -783,7 +787,15 @@ def propagate_store(
             if len(chunk) >= LISTINGS_PER_CHUNK or len(desired) >= RESTRICTIONS_PER_CHUNK:
                 keep = [rec for each in chunk for rec in current.pop(each, [])]
                 _diff_into(writer, keep, desired, listings, reason)
+                done += len(chunk)
                 chunk, desired = [], []
+                log.info(
+                    "propagation: %d of %d listings, %s after %.0f s",
+                    done,
+                    len(todo),
+                    writer.counts,
+                    time.perf_counter() - started,
+                )
         keep = [rec for each in chunk for rec in current.pop(each, [])]
         _diff_into(writer, keep, desired, listings, reason)
         writer.flush()
