@@ -524,8 +524,11 @@ class CypherStore(GraphStore):
         return self._native(value)
 
     def wipe(self) -> None:
-        """Delete every node and relationship (the schema stays)."""
-        self._run(load_query("wipe", self.dialect))
+        """Delete every node and relationship (the schema stays), a batch at a time where
+        the dialect's statement deletes a batch."""
+        statement = load_query("wipe", self.dialect)
+        while any(row["deleted"] for row in self._run(statement)):
+            pass
 
     @staticmethod
     def _props(items: Mapping[str, Any], native: Any) -> dict[str, Any]:

@@ -115,6 +115,22 @@ def test_a_large_batch_creates_the_new_updates_the_stored_and_the_last_row_wins(
     assert "sh:x0" not in shares
 
 
+def test_a_wipe_empties_a_graph_larger_than_one_delete_batch(store: GraphStore) -> None:
+    people = [{"uid": f"person:{i:05d}", "name": f"人{i}"} for i in range(12_000)]
+    store.upsert_nodes("Person", people)
+    store.upsert_nodes("Business", [{"uid": "biz:hub", "name": "枢纽"}])
+    store.upsert_relationships(
+        "SHAREHOLDER_OF",
+        "Person",
+        "Business",
+        [{"rid": f"sh:{i}", "src": p["uid"], "dst": "biz:hub"} for i, p in enumerate(people)],
+    )
+    store.wipe()
+    counts = store.counts()
+    assert counts.total_nodes == 0
+    assert counts.total_relationships == 0
+
+
 def test_get_nodes_keeps_the_order_asked_and_leaves_out_unknown_uids(store: GraphStore) -> None:
     build_scenario(store)
     nodes = store.get_nodes([B, "biz:nope", ZHANG, A])
