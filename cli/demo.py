@@ -70,10 +70,13 @@ def demo(
         shutil.rmtree(settings.embedded_path) if settings.embedded_path.is_dir() else (
             settings.embedded_path.unlink()
         )
+    # Each phase opens the store as its own command would: closing it between them hands
+    # the engine's working memory back, so the phases' peaks do not stack.
     with cli.open_store() as store:
         cli.run_ingest(store, input_dir)
         cli.print_counts(store)
 
+    with cli.open_store() as store:
         _step("3 · ownership: actual controllers (实际控制人) through holding chains")
         controllers = compute_controllers(store)
         cli.console.print(
@@ -103,6 +106,7 @@ def demo(
             for reason in ring.reasons:
                 cli.console.print(f"    · {escape(reason)}")
 
+    with cli.open_store() as store:
         _step("5 · joint punishment: propagate restrictions (一处失信、处处受限)")
         report = service.propagate_store(store, full=True)
         cli.console.print(
