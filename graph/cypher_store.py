@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 from abc import abstractmethod
 from collections.abc import Hashable, Mapping, Sequence
-from datetime import date, datetime
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -28,7 +27,7 @@ from graph.cypher import (
     render_set_properties,
 )
 from graph.errors import InvalidInput
-from graph.model import Counts, Edge, Node, Projection, PropColumn
+from graph.model import Counts, Edge, Node, Projection, PropColumn, iso_text
 from graph.schema import LABEL_BY_PREFIX, NODE_BY_LABEL, NODES, REL_BY_TYPE, RELS, Prop
 from graph.store import GraphStore, Row, check_label, check_rel_type
 from queries import load_query
@@ -43,15 +42,6 @@ _HIDDEN = {"uid", "rid"}
 
 #: A column read for a projection: Arrow, or a list when Arrow will not take the values.
 Column: TypeAlias = pa.Array | pa.ChunkedArray | list[Any]
-
-
-def _iso(value: Any) -> Any:
-    """Dates and times as ISO strings, the form projections carry them in."""
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 def _strings(values: Column) -> list[pa.Array]:
@@ -317,7 +307,7 @@ class CypherStore(GraphStore):
                 ]
             for params in batches:
                 for row in self._run(statement, params):
-                    values = {p: _iso(self._native(row.get(p))) for p in wanted}
+                    values = {p: iso_text(self._native(row.get(p))) for p in wanted}
                     edges.append(Edge(row["rid"], rel_type, row["src"], row["dst"], values))
         return edges
 
@@ -475,11 +465,11 @@ class CypherStore(GraphStore):
         rows = self._run(statement, params)
         out: dict[str, Column] = {}
         for name in rows[0] if rows else ():
-            values = [_iso(self._native(row[name])) for row in rows]
+            values = [iso_text(self._native(row[name])) for row in rows]
             try:
                 out[name] = pa.array(values)
             except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-                out[name] = values
+                out[name] = values  # Neo4j is schemaless: one property, several types
         return out
 
     def query(self, name: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:

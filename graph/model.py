@@ -5,7 +5,7 @@ Adapters turn driver records into these; algorithms and the API see nothing else
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -29,6 +29,7 @@ __all__ = [
     "PropColumn",
     "Subgraph",
     "as_date",
+    "iso_text",
 ]
 
 
@@ -289,37 +290,6 @@ class Projection:
         return f"Projection({self.n_nodes} nodes, {self.n_edges} edges)"
 
     @classmethod
-    def from_columns(
-        cls,
-        uids: Sequence[str],
-        labels: Sequence[str],
-        rids: Sequence[str],
-        types: Sequence[str],
-        src_uids: Sequence[str],
-        dst_uids: Sequence[str],
-        edge_props: Mapping[str, list[Any]] | None = None,
-        node_props: Mapping[str, list[Any]] | None = None,
-    ) -> Projection:
-        """Build from aligned columns: nodes (uid, label) and edges (rid, type, src, dst uids);
-        every edge end must be among ``uids``. Ends are numbered by one hash lookup per
-        column (pandas), not a dict lookup per edge."""
-        index = pd.Index(np.asarray(uids, dtype=object))
-        src = index.get_indexer(np.asarray(src_uids, dtype=object)).astype(np.int64)
-        dst = index.get_indexer(np.asarray(dst_uids, dtype=object)).astype(np.int64)
-        if (src < 0).any() or (dst < 0).any():
-            raise InvalidInput("an edge end is not among the nodes", field="edges")
-        return cls(
-            uids=np.asarray(uids, dtype=object),
-            labels=np.asarray(labels, dtype=object),
-            src=src,
-            dst=dst,
-            types=np.asarray(types, dtype=object),
-            rids=np.asarray(rids, dtype=object),
-            edge_props={k: _as_array(v) for k, v in (edge_props or {}).items()},
-            node_props={k: _as_array(v) for k, v in (node_props or {}).items()},
-        )
-
-    @classmethod
     def from_records(
         cls,
         nodes: Iterable[tuple[str, str]],
@@ -440,7 +410,7 @@ class PropColumn:
     """One property's values for ``size`` items, in pieces read from a store: each piece
     an Arrow array (or a list) placed from an offset (int) or at given positions.
 
-    :meth:`array` gives what :meth:`Projection.from_columns` would make of the values
+    :meth:`array` gives what :meth:`Projection.from_records` would make of the values
     (``None`` where no piece says otherwise): dates and times as ISO text, floats as a
     float array (nan for missing), anything else an object array. Repeated text (dates)
     is one Python string per distinct value, not one per item.
@@ -517,8 +487,8 @@ def _put(out: npt.NDArray[Any], where: int | npt.NDArray[np.int64], values: Any)
         out[where] = values
 
 
-def _iso(value: Any) -> Any:
-    """Dates and times as ISO text, as projections carry them."""
+def iso_text(value: Any) -> Any:
+    """Dates and times as ISO text, as projections carry them; other values unchanged."""
     if isinstance(value, datetime):
         return value.isoformat(timespec="seconds")
     if isinstance(value, date):
@@ -527,7 +497,7 @@ def _iso(value: Any) -> Any:
 
 
 def _pylist(values: ArrowValues) -> list[Any]:
-    return [_iso(v) for v in values.to_pylist()]
+    return [iso_text(v) for v in values.to_pylist()]
 
 
 def _objects(values: ArrowValues) -> npt.NDArray[np.object_]:
