@@ -26,7 +26,9 @@ from ingest.generate.vocab import (
 )
 
 __all__ = [
+    "MAX_OPERATOR_STORES",
     "Stores",
+    "capped_shares",
     "make_stores",
     "store_columns",
     "stores_by_operator",
@@ -40,6 +42,31 @@ _STORE_SUFFIX: dict[str, tuple[str, ...]] = {
     "pinduoduo": ("百货", "专营店", "优品", "工厂店", "好物"),
     "douyin": ("的小店", "官方店", "直播间", "好物"),
 }
+
+
+#: The most stores one business is expected to operate, at any size. The operator weights are
+#: heavy-tailed with an infinite mean, so uncapped the largest operator keeps a constant share
+#: of all stores as the market grows (two operators of 120k+ stores each at 1M businesses),
+#: which no registry shows; the largest operators are chain retailers with about this many.
+MAX_OPERATOR_STORES = 1_500
+
+
+def capped_shares(weights: np.ndarray[Any, np.dtype[np.float64]], cap: float) -> Any:
+    """``weights`` as shares summing to 1, none above ``cap``: the largest are cut to the cap
+    and the rest scaled up in proportion (unchanged when the cap cannot hold them all)."""
+    shares = weights / weights.sum()
+    if cap * len(shares) <= 1.0 or shares.max() <= cap:
+        return shares
+    order = np.argsort(shares)[::-1]
+    ranked = shares[order]
+    k = np.arange(len(ranked))
+    tails = ranked[::-1].cumsum()[::-1]  # sum of ranked[k:]
+    fits = ranked * (1.0 - k * cap) <= cap * tails
+    capped = int(np.argmax(fits))  # how many are cut to the cap
+    scale = (1.0 - capped * cap) / tails[capped]
+    out = shares * scale
+    out[order[:capped]] = cap
+    return out
 
 
 @dataclass
@@ -74,8 +101,7 @@ def make_stores(
         & ((biz.cluster_of[:nd] < 0) | (rng.random(nd) < 0.03))
         & (biz.est[:nd] < day_of("2024-06-01"))
     )
-    ew = (rng.pareto(1.2, len(eligible)) + 1.0) ** 1.5
-    ew /= ew.sum()
+    ew = capped_shares((rng.pareto(1.2, len(eligible)) + 1.0) ** 1.5, MAX_OPERATOR_STORES / s0)
     operator = np.where(
         op_type == 0,
         rng.choice(eligible, size=s0, p=ew),

@@ -12,6 +12,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -19,6 +20,7 @@ from stdnum.cn import ric, uscc
 
 from ingest.generate import COLUMNS, INPUT_FILES, BrushingParams, GenerationSummary, generate
 from ingest.generate.output import OPTIONAL_COLUMNS
+from ingest.generate.stores import MAX_OPERATOR_STORES, capped_shares
 
 FORMATS_MD = Path(__file__).resolve().parents[2] / "docs" / "formats.md"
 FOREIGN_ID = re.compile(r"^[A-Z]{2}(-[A-Z]{2})?:\d+$")
@@ -620,3 +622,20 @@ def test_reviews_are_optional_columns_with_rings_praising_their_stores(tmp_path:
     assert rated.loc[by_ring, "rating"].mean() > 4.5
     assert rated.loc[~by_ring, "rating"].mean() < 4.5
     assert (rated.loc[rated["account_id"].isin(ring_accounts) & ~by_ring, "rating"] == 1).any()
+
+
+def test_no_operator_runs_more_than_a_chain_retailers_share_of_stores(tmp_path: Path) -> None:
+    # Uncapped, the heavy tail gave one operator 12% of all stores at 1M businesses.
+    stores = read(generate(tmp_path, 20_000, seed=7), "stores")
+    per_operator = stores[stores.operator_type == "business"].operator_id.value_counts()
+    assert per_operator.iloc[0] <= MAX_OPERATOR_STORES * 1.1  # binomial noise around the cap
+    assert per_operator.iloc[0] >= MAX_OPERATOR_STORES / 2  # hubs still exist
+
+
+def test_capped_shares_keep_their_order_and_sum_to_one() -> None:
+    weights = np.array([1.0, 2.0, 50.0, 100.0, 3.0])
+    shares = capped_shares(weights, 0.3)
+    assert shares.sum() == pytest.approx(1.0)
+    assert shares.max() <= 0.3 + 1e-9
+    assert list(np.argsort(shares, kind="stable")[:3]) == [0, 1, 4]
+    assert capped_shares(weights, 0.1).tolist() == (weights / weights.sum()).tolist()
