@@ -12,7 +12,7 @@ JSON list of ``{"code", "params", "weight"}``), ``brushing_run`` and ``brushing_
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal
 
@@ -81,12 +81,18 @@ def _reason_json(reason: Reason) -> dict[str, Any]:
 
 
 def score_rows(
-    scores: EntityScores, uids: npt.NDArray[np.object_], run: str, moment: datetime
-) -> list[dict[str, Any]]:
-    """Property rows for ``set_node_properties``: one per entity with orders."""
-    rows = []
-    for k in np.flatnonzero(scores.has_orders).tolist():
-        rows.append(
+    scores: EntityScores,
+    uids: npt.NDArray[np.object_],
+    run: str,
+    moment: datetime,
+    *,
+    batch: int = 50_000,
+) -> Iterator[list[dict[str, Any]]]:
+    """Property rows for ``set_node_properties``, one per entity with orders, ``batch`` at a
+    time (reasons are worked out per batch, so a million accounts never sit in memory as rows)."""
+    scored = np.flatnonzero(scores.has_orders)
+    for start in range(0, scored.size, batch):
+        yield [
             {
                 "uid": str(uids[k]),
                 "brushing_score": round(float(scores.score[k]), 4),
@@ -96,8 +102,8 @@ def score_rows(
                 "brushing_run": run,
                 "brushing_scored": moment,
             }
-        )
-    return rows
+            for k in scored[start : start + batch].tolist()
+        ]
 
 
 def _reasons(text: str | None) -> tuple[ScoreReason, ...]:

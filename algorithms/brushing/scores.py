@@ -207,12 +207,13 @@ class EntityScores:
 
     ``score`` is calibrated, in ``[0, 1]``; ``has_orders`` is False for entities without
     orders (their score is 0 and they have no reasons); ``features`` is the model's input.
+    ``reasons[k]`` is worked out when read, so millions of accounts cost arrays, not objects.
     """
 
     score: FloatArray
     features: FloatArray
     contributions: FloatArray
-    reasons: tuple[tuple[Reason, ...], ...]
+    reasons: Sequence[tuple[Reason, ...]]
     has_orders: BoolArray
 
 
@@ -289,11 +290,11 @@ def score_entities(
     facts = _account_facts(orders, params, tells, found)
     x_acc = _account_features(facts)
     accounts = _entity_scores(calibration.account, x_acc, facts.n_orders > 0)
-    accounts = _with_reasons(accounts, _account_reasons(facts, accounts, params))
+    accounts = _with_reasons(accounts, _AccountReasons(facts, accounts, params))
     x_st, store_facts = _store_features(orders, tells, found, accounts.score)
     n_store_orders = np.bincount(orders.store, minlength=orders.n_stores)
     stores = _entity_scores(calibration.store, x_st, n_store_orders > 0)
-    stores = _with_reasons(stores, _store_reasons(store_facts, stores))
+    stores = _with_reasons(stores, _StoreReasons(store_facts, stores))
     return Scores(accounts=accounts, stores=stores, rings=found)
 
 
@@ -438,7 +439,7 @@ def _entity_scores(model: Model, x: FloatArray, has_orders: BoolArray) -> Entity
     )
 
 
-def _with_reasons(scores: EntityScores, reasons: tuple[tuple[Reason, ...], ...]) -> EntityScores:
+def _with_reasons(scores: EntityScores, reasons: Sequence[tuple[Reason, ...]]) -> EntityScores:
     return EntityScores(
         score=scores.score,
         features=scores.features,
@@ -454,19 +455,41 @@ def _top(contrib: FloatArray, names: Sequence[str], row: int) -> list[tuple[str,
     return picked
 
 
-def _account_reasons(
-    f: _Facts, scores: EntityScores, params: RingParams
-) -> tuple[tuple[Reason, ...], ...]:
-    out: list[tuple[Reason, ...]] = []
-    minutes = params.lockstep_window_seconds / 60
-    grams = params.light_parcel_kg * 1000
-    for a in range(scores.score.size):
-        if not scores.has_orders[a]:
-            out.append(())
-            continue
+class _LazyReasons(Sequence[tuple[Reason, ...]]):
+    """Reasons per row, each worked out from the facts when it is read."""
+
+    def __init__(self, scores: EntityScores) -> None:
+        self._scores = scores
+
+    def __len__(self) -> int:
+        return int(self._scores.score.size)
+
+    def __getitem__(self, k: Any) -> Any:
+        if isinstance(k, slice):
+            return tuple(self[i] for i in range(*k.indices(len(self))))
+        k = int(k)
+        if k < 0:
+            k += len(self)
+        if not 0 <= k < len(self):
+            raise IndexError(k)
+        return self._reasons(k) if self._scores.has_orders[k] else ()
+
+    def _reasons(self, k: int) -> tuple[Reason, ...]:
+        raise NotImplementedError
+
+
+class _AccountReasons(_LazyReasons):
+    def __init__(self, f: _Facts, scores: EntityScores, params: RingParams) -> None:
+        super().__init__(scores)
+        self._f, self._params = f, params
+
+    def _reasons(self, a: int) -> tuple[Reason, ...]:
+        f, params = self._f, self._params
+        minutes = params.lockstep_window_seconds / 60
+        grams = params.light_parcel_kg * 1000
         reasons = []
         n = int(f.n_orders[a])
-        for name, weight in _top(scores.contributions, ACCOUNT_FEATURES, a):
+        for name, weight in _top(self._scores.contributions, ACCOUNT_FEATURES, a):
             table: dict[str, dict[str, Any]] = {
                 "light": {"n": int(f.light[a]), "orders": n, "grams": f"{grams:g}"},
                 "fast": {
@@ -485,28 +508,30 @@ def _account_reasons(
             figures = table.get(name)
             if figures is not None:
                 reasons.append(Reason(f"brushing_account_{name}", figures, round(weight, 3)))
-        out.append(tuple(reasons))
-    return tuple(out)
+        return tuple(reasons)
 
 
-def _store_reasons(f: _StoreFacts, scores: EntityScores) -> tuple[tuple[Reason, ...], ...]:
-    out: list[tuple[Reason, ...]] = []
-    codes = {
-        "suspicious_orders": "suspicious_orders",
-        "suspicious_share": "suspicious_orders",
-        "suspect_buyers": "suspect_buyers",
-        "suspect_share": "suspect_buyers",
-        "ring": "ring",
-        "suspect_praise": "suspect_praise",
-    }
-    for s in range(scores.score.size):
-        if not scores.has_orders[s]:
-            out.append(())
-            continue
+_STORE_REASON_CODES = {
+    "suspicious_orders": "suspicious_orders",
+    "suspicious_share": "suspicious_orders",
+    "suspect_buyers": "suspect_buyers",
+    "suspect_share": "suspect_buyers",
+    "ring": "ring",
+    "suspect_praise": "suspect_praise",
+}
+
+
+class _StoreReasons(_LazyReasons):
+    def __init__(self, f: _StoreFacts, scores: EntityScores) -> None:
+        super().__init__(scores)
+        self._f = f
+
+    def _reasons(self, s: int) -> tuple[Reason, ...]:
+        f = self._f
         reasons: dict[str, Reason] = {}
         n = int(f.n_orders[s])
-        for name, weight in _top(scores.contributions, STORE_FEATURES, s):
-            code = codes.get(name)
+        for name, weight in _top(self._scores.contributions, STORE_FEATURES, s):
+            code = _STORE_REASON_CODES.get(name)
             if code is None or code in reasons:
                 continue
             table: dict[str, dict[str, Any]] = {
@@ -519,10 +544,8 @@ def _store_reasons(f: _StoreFacts, scores: EntityScores) -> tuple[tuple[Reason, 
                 "ring": {"score": f"{f.ring_score[s]:.2f}"},
                 "suspect_praise": {"n": int(f.suspect_praise[s])},
             }
-            figures = table[code]
-            reasons[code] = Reason(f"brushing_store_{code}", figures, round(weight, 3))
-        out.append(tuple(reasons.values()))
-    return tuple(out)
+            reasons[code] = Reason(f"brushing_store_{code}", table[code], round(weight, 3))
+        return tuple(reasons.values())
 
 
 # -- fitting -------------------------------------------------------------------------------

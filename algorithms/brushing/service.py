@@ -47,12 +47,13 @@ from pydantic import BaseModel, ConfigDict
 
 from algorithms.brushing.rings import DEFAULT_PARAMS, Ring, RingParams, find_rings, order_tells
 from algorithms.brushing.score_store import EntityScore, score_rows, scores_of
-from algorithms.brushing.scores import score_entities
+from algorithms.brushing.scores import EntityScores, score_entities
 from algorithms.brushing.signals import OrderTable
 from algorithms.propagation import service as punish
 from algorithms.propagation.engine import Listing
 from algorithms.propagation.rules import RuleSet, default_rules
 from graph.errors import InvalidInput, NotFound
+from graph.memory import release_free_heap
 from graph.paging import decode_cursor, encode_cursor
 from graph.schema import label_of_uid
 from graph.store import GraphStore
@@ -225,7 +226,7 @@ class OrderGraph:
     """The orders pulled from the store: the table the detector reads and its uids."""
 
     table: OrderTable
-    order_uids: npt.NDArray[np.object_]
+    order_uids: pa.Array  # strings, Arrow's: ten million orders as Python objects take a GB
     account_uids: npt.NDArray[np.object_]
     store_uids: npt.NDArray[np.object_]
 
@@ -279,8 +280,13 @@ def load_orders(store: GraphStore) -> OrderGraph:
     waybills = store.query_table("rings/order_waybills", pages_over="Order")
     if waybills.num_rows:
         waybills = _first_per_order(waybills, ["order_uid", "waybill"])
-        orders = orders.join(waybills, "order_uid", join_type="left outer")
-        orders = orders.take(pc.sort_indices(orders, [("order_uid", "ascending")]))
+        # Both are in uid order, one row per order: each order's waybill row by lookup,
+        # not a hash join (and a sort of its result) over every column.
+        at = pc.index_in(orders.column("order_uid"), value_set=waybills.column("order_uid"))
+        for name in waybills.column_names:
+            if name != "order_uid":
+                orders = orders.append_column(name, waybills.column(name).take(at))
+        del waybills, at
     n = orders.num_rows
 
     def column(name: str) -> pa.ChunkedArray:
@@ -306,8 +312,7 @@ def load_orders(store: GraphStore) -> OrderGraph:
         rating=ratings if reviewed else None,
         reviewed=_epochs(column("reviewed"), "reviewed") if reviewed else None,
     )
-    order_uids = np.asarray(column("order_uid").to_numpy(zero_copy_only=False), dtype=object)
-    return OrderGraph(table, order_uids, account_uids, store_uids)
+    return OrderGraph(table, column("order_uid").combine_chunks(), account_uids, store_uids)
 
 
 _ORDER_COLUMNS = ("order_uid", "account", "store", "placed", "rating", "reviewed")
@@ -407,18 +412,19 @@ def detect(
     moment = _now(now)
     run = run_id or f"rings-{moment:%Y%m%dT%H%M%S}"
     graph = load_orders(store)
+    release_free_heap()  # the pages the read and join held, before scoring needs memory
     found: list[_Found] = []
-    score_updates: dict[str, list[dict[str, Any]]] = {"Account": [], "Store": []}
+    entity_scores: dict[str, tuple[EntityScores, npt.NDArray[np.object_]]] = {}
     if graph.table.n_orders:
         tells = order_tells(graph.table, params)
         rings = find_rings(graph.table, params, tells=tells)
         scored = score_entities(graph.table, params, rings=rings, tells=tells)
-        score_updates["Account"] = score_rows(scored.accounts, graph.account_uids, run, moment)
-        score_updates["Store"] = score_rows(scored.stores, graph.store_uids, run, moment)
+        entity_scores["Account"] = (scored.accounts, graph.account_uids)
+        entity_scores["Store"] = (scored.stores, graph.store_uids)
         for ring in rings:
             accounts = sorted(str(u) for u in graph.account_uids[ring.accounts])
             stores = sorted(str(u) for u in graph.store_uids[ring.stores])
-            orders = sorted(str(u) for u in graph.order_uids[ring.evidence])
+            orders = sorted(graph.order_uids.take(ring.evidence).to_pylist())
             found.append(_Found(ring_uid(accounts, stores), ring, accounts, stores, orders))
     found = list({f.uid: f for f in found}.values())
     existing = {
@@ -482,9 +488,9 @@ def detect(
                 for edge in edges:
                     edge.update(source=_SOURCE, run_id=run)
                 store.upsert_relationships("MEMBER_OF", label, "BrushingRing", edges)
-        for label, rows in score_updates.items():
-            for start in range(0, len(rows), _WRITE_BATCH):
-                store.set_node_properties(label, rows[start : start + _WRITE_BATCH])
+        for label, (scores, uids) in entity_scores.items():
+            for rows in score_rows(scores, uids, run, moment, batch=_WRITE_BATCH):
+                store.set_node_properties(label, rows)
     statuses: dict[str, Status] = {
         f.uid: _status(existing.get(f.uid) or "suspected") for f in found
     }
@@ -514,9 +520,13 @@ def detect(
         kept_reviewed=len(reviewed),
         superseded=len(stale),
         seconds=round(time.perf_counter() - started, 3),
-        scored_accounts=len(score_updates["Account"]),
-        scored_stores=len(score_updates["Store"]),
+        scored_accounts=_scored(entity_scores.get("Account")),
+        scored_stores=_scored(entity_scores.get("Store")),
     )
+
+
+def _scored(scores: tuple[EntityScores, Any] | None) -> int:
+    return int(scores[0].has_orders.sum()) if scores else 0
 
 
 def _status(value: str) -> Status:

@@ -72,11 +72,11 @@ def test_loading_reads_every_order_with_its_buyer_and_store(store: GraphStore) -
     graph, _ = write_market(store)
     loaded = service.load_orders(store)
     assert loaded.table.n_orders == len(graph.nodes["Order"])
-    assert list(loaded.order_uids) == sorted(row["uid"] for row in graph.nodes["Order"])
+    assert loaded.order_uids.to_pylist() == sorted(row["uid"] for row in graph.nodes["Order"])
     buyer = {row["dst"]: row["src"] for row in graph.rels[("PLACED", "Account", "Order")]}
     seller = {row["src"]: row["dst"] for row in graph.rels[("AT_STORE", "Order", "Store")]}
     for i in (0, len(loaded.order_uids) // 2, len(loaded.order_uids) - 1):
-        order = loaded.order_uids[i]
+        order = loaded.order_uids[i].as_py()
         assert loaded.account_uids[loaded.table.account[i]] == buyer[order]
         assert loaded.store_uids[loaded.table.store[i]] == seller[order]
     assert (loaded.table.address >= 0).all()
