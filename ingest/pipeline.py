@@ -13,7 +13,9 @@ import hashlib
 import re
 import uuid
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -359,13 +361,19 @@ class StoreSink(Sink):
     table takes time in proportion to the table, not to the batch (1.6M relationships in
     batches of 100k: 22 s; of 400k: 11 s; at once: 6.4 s), so 100k-row chunks made a
     large file's load quadratic. An upsert of the type inserts what is gathered first.
+
+    The store's work runs on one writer thread, in order, while the caller converts the
+    next chunk (the engines release the GIL while they copy): at most one write waits
+    behind the running one, so memory holds two chunks' rows more. A failed write is
+    raised from the next call; ``finish`` waits for every write.
     """
 
     rel_batch_rows = 500_000
 
-    def __init__(self, store: GraphStore) -> None:
+    def __init__(self, store: GraphStore, *, background: bool = True) -> None:
         self.store = store
         self._pending: dict[tuple[str, str, str], list[ColumnRows]] = {}
+        self._writer = _Writer() if background else None
 
     def prepare(self) -> None:
         self.store.create_schema()
@@ -373,22 +381,26 @@ class StoreSink(Sink):
         self.fresh = {k for k, v in {**counts.nodes, **counts.relationships}.items() if v == 0}
 
     def stored(self, uids: list[str]) -> set[str]:
-        return {n.uid for n in self.store.get_nodes(uids)}
+        return {n.uid for n in self._call(self.store.get_nodes, uids)}
 
     def write_nodes(self, label: str, rows: ColumnRows, new: Flags) -> int:
         if label not in self.fresh:
-            return self.store.upsert_nodes(label, rows)
+            return int(self._call(self.store.upsert_nodes, label, rows))
         written = 0
         for part, insert in _split(rows, new):
-            write = self.store.insert_new_nodes if insert else self.store.upsert_nodes
-            written += write(label, part)
+            if insert:
+                self._submit(self.store.insert_new_nodes, label, part)
+                written += len(part)
+            else:
+                written += self._call(self.store.upsert_nodes, label, part)
         return written
 
     def write_rels(
         self, rel_type: str, src_label: str, dst_label: str, rows: ColumnRows, new: Flags
     ) -> int:
         if rel_type not in self.fresh:
-            return self.store.upsert_relationships(rel_type, src_label, dst_label, rows)
+            upsert = self.store.upsert_relationships
+            return int(self._call(upsert, rel_type, src_label, dst_label, rows))
         key = (rel_type, src_label, dst_label)
         written = 0
         for part, insert in _split(rows, new):
@@ -401,11 +413,14 @@ class StoreSink(Sink):
             else:
                 for other in [k for k in self._pending if k[0] == rel_type]:
                     self._insert_pending(other)
-                written += self.store.upsert_relationships(rel_type, src_label, dst_label, part)
+                upsert = self.store.upsert_relationships
+                written += self._call(upsert, rel_type, src_label, dst_label, part)
         return written
 
     def finish(self) -> None:
         self.file_done()
+        if self._writer is not None:
+            self._writer.drain()
 
     def file_done(self) -> None:
         """What a file gathered goes in before the next file: memory holds one file's."""
@@ -415,7 +430,46 @@ class StoreSink(Sink):
     def _insert_pending(self, key: tuple[str, str, str]) -> None:
         parts = self._pending.pop(key, [])
         if parts:
-            self.store.insert_new_relationships(*key, _concat(parts))
+            self._submit(self.store.insert_new_relationships, *key, _concat(parts))
+
+    def _submit(self, fn: Callable[..., Any], *args: Any) -> None:
+        if self._writer is None:
+            fn(*args)
+        else:
+            self._writer.submit(fn, *args)
+
+    def _call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return fn(*args) if self._writer is None else self._writer.call(fn, *args)
+
+
+class _Writer:
+    """One thread running calls in the order they were handed in; ``submit`` returns once
+    at most ``depth`` calls are unfinished, ``call`` once its own has run."""
+
+    def __init__(self, depth: int = 1) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer")
+        self._queued: deque[Future[Any]] = deque()
+        self._depth = depth
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> None:
+        while self._queued and (self._queued[0].done() or len(self._queued) >= self._depth):
+            self._queued.popleft().result()  # raises what a write raised
+        self._queued.append(self._pool.submit(fn, *args))
+
+    def call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        self.drain()
+        return self._pool.submit(fn, *args).result()
+
+    def drain(self) -> None:
+        """Wait for every call handed in; raise the first failure (the rest still run)."""
+        failure: BaseException | None = None
+        while self._queued:
+            try:
+                self._queued.popleft().result()
+            except BaseException as exc:  # noqa: BLE001 - re-raised below, first one wins
+                failure = failure or exc
+        if failure is not None:
+            raise failure
 
 
 def _concat(parts: list[ColumnRows]) -> ColumnRows:

@@ -775,7 +775,7 @@ def test_access_log_filter_redacts_person_ids() -> None:
         ),
         None,
     )
-    RedactingFilter().filter(record)
+    RedactingFilter(TEST_KEY).filter(record)  # the key the app installs; alone, not by order
     assert ZHANG_WEI_ID not in record.getMessage()
     assert "/v1/restrictions/person/person:" in record.getMessage()
     assert redact_path(f"/v1/entities?q={ZHANG_WEI_ID}") == "/v1/entities?q=3301**********1237"
