@@ -1,0 +1,38 @@
+"""Ingest's writer thread: writes run in the order handed in, and a failed one stops the run."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from ingest.pipeline import _Writer
+
+
+def test_writes_run_in_order_on_one_thread_beside_the_caller() -> None:
+    writer, seen, threads = _Writer(), [], set()
+
+    def write(k: int) -> None:
+        time.sleep(0.001 * (5 - k))  # later writes are quicker: order must still hold
+        seen.append(k)
+        threads.add(threading.get_ident())
+
+    for k in range(5):
+        writer.submit(write, k)
+    assert writer.call(lambda: list(seen)) == [0, 1, 2, 3, 4]  # a read waits for the writes
+    assert threading.get_ident() not in threads and len(threads) == 1
+
+
+def test_a_failed_write_is_raised_to_the_caller_and_nothing_after_it_is_queued() -> None:
+    writer, seen = _Writer(), []
+
+    def fail() -> None:
+        raise RuntimeError("disk full")
+
+    writer.submit(fail)
+    with pytest.raises(RuntimeError, match="disk full"):
+        writer.submit(seen.append, 1)  # raised before this write is handed in
+        writer.drain()
+    writer.drain()
+    assert seen == []
