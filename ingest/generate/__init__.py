@@ -23,7 +23,8 @@ roles                  ~``2.8 n``: one legal representative in force per domesti
 shareholdings          ~``2.1 n``: natural persons, holding trees (10% of businesses,
                        depth <= 4 below the root), offshore and domestic minority
                        stakes, cross-holdings (``n/5000`` pairs), cycles (``n/20000``, >= 1)
-stores                 ``0.6 n`` + reopened and repeat-infringer stores
+stores                 ``0.6 n`` + reopened and repeat-infringer stores; operators
+                       heavy-tailed, none expected to run more than 1,500
 brands                 ``n/100`` (>= 5)
 accounts               ``2 n`` + fake ring accounts
 orders                 ``10 n`` normal + brushing rings with camouflage
