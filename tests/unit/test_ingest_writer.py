@@ -11,7 +11,7 @@ from ingest.pipeline import _Writer
 
 
 def test_writes_run_in_order_on_one_thread_beside_the_caller() -> None:
-    writer, seen, threads = _Writer(), [], set()
+    writer, seen, threads = _Writer(), list[int](), set[int]()
 
     def write(k: int) -> None:
         time.sleep(0.001 * (5 - k))  # later writes are quicker: order must still hold
@@ -21,11 +21,12 @@ def test_writes_run_in_order_on_one_thread_beside_the_caller() -> None:
     for k in range(5):
         writer.submit(write, k)
     assert writer.call(lambda: list(seen)) == [0, 1, 2, 3, 4]  # a read waits for the writes
-    assert threading.get_ident() not in threads and len(threads) == 1
+    assert threading.get_ident() not in threads
+    assert len(threads) == 1
 
 
 def test_a_failed_write_is_raised_to_the_caller_and_nothing_after_it_is_queued() -> None:
-    writer, seen = _Writer(), []
+    writer, seen = _Writer(), list[int]()
 
     def fail() -> None:
         raise RuntimeError("disk full")
@@ -33,6 +34,5 @@ def test_a_failed_write_is_raised_to_the_caller_and_nothing_after_it_is_queued()
     writer.submit(fail)
     with pytest.raises(RuntimeError, match="disk full"):
         writer.submit(seen.append, 1)  # raised before this write is handed in
-        writer.drain()
     writer.drain()
     assert seen == []
