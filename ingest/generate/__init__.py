@@ -24,7 +24,7 @@ shareholdings          ~``2.1 n``: natural persons, holding trees (10% of busine
                        depth <= 4 below the root), offshore and domestic minority
                        stakes, cross-holdings (``n/5000`` pairs), cycles (``n/20000``, >= 1)
 stores                 ``0.6 n`` + reopened and repeat-infringer stores; operators
-                       heavy-tailed, none expected to run more than 1,500
+                       heavy-tailed, capped (the largest run about 1,100-1,200)
 brands                 ``n/100`` (>= 5)
 accounts               ``2 n`` + fake ring accounts
 orders                 ``10 n`` normal + brushing rings with camouflage
