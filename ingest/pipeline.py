@@ -363,9 +363,11 @@ class StoreSink(Sink):
     large file's load quadratic. An upsert of the type inserts what is gathered first.
 
     The store's work runs on one writer thread, in order, while the caller converts the
-    next chunk (the engines release the GIL while they copy): at most one write waits
-    behind the running one, so memory holds two chunks' rows more. A failed write is
-    raised from the next call; ``finish`` waits for every write.
+    next chunk (the engines release the GIL while they copy): a write is handed over once
+    the one before has finished, so memory holds one chunk's rows more. A failed write is
+    raised from the next call; ``finish`` waits for every write. Not for use inside a
+    transaction the calling thread holds on a lock-wrapped store (the API's): the writer
+    thread would wait for that lock.
     """
 
     rel_batch_rows = 500_000
