@@ -227,15 +227,7 @@ class ImportFiles(Sink):
         keep = np.flatnonzero(new).tolist()
         if not keep:
             return 0
-        columns = encode_columns(props, rows)
-        table = pa.table(
-            {
-                p.name: pa.array(
-                    [_csv_value(columns[p.name][i], p.type) for i in keep], _ARROW[p.type]
-                )
-                for p in props
-            }
-        )
+        table = self._typed(props, rows).take(pa.array(keep, pa.int64()))
         path = self.directory / f"{name}-{len(parts):05d}.csv"
         pacsv.write_csv(table, path, _CSV_WRITE)
         parts.append(path)

@@ -29,6 +29,7 @@ account and store it can rank, threshold and explain.  Method, step by step:
 from __future__ import annotations
 
 import json
+from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -474,8 +475,9 @@ class _LazyReasons(Sequence[tuple[Reason, ...]]):
             raise IndexError(k)
         return self._reasons(k) if self._scores.has_orders[k] else ()
 
+    @abstractmethod
     def _reasons(self, k: int) -> tuple[Reason, ...]:
-        raise NotImplementedError
+        """The reasons of row ``k`` (an entity with orders)."""
 
 
 class _AccountReasons(_LazyReasons):
