@@ -57,6 +57,7 @@ __all__ = [
     "ShellStats",
     "cluster_id",
     "find_shell_clusters",
+    "hub_report",
     "pairwise_f1",
 ]
 
@@ -297,15 +298,21 @@ def _hub_weights(
     hubs: list[HubReport] = []
     over = np.flatnonzero(degree > limit)
     for c, uid in zip(over.tolist(), projection.uid_list(inc.node[over]), strict=True):
-        deg = int(degree[c])
-        if params.hub_action is HubAction.DOWNWEIGHTED and deg <= params.max_linked_degree:
-            action, w = HubAction.DOWNWEIGHTED, float(base[c]) / math.log(deg)
-        else:
-            action, w = HubAction.EXCLUDED, 0.0
-        weight[c] = w
-        hubs.append(HubReport(uid, _KINDS[inc.kind[c]], deg, action, w))
+        hub = hub_report(uid, _KINDS[inc.kind[c]], int(degree[c]), params)
+        weight[c] = hub.weight
+        hubs.append(hub)
     hubs.sort(key=lambda h: (-h.degree, h.kind.value, h.uid))
     return weight, hubs
+
+
+def hub_report(uid: str, kind: IdentifierKind, degree: int, params: ShellParams) -> HubReport:
+    """What is done with an identifier held by ``degree`` businesses, more than its kind's
+    hub threshold: down-weighted to ``weight / ln(degree)`` when asked and small enough to
+    expand, excluded otherwise."""
+    base = float(params.weights[kind])
+    if params.hub_action is HubAction.DOWNWEIGHTED and degree <= params.max_linked_degree:
+        return HubReport(uid, kind, degree, HubAction.DOWNWEIGHTED, base / math.log(degree))
+    return HubReport(uid, kind, degree, HubAction.EXCLUDED, 0.0)
 
 
 def _pair_strength(inc: _Incidence, weight: FloatArray, params: ShellParams) -> sparse.csr_array:

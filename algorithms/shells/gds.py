@@ -3,9 +3,13 @@
 The link graph (step 3 of :mod:`algorithms.shells`) is built *inside* Neo4j by a Cypher
 projection (``queries/shells/gds_link_graph.cypher``, the same weights, hub rules, caps and
 threshold), and its components come from ``gds.wcc``; ``gds.degree`` gives each cluster's
-link count. Scoring and member ranking then run on the projection exactly as in
-:func:`algorithms.shells.find_shell_clusters`, so both paths return the same clusters (the
-contract suite checks it). The in-memory GDS graph is dropped whatever happens.
+link count. The business and identifier counts and the hubs are aggregated by Cypher in the
+server (``queries/neo4j/shells/gds_summary.cypher``). Only the clusters' members cross Bolt
+(their identifiers with each one's degree, registration dates, stores and listings), as a
+small projection that the same code as :func:`algorithms.shells.find_shell_clusters` scores
+and explains, so both paths return the same clusters (the contract suite checks it) and no
+whole-graph projection leaves the server. The in-memory GDS graph is dropped whatever
+happens.
 
 Only :func:`algorithms.shells.service.detect_shells` calls this, after ``has_gds()``;
 ``graphdatascience`` is imported here and nowhere else.
@@ -15,21 +19,25 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-from scipy import sparse
 
 from algorithms.shells.core import (
-    ShellCluster,
+    _EDGES,
+    HubAction,
+    HubReport,
+    IdentifierKind,
     ShellParams,
     ShellResult,
     ShellStats,
     _context,
     _describe,
-    _hub_weights,
     _incidence,
     _Usable,
+    hub_report,
 )
 from graph.errors import InvalidInput, StoreError
 from graph.model import Projection
@@ -37,6 +45,8 @@ from graph.store import GraphStore
 from queries import load_query
 
 __all__ = ["gds_components", "find_shell_clusters_gds"]
+
+_CHUNK = 5_000  # members per query: a bounded parameter list whatever the graph's size
 
 
 def _client(store: GraphStore) -> Any:
@@ -103,57 +113,150 @@ def gds_components(store: GraphStore, params: ShellParams) -> tuple[list[list[st
     return [sorted(members[c]) for c in comps], [round(links[c] / 2) for c in comps]
 
 
-def find_shell_clusters_gds(
-    store: GraphStore, projection: Projection, params: ShellParams | None = None
-) -> ShellResult:
-    """:func:`~algorithms.shells.find_shell_clusters` with linking and WCC done by GDS.
+@dataclass(frozen=True)
+class _Summary:
+    """The whole-graph figures, aggregated in the server."""
+
+    businesses: int
+    identifiers: int
+    hubs: list[HubReport]
+    operates: bool
+
+
+def _summary(store: GraphStore, params: ShellParams) -> _Summary:
+    thresholds = {str(k): int(v) for k, v in params.hub_threshold.items()}
+    rows = store.query("shells/gds_summary", {"at": params.at, "hub_threshold": thresholds})
+    row = rows[0]
+    hubs = [
+        hub_report(str(h["uid"]), IdentifierKind(h["kind"]), int(h["degree"]), params)
+        for h in row["hubs"]
+    ]
+    hubs.sort(key=lambda h: (-h.degree, h.kind.value, h.uid))
+    return _Summary(int(row["businesses"]), int(row["identifiers"]), hubs, bool(row["operates"]))
+
+
+def _day(value: Any) -> str | None:
+    """A stored date (string, ``neo4j.time.Date`` or ``DateTime``) as ISO ``YYYY-MM-DD``."""
+    return None if value is None else str(value)[:10]
+
+
+def _members_projection(
+    store: GraphStore, members: Sequence[str], params: ShellParams
+) -> Projection:
+    """The clusters' members with what scoring reads about them, as a small projection.
+
+    Identifier edges arrive already filtered on ``params.at``; identifiers that carry no
+    weight (excluded hubs, kinds weighted 0) are left out, as the projection path drops
+    them before scoring. Stores and listings keep their since/until for :func:`_context`.
+    """
+    nodes: dict[str, str] = dict.fromkeys(members, "Business")
+    edges: list[tuple[str, str, str, str]] = []
+    since: list[str | None] = []
+    until: list[str | None] = []
+    props: dict[str, dict[str, Any]] = {"established": {}, "list_type": {}, "removed": {}}
+
+    def edge(rel: str, src: str, dst: str, start: Any = None, end: Any = None) -> None:
+        edges.append((f"e{len(edges)}", rel, src, dst))
+        since.append(_day(start))
+        until.append(_day(end))
+
+    for k in range(0, len(members), _CHUNK):
+        uids = list(members[k : k + _CHUNK])
+        for row in store.query("shells/gds_member_identifiers", {"uids": uids, "at": params.at}):
+            kind = IdentifierKind(row["kind"])
+            degree = int(row["degree"])
+            if params.weights[kind] <= 0 or (
+                degree > params.hub_threshold[kind]
+                and hub_report("", kind, degree, params).action is HubAction.EXCLUDED
+            ):
+                continue
+            ident, business = str(row["identifier"]), str(row["business"])
+            nodes.setdefault(ident, "Identifier")
+            rel, identifier_is_src = _EDGES[kind]
+            edge(rel, *((ident, business) if identifier_is_src else (business, ident)))
+        for row in store.query("shells/gds_member_facts", {"uids": uids}):
+            business = str(row["business"])
+            props["established"][business] = row["established"]
+            for op in row["operates"]:
+                target = str(op["target"])
+                nodes.setdefault(target, "Store")
+                edge("OPERATES", business, target, op["since"], op["until"])
+            for listed in row["listed"]:
+                target = str(listed["target"])
+                nodes.setdefault(target, "Listing")
+                props["list_type"][target] = listed["list_type"]
+                props["removed"][target] = _day(listed["removed"])
+                edge("LISTED", business, target, listed["since"], listed["until"])
+    order = list(nodes)
+    return Projection.from_records(
+        ((uid, nodes[uid]) for uid in order),
+        edges,
+        edge_props={"since": since, "until": until},
+        node_props={name: [values.get(uid) for uid in order] for name, values in props.items()},
+    )
+
+
+def find_shell_clusters_gds(store: GraphStore, params: ShellParams | None = None) -> ShellResult:
+    """:func:`~algorithms.shells.find_shell_clusters` with the work done in the server.
+
+    The link graph is projected and split into components by GDS, the hub and identifier
+    counts are aggregated by Cypher, and only the clusters' members (their identifiers,
+    registration dates, stores and listings) cross Bolt to be scored and explained by the
+    same code as the projection path.
 
     Parameters
     ----------
     store : GraphStore
         A Neo4j store whose server has the GDS plugin.
-    projection : Projection
-        The same projection the pure path reads (for scoring, ranking and hub reports).
     params : ShellParams, optional
         As for :func:`~algorithms.shells.find_shell_clusters`.
 
     Returns
     -------
     ShellResult
-        The same clusters, scores and reasons as the pure path; ``stats.candidate_pairs``
-        is -1 (the database never materialises pairs below the threshold for us).
+        The same clusters, scores, reasons and hubs as the projection path;
+        ``stats.candidate_pairs`` is -1 (the server never materialises pairs below the
+        threshold for us).
 
     Raises
     ------
     InvalidInput
-        If the projection has no Business node or the store is not Neo4j.
+        If the store holds no business or is not Neo4j.
     StoreError
         If a GDS call fails.
     """
     params = params or ShellParams()
-    if not projection.label_mask("Business").any():
+    if store.dialect != "neo4j":
+        raise InvalidInput("the GDS path needs a Neo4j store", field="store")
+    summary = _summary(store, params)
+    if summary.businesses == 0:
         raise InvalidInput("the projection holds no Business node", field="labels")
     components, link_counts = gds_components(store, params)
-    inc = _incidence(projection, params.at)
-    weight, hubs = _hub_weights(inc, params, projection)
-    ctx = _context(projection, params)
-    kept = np.flatnonzero(weight > 0)
-    usable = _Usable(sparse.csr_array(inc.matrix[:, kept]), inc.kind[kept])
-    row_of = {u: r for r, u in enumerate(projection.uid_list(inc.businesses))}
-    clusters: list[ShellCluster] = []
-    for uids, n_links in zip(components, link_counts, strict=True):
-        if len(uids) < params.min_size:
-            continue
-        rows = np.sort(np.array([row_of[u] for u in uids], dtype=np.int64))
-        clusters.append(_describe(projection, inc, usable, rows, n_links, ctx, params))
+    found = [
+        (uids, n)
+        for uids, n in zip(components, link_counts, strict=True)
+        if len(uids) >= params.min_size
+    ]
+    members = sorted({uid for uids, _ in found for uid in uids})
+    sub = _members_projection(store, members, params)
+    inc = _incidence(sub, params.at)
+    usable = _Usable(inc.matrix, inc.kind)
+    ctx = replace(_context(sub, params), has_store_data=summary.operates)
+    row_of = {u: r for r, u in enumerate(sub.uid_list(inc.businesses))}
+    clusters = [
+        _describe(
+            sub, inc, usable, np.sort(np.array([row_of[u] for u in uids], np.int64)), n, ctx, params
+        )
+        for uids, n in found
+    ]
     clusters.sort(key=lambda cl: (-cl.score, -len(cl.members), cl.id))
     stats = ShellStats(
-        businesses=int(inc.matrix.shape[0]),
-        identifiers=int(inc.matrix.shape[1]),
-        hubs=len(hubs),
+        businesses=summary.businesses,
+        identifiers=summary.identifiers,
+        hubs=len(summary.hubs),
         candidate_pairs=-1,
         links=int(sum(link_counts)),
         components=len(components),
         clusters=len(clusters),
     )
-    return ShellResult(tuple(clusters), tuple(hubs), stats)
+    return ShellResult(tuple(clusters), tuple(summary.hubs), stats)

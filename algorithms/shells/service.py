@@ -256,13 +256,12 @@ def detect_shells(
         If the store holds no business, or GDS is insisted on where it is missing.
     """
     params = params or ShellParams()
-    projection = project_for_shells(store, dated=params.at is not None)
     if _use_gds(store, use_gds):
         from algorithms.shells.gds import find_shell_clusters_gds
 
-        result = find_shell_clusters_gds(store, projection, params)
+        result = find_shell_clusters_gds(store, params)
     else:
-        result = find_shell_clusters(projection, params)
+        result = find_shell_clusters(project_for_shells(store, dated=params.at is not None), params)
     return _write_back(store, result, now or datetime.now(UTC))
 
 

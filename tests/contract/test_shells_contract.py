@@ -9,7 +9,8 @@ businesses. On Neo4j with GDS the in-database path must give the same clusters.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 
 import pytest
 
@@ -281,8 +282,10 @@ def _has_gds(store: GraphStore) -> bool:
         ShellParams(),
         ShellParams(hub_action=HubAction.DOWNWEIGHTED, hub_threshold={IdentifierKind.ADDRESS: 20}),
         ShellParams(link_threshold=1.0, min_size=2),
+        ShellParams(link_threshold=1.0, min_size=2, weights={IdentifierKind.SHAREHOLDER: 0.0}),
+        ShellParams(at=date(2025, 6, 1)),
     ],
-    ids=["defaults", "downweighted-hubs", "loose"],
+    ids=["defaults", "downweighted-hubs", "loose", "loose-no-shareholders", "dated"],
 )
 def test_gds_gives_the_same_clusters_as_the_projection_path(
     store: GraphStore, params: ShellParams
@@ -296,6 +299,27 @@ def test_gds_gives_the_same_clusters_as_the_projection_path(
             pytest.fail("CI is set but this Neo4j has no GDS plugin")
         pytest.skip("Neo4j without the GDS plugin")
     plant(store)
+    # Edges that ended before the dated case's day: a shared phone that once linked biz:B0
+    # to cluster A, and a store and a listing of cluster B's members.
+    ended = {"since": "2023-01-01", "until": "2024-12-31"}
+    store.upsert_relationships(
+        "HAS_PHONE",
+        "Business",
+        "Phone",
+        [{"rid": f"old-phone:{b}", "src": b, "dst": "phone:B", **ended} for b in CLUSTER_A[:2]],
+    )
+    store.upsert_relationships(
+        "OPERATES",
+        "Business",
+        "Store",
+        [{"rid": "old-store:B1", "src": "biz:B1", "dst": "store:tb:1", **ended}],
+    )
+    store.upsert_relationships(
+        "LISTED",
+        "Business",
+        "Listing",
+        [{"rid": "old-listing:B2", "src": "biz:B2", "dst": "listing:L1", **ended}],
+    )
     pure = detect_shells(store, params, use_gds=False, now=NOW)
     gds = detect_shells(store, params, use_gds=True, now=NOW)
     assert gds.clusters, "the planted clusters must be found"
@@ -306,4 +330,5 @@ def test_gds_gives_the_same_clusters_as_the_projection_path(
         assert g.score == pytest.approx(p.score)
         assert g.mean_jaccard == pytest.approx(p.mean_jaccard)
     assert gds.hubs == pure.hubs
+    assert replace(gds.stats, candidate_pairs=-1) == replace(pure.stats, candidate_pairs=-1)
     assert store.counts().nodes["ShellCluster"] == len(pure.clusters)
