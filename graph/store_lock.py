@@ -21,7 +21,15 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-__all__ = ["alive", "holder_path", "locked_message", "release", "set_command", "take"]
+__all__ = [
+    "alive",
+    "holder_path",
+    "locked_message",
+    "release",
+    "release_for",
+    "set_command",
+    "take",
+]
 
 _COMMAND: list[str] = []
 _WORD = re.compile(r"^[a-z][a-z0-9_-]{0,30}$")
@@ -74,6 +82,15 @@ def release(database: Path) -> None:
     path = holder_path(database)
     with contextlib.suppress(OSError, ValueError):
         if json.loads(path.read_text(encoding="utf-8")).get("pid") == os.getpid():
+            path.unlink()
+
+
+def release_for(database: Path, pid: int) -> None:
+    """Remove the holder file if it names ``pid`` and that process has ended: what a parent
+    does for a child that held the store and was stopped before it could remove it."""
+    path = holder_path(database)
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        if json.loads(path.read_text(encoding="utf-8")).get("pid") == pid and not alive(pid):
             path.unlink()
 
 

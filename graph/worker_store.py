@@ -45,6 +45,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from graph import store_lock
 from graph.config import Settings
 from graph.errors import CreditGraphError, StoreError, StoreUnavailable
 from graph.faults import FAULT_ENV, install_faults
@@ -273,6 +274,8 @@ class WorkerStore(GraphStore):
         self._buffer_pool_mb = buffer_pool_mb
         self._create_schema = create_schema
         self.call_timeout = call_timeout
+        #: How long :meth:`close` waits for the worker to close the store before killing it.
+        self.close_timeout = 30.0
         self._start_timeout = start_timeout
         self._backoff = backoff
         #: Held for a whole call, and from ``begin`` to ``commit`` of a transaction.
@@ -495,10 +498,12 @@ class WorkerStore(GraphStore):
             self._lock.release()
         if proc is not None:
             try:
-                proc.wait(30)
+                proc.wait(self.close_timeout)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(5)
+            # A worker stopped before it could say it let go no longer holds the store.
+            store_lock.release_for(self.path, proc.pid)
         if conn is not None:
             with contextlib.suppress(OSError):
                 conn.close()

@@ -5,6 +5,7 @@ stops, its holder file is gone and ingest runs."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -136,3 +137,25 @@ def test_the_recorded_command_never_carries_arguments() -> None:
         "credgraph check"
     )
     assert store_lock._program(["credgraph", "330100198001011237"]) == "credgraph"
+
+
+def test_a_worker_killed_at_close_leaves_no_holder_behind(tmp_path: Path) -> None:
+    from graph.worker_store import WorkerStore
+
+    database = tmp_path / "graph.lbdb"
+    store = WorkerStore(database, buffer_pool_mb=64)
+    worker = store.worker_pid
+    assert worker is not None
+    record = json.loads(store_lock.holder_path(database).read_text(encoding="utf-8"))
+    assert record["pid"] == worker
+    store.close_timeout = 1.0
+    os.kill(worker, signal.SIGSTOP)  # a worker that cannot finish closing: killed at close
+    try:
+        store.close()
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker, signal.SIGKILL)
+    assert not store_lock.alive(worker)
+    assert not store_lock.holder_path(database).exists()
+    reopened = EmbeddedStore(database)  # and the store opens again
+    reopened.close()
