@@ -41,10 +41,9 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import IO, Any
 
+import orjson
 from followthemoney import model
 from followthemoney.exc import InvalidData
-from followthemoney.property import Property
-from followthemoney.proxy import EntityProxy
 from followthemoney.types import registry
 from followthemoney.util import sanitize_text
 
@@ -117,6 +116,9 @@ class ExportSummary:
         return sum(self.by_schema.values())
 
 
+#: One JSON object per line, keys sorted (the same entity always serialises the same way).
+_JSON_LINE = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+
 _SAFE_UID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z:\-]*[0-9A-Za-z]$")
 _B32 = "cg-b32-"
 
@@ -187,15 +189,11 @@ def _edges(store: GraphStore, rel_types: Sequence[str], props: Sequence[str]) ->
     return store.project(list(rel_types), edge_props=list(props))
 
 
-# FtM cleans a value by its property's type; for these types the result depends on the
-# entity too (a phone's countries, an entity's own id), so they are cleaned by FtM itself.
-_ENTITY_DEPENDENT_TYPES = frozenset({"phone"})
-
-
 @lru_cache(maxsize=1 << 16)
 def _cleaned(type_name: str, fmt: str | None, text: str) -> str | None:
     """FtM's sanitising and cleaning of one value, done once per distinct value: an export
-    repeats dates, countries and roles millions of times, and cleaning is most of its cost."""
+    repeats dates, countries and roles millions of times, and cleaning is most of its cost.
+    (FtM 4.11's types clean a value without reading its entity, phones included.)"""
     sanitized = sanitize_text(text)
     if sanitized is None:
         return None
@@ -203,49 +201,106 @@ def _cleaned(type_name: str, fmt: str | None, text: str) -> str | None:
     return cleaned
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """How a property of a schema takes a value, looked up once per pair."""
+
+    name: str
+    type_name: str
+    fmt: str | None
+    is_entity: bool
+    total_size: int | None
+
+
+@lru_cache(maxsize=256)
+def _schema(name: str) -> str:
+    """``name`` if FtM can make an entity of it (InvalidData for unknown or abstract)."""
+    return model.make_entity(name).schema.name
+
+
 @lru_cache(maxsize=1024)
-def _plan(schema: str, prop_name: str) -> tuple[Property, str, str | None, bool] | None:
-    """How ``_add`` writes a property of a schema: (property, type name, format, whether
-    it refers to an entity), or None when FtM itself must add it (unknown, stub or
-    entity-dependent); looked up once per pair, not once per value."""
+def _plan(schema: str, prop_name: str) -> _Plan | str:
+    """The plan for a property, or why it takes no value (unknown, or a stub: the reverse
+    side of another entity's reference), in FtM's words."""
     prop = model.get(schema).get(prop_name)  # type: ignore[union-attr]
-    if prop is None or prop.stub or prop.type.name in _ENTITY_DEPENDENT_TYPES:
-        return None
-    return prop, prop.type.name, prop.format, prop.type == registry.entity
+    if prop is None:
+        return f"Unknown property ({schema}): {prop_name}"
+    if prop.stub:
+        return f"Stub property ({schema}): {prop_name}"
+    return _Plan(
+        prop.name, prop.type.name, prop.format, prop.type == registry.entity, prop.type.total_size
+    )
 
 
-def _add(proxy: EntityProxy, prop_name: str, text: str, *, quiet: bool = False) -> None:
-    """``proxy.add(prop_name, text)`` with the value cleaned through ``_cleaned``."""
-    plan = _plan(proxy.schema.name, prop_name)
-    if plan is None:
-        proxy.add(prop_name, text, quiet=quiet)
-        return
-    prop, type_name, fmt, is_entity = plan
-    value = _cleaned(type_name, fmt, text)
+class _Entity:
+    """An FtM entity being built, as FtM's ``EntityProxy`` keeps one (values cleaned by
+    their property's type, each kept once in the order added, a type's total size capped),
+    without a proxy's work per value: an export builds hundreds of thousands."""
+
+    __slots__ = ("id", "properties", "schema", "size")
+
+    def __init__(self, schema: str, entity_id: str) -> None:
+        self.schema = _schema(schema)
+        self.id = entity_id
+        self.properties: dict[str, list[str]] = {}
+        self.size = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entity as FtM serialises it: id, schema and properties."""
+        return {"id": self.id, "schema": self.schema, "properties": self.properties}
+
+
+def _add(entity: _Entity, prop_name: str, text: str, *, quiet: bool = False) -> None:
+    """``EntityProxy.add(prop_name, text, quiet=quiet)``, the value cleaned through
+    ``_cleaned``. Raises InvalidData for an unknown or stub property (unless ``quiet``) and
+    for an entity that refers to itself."""
+    plan = _plan(entity.schema, prop_name)
+    if isinstance(plan, str):
+        if quiet:
+            return
+        raise InvalidData(plan)
+    value = _cleaned(plan.type_name, plan.fmt, text)
     if value is None:
         return
-    if is_entity and value == proxy.id:
-        raise InvalidData(f"{proxy.schema.name} {proxy.id} refers to itself in {prop_name}")
-    proxy.unsafe_add(prop, value, cleaned=True)
+    if plan.is_entity and value == entity.id:
+        raise InvalidData(f"{entity.schema} {entity.id} refers to itself in {prop_name}")
+    if plan.total_size is not None and entity.size + len(value) > plan.total_size:
+        return
+    entity.size += len(value)
+    values = entity.properties.setdefault(plan.name, [])
+    if value not in values:
+        values.append(value)
 
 
-def _entity(schema: str, entity_id: str, values: Mapping[str, Any]) -> EntityProxy:
-    proxy = model.make_entity(schema)
-    proxy.id = entity_id
+def _entity(schema: str, entity_id: str, values: Mapping[str, Any]) -> _Entity:
+    entity = _Entity(schema, entity_id)
     for prop, value in values.items():
         for item in value if isinstance(value, list) else [value]:
             text = _text(item)
             if text is not None:
-                _add(proxy, prop, ftm_id(text) if prop in _REFERENCES else text)
-    _add(proxy, "publisher", "CreditGraph", quiet=True)
-    return proxy
+                _add(entity, prop, ftm_id(text) if prop in _REFERENCES else text)
+    if _has_publisher(entity.schema):
+        entity.properties["publisher"] = [_PUBLISHER]
+        entity.size += len(_PUBLISHER)
+    return entity
+
+
+_PUBLISHER = "CreditGraph"
+
+
+@lru_cache(maxsize=256)
+def _has_publisher(schema: str) -> bool:
+    """Whether the schema takes ``publisher`` (every entity of ours names it, cleaned once)."""
+    plan = _plan(schema, "publisher")
+    return (
+        not isinstance(plan, str) and _cleaned(plan.type_name, plan.fmt, _PUBLISHER) == _PUBLISHER
+    )
 
 
 def ftm_entity(schema: str, entity_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """One FtM entity as a dict; ``values`` holding uids in reference properties are turned
     into FtM ids, empty values are left out, unknown properties raise."""
-    entity: dict[str, Any] = _entity(schema, entity_id, values).to_dict()
-    return entity
+    return _entity(schema, entity_id, values).to_dict()
 
 
 def export_ftm(store: GraphStore, out: IO[str], *, today: date | None = None) -> ExportSummary:
@@ -265,9 +320,9 @@ def export_ftm(store: GraphStore, out: IO[str], *, today: date | None = None) ->
     today = today or date.today()
     summary = ExportSummary()
 
-    def emit(proxy: EntityProxy) -> None:
-        out.write(json.dumps(proxy.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
-        summary.by_schema[proxy.schema.name] += 1
+    def emit(entity: _Entity) -> None:
+        out.write(orjson.dumps(entity.to_dict(), option=_JSON_LINE).decode())
+        summary.by_schema[entity.schema] += 1
 
     contacts = _contacts(store)
     for uid, p in sorted(_nodes(store, "Business")):
@@ -399,13 +454,13 @@ def _contacts(store: GraphStore) -> dict[str, dict[str, list[str]]]:
     return found
 
 
-def _add_contacts(proxy: EntityProxy, contacts: Mapping[str, list[str]] | None) -> None:
+def _add_contacts(proxy: _Entity, contacts: Mapping[str, list[str]] | None) -> None:
     for prop, values in (contacts or {}).items():
         for value in sorted(set(values)):
             _add(proxy, prop, ftm_id(value) if prop in _REFERENCES else value, quiet=True)
 
 
-def _links(store: GraphStore) -> Iterator[EntityProxy]:
+def _links(store: GraphStore) -> Iterator[_Entity]:
     """Ownership, directorships, control and representation, sorted by rid."""
     types = ["SHAREHOLDER_OF", *FTM_ROLES, "ACTUAL_CONTROLLER_OF", "REGISTRATION_AGENT_OF"]
     projection = _edges(store, types, ("since", "until", "share", "computed"))
@@ -460,7 +515,7 @@ def _links(store: GraphStore) -> Iterator[EntityProxy]:
             )
 
 
-def _violations(store: GraphStore) -> Iterator[EntityProxy]:
+def _violations(store: GraphStore) -> Iterator[_Entity]:
     projection = store.project(
         ["PENALISED"], node_props=_NODE_PROPS["Violation"], node_labels=["Violation"]
     )
