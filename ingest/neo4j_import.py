@@ -41,6 +41,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from graph.cypher import ColumnRows, encode_columns
 from graph.errors import ConfigError, StoreError
@@ -94,18 +95,23 @@ class ImportFiles(Sink):
     in the run (an address or phone another file names too, a repeated row) must end with
     its last row's values, as the normal path's upserts leave it (every property but
     ``first_seen``, which stays the first row's). The files get each key's first row; the
-    rows that repeat a key are kept in ``replays``, and ``finish`` folds them into the files
-    before the import: each repeated key's row is rewritten with its last values (a
-    relationship repeated between other ends is one more relationship, as ``MERGE`` makes
-    it). The tool's ``--skip-duplicate-nodes`` would keep an arbitrary one of a key's rows,
-    and upserting the repeats through Bolt after the import took 39 minutes at 1M.
+    rows that repeat a key are spilled, typed, to Parquet files under ``repeated/`` (memory
+    holds one chunk's, not the run's: 15.4M of them at 1M businesses), and ``finish`` folds
+    them into the files before the import, one label or type at a time: each repeated
+    key's row is rewritten with its last values (a relationship repeated between other
+    ends is one more relationship, as ``MERGE`` makes it). The tool's
+    ``--skip-duplicate-nodes`` would keep an arbitrary one of a key's rows, and upserting
+    the repeats through Bolt after the import took 39 minutes at 1M.
     """
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.nodes: dict[str, list[Path]] = {}
         self.rels: dict[tuple[str, str, str], list[Path]] = {}
-        self.replays: list[tuple[str, tuple[str, str] | None, ColumnRows]] = []
+        #: Spill files of the rows that repeat a key, per label or (type, ends).
+        self.replays: dict[tuple[str, tuple[str, str] | None], list[Path]] = {}
+        #: Rows spilled so far, per label or (type, ends).
+        self.repeated: dict[tuple[str, tuple[str, str] | None], int] = {}
         self.rows = 0
         self.folded = 0
 
@@ -121,8 +127,9 @@ class ImportFiles(Sink):
         parts = self.nodes.setdefault(label, [])
         if not parts:
             parts.append(self._header(f"nodes-{label}", import_header(props, label=label)))
-        self._replay(label, None, rows, new)
-        return self._part(parts, f"nodes-{label}", props, rows, new) + int((~new).sum())
+        table = self._typed(props, rows)
+        self._replay(label, None, table, new)
+        return self._part(parts, f"nodes-{label}", table, new) + int((~new).sum())
 
     def write_rels(
         self, rel_type: str, src_label: str, dst_label: str, rows: ColumnRows, new: Flags
@@ -133,28 +140,36 @@ class ImportFiles(Sink):
         if not parts:
             header = import_header(props, ends=(src_label, dst_label))
             parts.append(self._header(name, header))
-        wire = (Prop("src"), Prop("dst"), *props)
-        self._replay(rel_type, (src_label, dst_label), rows, new)
-        return self._part(parts, name, wire, rows, new) + int((~new).sum())
+        table = self._typed((Prop("src"), Prop("dst"), *props), rows)
+        self._replay(rel_type, (src_label, dst_label), table, new)
+        return self._part(parts, name, table, new) + int((~new).sum())
 
-    def _replay(
-        self, name: str, pair: tuple[str, str] | None, rows: ColumnRows, new: Flags
-    ) -> None:
-        again = np.flatnonzero(~new).tolist()
-        if again:
-            replay = {k: [v[i] for i in again] for k, v in rows.columns.items()}
-            self.replays.append((name, pair, ColumnRows(replay)))
+    def _replay(self, name: str, pair: tuple[str, str] | None, table: pa.Table, new: Flags) -> None:
+        again = np.flatnonzero(~new)
+        if not again.size:
+            return
+        key = (name, pair)
+        spills = self.replays.setdefault(key, [])
+        stem = name if pair is None else f"{name}-{pair[0]}-{pair[1]}"
+        folder = self.directory / "repeated"
+        folder.mkdir(exist_ok=True)
+        path = folder / f"{stem}-{len(spills):05d}.parquet"
+        pq.write_table(table.take(pa.array(again, pa.int64())), path)
+        spills.append(path)
+        self.repeated[key] = self.repeated.get(key, 0) + int(again.size)
 
     def finish(self) -> None:
-        """Fold the repeated keys into the files (see the class docstring)."""
-        grouped: dict[tuple[str, tuple[str, str] | None], list[ColumnRows]] = {}
-        for name, pair, rows in self.replays:
-            grouped.setdefault((name, pair), []).append(rows)
-        for (name, pair), batches in grouped.items():
-            self.folded += self._fold(name, pair, batches)
-        self.replays = []
+        """Fold the repeated keys into the files (see the class docstring), then remove
+        the spill files."""
+        for (name, pair), spills in self.replays.items():
+            repeated = pa.concat_tables([pq.read_table(path) for path in spills])
+            self.folded += self._fold(name, pair, repeated)
+            for path in spills:
+                path.unlink()
+        self.replays = {}
+        shutil.rmtree(self.directory / "repeated", ignore_errors=True)
 
-    def _fold(self, name: str, pair: tuple[str, str] | None, batches: list[ColumnRows]) -> int:
+    def _fold(self, name: str, pair: tuple[str, str] | None, last: pa.Table) -> int:
         if pair is None:
             props: Sequence[Prop] = NODE_BY_LABEL[name].all_props
             parts, stem = self.nodes[name], f"nodes-{name}"
@@ -162,7 +177,6 @@ class ImportFiles(Sink):
             props = (Prop("src"), Prop("dst"), *REL_BY_TYPE[name].all_props)
             parts, stem = self.rels[(name, *pair)], f"rels-{name}-{pair[0]}-{pair[1]}"
         schema = pa.schema([(p.name, _ARROW[p.type]) for p in props])
-        last = pa.concat_tables([self._typed(props, rows) for rows in batches])
         keys = _keys(last, pair is not None)
         # The last row of each repeated key (rows are in run order).
         final = last.take(pa.array(_last_positions(keys)))
@@ -221,18 +235,16 @@ class ImportFiles(Sink):
         path.write_text(",".join(columns) + "\n", encoding="utf-8")
         return path
 
-    def _part(
-        self, parts: list[Path], name: str, props: Sequence[Prop], rows: ColumnRows, new: Flags
-    ) -> int:
-        keep = np.flatnonzero(new).tolist()
-        if not keep:
+    def _part(self, parts: list[Path], name: str, typed: pa.Table, new: Flags) -> int:
+        keep = np.flatnonzero(new)
+        if not keep.size:
             return 0
-        table = self._typed(props, rows).take(pa.array(keep, pa.int64()))
+        table = typed.take(pa.array(keep, pa.int64()))
         path = self.directory / f"{name}-{len(parts):05d}.csv"
         pacsv.write_csv(table, path, _CSV_WRITE)
         parts.append(path)
-        self.rows += len(keep)
-        return len(keep)
+        self.rows += int(keep.size)
+        return int(keep.size)
 
     def arguments(self) -> list[str]:
         """The import tool's ``--nodes`` and ``--relationships`` arguments."""

@@ -61,7 +61,9 @@ def test_a_key_written_again_ends_with_its_last_values_and_its_first_first_seen(
         ),
         np.array([False]),
     )
+    assert files.repeated == {("Address", None): 2}  # held on disk until the fold
     files.finish()
+    assert not (tmp_path / "import" / "repeated").exists()  # and gone once folded in
     rows = _read(files, files.nodes["Address"])
     assert [r["uid"] for r in rows] == ["addr:1", "addr:2", "addr:3"]  # each key once
     one = rows[0]

@@ -43,9 +43,7 @@ def test_relationship_files_start_and_end_in_their_labels_id_spaces(tmp_path: Pa
     part, header = sorted((tmp_path / "import").glob("rels-HAS_PHONE-*"))
     assert _read(header)[0][:3] == [":START_ID(Business)", ":END_ID(Phone)", "rid:string"]
     assert [row[:3] for row in _read(part)] == [["biz:a", "phone:1", "HAS_PHONE:a->p"]]
-    assert [(name, pair, len(replay)) for name, pair, replay in files.replays] == [
-        ("HAS_PHONE", ("Business", "Phone"), 1)
-    ]
+    assert files.repeated == {("HAS_PHONE", ("Business", "Phone")): 1}
     assert files.arguments() == [
         f"--relationships=HAS_PHONE={header},{part}",
     ]
