@@ -59,7 +59,14 @@ class Neo4jStore(CypherStore):
         self.uri = uri
         self.database = database
         self._driver = neo4j.GraphDatabase.driver(
-            uri, auth=(user, password), max_transaction_retry_time=10.0
+            uri,
+            auth=(user, password),
+            max_transaction_retry_time=10.0,
+            # "type does not exist" for a type no row has yet (counts, deletes on an empty
+            # store): expected, and otherwise logged as a warning per query.
+            notifications_disabled_classifications=[
+                neo4j.NotificationDisabledClassification.UNRECOGNIZED
+            ],
         )
         try:
             self._driver.verify_connectivity()
