@@ -154,14 +154,6 @@ def copy_baseline(
     return Result("LadybugDB COPY (baseline)", seconds, rows, elements, cpu_seconds=cpu)
 
 
-def wipe_in_batches(store: CypherStore, batch: int = 20_000) -> None:
-    """Empty Neo4j a batch at a time: one DETACH DELETE of a million elements outgrows the
-    server's transaction memory (``dbms.memory.transaction.total.max``)."""
-    statement = f"MATCH (n) WITH n LIMIT {batch} DETACH DELETE n RETURN count(*) AS n"
-    while store._run(statement)[0]["n"]:
-        pass
-
-
 def neo4j_unwind_baseline(
     store: CypherStore,
     files: list[tuple[str, str | None, Path]],
@@ -190,7 +182,7 @@ def neo4j_unwind_baseline(
 def _unwind(
     store: CypherStore, files: list[tuple[str, str | None, Path]], rows: int, *, scope: str
 ) -> Result:
-    wipe_in_batches(store)
+    store.wipe()  # a batch at a time: see queries/neo4j/wipe.cypher
     batch = 20_000
     elements = 0
     started = time.perf_counter()
@@ -237,7 +229,7 @@ def neo4j_bulk(directory: Path, quarantine: Path, rows: int) -> Result:
     from ingest.neo4j_import import bulk_load
 
     store = neo4j_store()
-    wipe_in_batches(store)
+    store.wipe()  # a batch at a time: see queries/neo4j/wipe.cypher
     store.close()
     password = os.environ.get("CREDGRAPH_NEO4J_PASSWORD", "credgraph-test")
     uri = os.environ.get("CREDGRAPH_NEO4J_URI", "bolt://127.0.0.1:7687")
@@ -334,14 +326,14 @@ def main() -> None:
     if "neo4j" in stores and files:  # the baseline loads the embedded run's export
         neo4j = neo4j_store()
         neo4j.create_schema()
-        wipe_in_batches(neo4j)
+        neo4j.wipe()
         into_neo4j = timed_ingest(neo4j, directory, scratch / "q", "ingest → Neo4j")
         results.append(into_neo4j)
         print(table([into_neo4j]), flush=True)
         unwind = neo4j_unwind_baseline(neo4j, files, rows, first=args.unwind_scope)
         results.append(unwind)
         ratios.append(f"Neo4j ingest / UNWIND: {into_neo4j.seconds / unwind.seconds:.1f}x")
-        wipe_in_batches(neo4j)
+        neo4j.wipe()
         neo4j.close()
 
     if "neo4j-bulk" in stores:

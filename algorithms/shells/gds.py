@@ -30,6 +30,7 @@ from algorithms.shells.core import (
     HubAction,
     HubReport,
     IdentifierKind,
+    ShellCluster,
     ShellParams,
     ShellResult,
     ShellStats,
@@ -59,6 +60,13 @@ def _client(store: GraphStore) -> Any:
     return GraphDataScience(
         driver, arrow=False, database=getattr(store, "database", None), show_progress=False
     )
+
+
+def _graph_exists(gds: Any, name: str) -> bool:
+    rows = gds.run_cypher(
+        "CALL gds.graph.exists($name) YIELD exists RETURN exists", params={"name": name}
+    )
+    return bool(rows["exists"].iloc[0])
 
 
 def gds_components(store: GraphStore, params: ShellParams) -> tuple[list[list[str]], list[int]]:
@@ -94,9 +102,13 @@ def gds_components(store: GraphStore, params: ShellParams) -> tuple[list[list[st
         rows = gds.run_cypher(
             "UNWIND $ids AS id RETURN id, gds.util.asNode(id).uid AS uid", params={"ids": ids}
         )
-    except ValueError as exc:  # the client: a projection of no rows
-        if "produced no rows" in str(exc):
+    except ValueError as exc:
+        # The client's words for a projection of no rows (no pair linked): either "produced
+        # no rows", or, when the aggregation returned its null, "must end with a single
+        # RETURN gds.graph.project(...)". Either way no graph was made.
+        if not _graph_exists(gds, name):
             return [], []
+        gds.graph.drop(name, fail_if_missing=False)
         raise StoreError(f"GDS shell projection failed: {exc}") from exc
     except Exception as exc:
         if isinstance(exc, StoreError):
@@ -196,6 +208,24 @@ def _members_projection(
     )
 
 
+def _describe_found(
+    store: GraphStore, found: list[tuple[list[str], int]], params: ShellParams, operates: bool
+) -> list[ShellCluster]:
+    """Score and explain the components GDS found, from their members' facts alone."""
+    members = sorted({uid for uids, _ in found for uid in uids})
+    sub = _members_projection(store, members, params)
+    inc = _incidence(sub, params.at)
+    usable = _Usable(inc.matrix, inc.kind)
+    ctx = replace(_context(sub, params), has_store_data=operates)
+    row_of = {u: r for r, u in enumerate(sub.uid_list(inc.businesses))}
+    return [
+        _describe(
+            sub, inc, usable, np.sort(np.array([row_of[u] for u in uids], np.int64)), n, ctx, params
+        )
+        for uids, n in found
+    ]
+
+
 def find_shell_clusters_gds(store: GraphStore, params: ShellParams | None = None) -> ShellResult:
     """:func:`~algorithms.shells.find_shell_clusters` with the work done in the server.
 
@@ -237,18 +267,7 @@ def find_shell_clusters_gds(store: GraphStore, params: ShellParams | None = None
         for uids, n in zip(components, link_counts, strict=True)
         if len(uids) >= params.min_size
     ]
-    members = sorted({uid for uids, _ in found for uid in uids})
-    sub = _members_projection(store, members, params)
-    inc = _incidence(sub, params.at)
-    usable = _Usable(inc.matrix, inc.kind)
-    ctx = replace(_context(sub, params), has_store_data=summary.operates)
-    row_of = {u: r for r, u in enumerate(sub.uid_list(inc.businesses))}
-    clusters = [
-        _describe(
-            sub, inc, usable, np.sort(np.array([row_of[u] for u in uids], np.int64)), n, ctx, params
-        )
-        for uids, n in found
-    ]
+    clusters = _describe_found(store, found, params, summary.operates) if found else []
     clusters.sort(key=lambda cl: (-cl.score, -len(cl.members), cl.id))
     stats = ShellStats(
         businesses=summary.businesses,

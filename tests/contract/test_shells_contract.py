@@ -332,3 +332,29 @@ def test_gds_gives_the_same_clusters_as_the_projection_path(
     assert gds.hubs == pure.hubs
     assert replace(gds.stats, candidate_pairs=-1) == replace(pure.stats, candidate_pairs=-1)
     assert store.counts().nodes["ShellCluster"] == len(pure.clusters)
+
+
+def test_a_market_without_shared_identifiers_has_no_cluster_on_either_path(
+    store: GraphStore,
+) -> None:
+    store.upsert_nodes("Business", [{"uid": f"biz:solo{i}"} for i in range(3)])
+    store.upsert_nodes("Address", [{"uid": f"addr:solo{i}"} for i in range(3)])
+    _rel(
+        store,
+        "REGISTERED_AT",
+        "Business",
+        "Address",
+        [(f"biz:solo{i}", f"addr:solo{i}") for i in range(3)],
+    )
+    pure = detect_shells(store, use_gds=False, now=NOW)
+    assert pure.clusters == ()
+    assert (pure.stats.businesses, pure.stats.identifiers) == (3, 3)
+    if store.dialect != "neo4j":
+        return
+    if not _has_gds(store):
+        if in_ci():
+            pytest.fail("CI is set but this Neo4j has no GDS plugin")
+        pytest.skip("Neo4j without the GDS plugin")
+    gds = detect_shells(store, use_gds=True, now=NOW)
+    assert gds.clusters == ()
+    assert replace(gds.stats, candidate_pairs=-1) == replace(pure.stats, candidate_pairs=-1)
