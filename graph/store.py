@@ -97,6 +97,18 @@ class GraphStore(ABC):
         between ends it knows exist; as ``insert_new_nodes``. Returns relationships written."""
         return self.upsert_relationships(rel_type, src_label, dst_label, rows)
 
+    def hold_relationship_inserts(self) -> bool:
+        """From now on the store may hold what :meth:`insert_new_relationships` is given and
+        write it at :meth:`release_relationship_inserts`, one statement per type and pair
+        instead of one per batch; any other statement (a read, an upsert) writes what is
+        held first. For a load that knows its relationships are new. Returns whether the
+        store holds them (the default does not)."""
+        return False
+
+    def release_relationship_inserts(self) -> int:
+        """Write every relationship held and stop holding; returns how many were written."""
+        return 0
+
     @abstractmethod
     def set_node_properties(self, label: str, rows: Sequence[Row]) -> int:
         """Set the given properties on existing nodes by ``uid``, leaving others untouched."""

@@ -371,16 +371,23 @@ class StoreSink(Sink):
     """
 
     rel_batch_rows = 500_000
+    #: The batch when the store holds relationship inserts until the file ends
+    #: (``GraphStore.hold_relationship_inserts``): each batch is then only a file on disk.
+    held_batch_rows = 100_000
 
     def __init__(self, store: GraphStore, *, background: bool = True) -> None:
         self.store = store
         self._pending: dict[tuple[str, str, str], list[ColumnRows]] = {}
         self._writer = _Writer() if background else None
+        self._holding = False
 
     def prepare(self) -> None:
         self.store.create_schema()
         counts = self.store.counts()
         self.fresh = {k for k, v in {**counts.nodes, **counts.relationships}.items() if v == 0}
+        self._holding = bool(self._call(self.store.hold_relationship_inserts))
+        if self._holding:
+            self.rel_batch_rows = self.held_batch_rows
 
     def stored(self, uids: list[str]) -> set[str]:
         return {n.uid for n in self._call(self.store.get_nodes, uids)}
@@ -421,13 +428,23 @@ class StoreSink(Sink):
 
     def finish(self) -> None:
         self.file_done()
+        if self._holding:
+            self._call(self.store.release_relationship_inserts)
+            self._holding = False
         if self._writer is not None:
             self._writer.drain()
 
     def file_done(self) -> None:
-        """What a file gathered goes in before the next file: memory holds one file's."""
+        """What a file gathered goes in before the next file: memory holds one file's, and
+        a store holding relationship inserts copies the file's in one statement each."""
         for key in list(self._pending):
             self._insert_pending(key)
+        if self._holding:
+            self._submit(self._release_and_hold)
+
+    def _release_and_hold(self) -> None:
+        self.store.release_relationship_inserts()
+        self.store.hold_relationship_inserts()
 
     def _insert_pending(self, key: tuple[str, str, str]) -> None:
         parts = self._pending.pop(key, [])

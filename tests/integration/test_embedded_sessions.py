@@ -160,3 +160,48 @@ def test_a_projection_read_a_few_source_nodes_at_a_time_has_every_edge(
     assert paged.n_edges == 12
     assert edge_set(paged) == edge_set(whole)
     assert ("op0", "biz:000000", "store:0", "2024-01-02") in edge_set(paged)
+
+
+def _phones(store: EmbeddedStore, owners: list[str]) -> list[dict[str, object]]:
+    store.upsert_nodes("Business", [{"uid": b} for b in owners])
+    store.upsert_nodes("Phone", [{"uid": "phone:1"}])
+    return [{"rid": f"HAS_PHONE:{b}->phone:1", "src": b, "dst": "phone:1"} for b in owners]
+
+
+def test_held_relationship_inserts_are_copied_before_anything_reads_them(
+    store: EmbeddedStore, tmp_path: Path
+) -> None:
+    rows = _phones(store, ["biz:a", "biz:b", "biz:c"])
+    assert store.hold_relationship_inserts()
+    assert store.insert_new_relationships("HAS_PHONE", "Business", "Phone", rows[:2]) == 2
+    assert store.insert_new_relationships("HAS_PHONE", "Business", "Phone", rows[2:]) == 1
+    store.upsert_nodes("Phone", [{"uid": "phone:2"}])  # a node write between the batches
+    assert [n.uid for n in store.get_nodes(["phone:2"])] == ["phone:2"]
+    out = store.edges_of(["biz:a"], direction="out")  # a read sees every one inserted before
+    assert [(e.type, e.dst) for e in out] == [("HAS_PHONE", "phone:1")]
+    assert store.counts().relationships["HAS_PHONE"] == 3
+    assert store.release_relationship_inserts() == 0  # already copied by the read
+    assert not list(_spools(tmp_path)[0].glob("*held*"))
+
+
+def test_a_release_copies_each_type_in_one_statement_and_close_copies_what_is_left(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "graph.lbdb"
+    store = EmbeddedStore(path, buffer_pool_mb=256)
+    store.create_schema()
+    rows = _phones(store, [f"biz:{i}" for i in range(6)])
+    store.hold_relationship_inserts()
+    for k in range(0, 6, 2):
+        store.insert_new_relationships("HAS_PHONE", "Business", "Phone", rows[k : k + 2])
+    assert store.release_relationship_inserts() == 6
+    store.hold_relationship_inserts()
+    store.upsert_nodes("Business", [{"uid": "biz:late"}])
+    late = {"rid": "HAS_PHONE:biz:late->phone:1", "src": "biz:late", "dst": "phone:1"}
+    store.insert_new_relationships("HAS_PHONE", "Business", "Phone", [late])
+    store.close()  # still held: copied on close
+    reopened = EmbeddedStore(path, buffer_pool_mb=256)
+    try:
+        assert reopened.counts().relationships["HAS_PHONE"] == 7
+    finally:
+        reopened.close()
