@@ -312,6 +312,38 @@ def ownership(
 # --------------------------------------------------------------------------- whole store
 
 
+#: Rows a controllers write commits at a time: a million computed edges in one transaction
+#: outgrew Neo4j's transaction memory at 1M businesses (3.5 GiB with a 5 GB heap).
+WRITE_BATCH = 20_000
+
+
+def _write_controllers(
+    store: GraphStore, rows: dict[tuple[str, str], list[dict[str, Any]]], stale: list[str]
+) -> None:
+    """Write the run's computed edges and delete the stale ones: in one transaction when
+    they fit in ``WRITE_BATCH`` rows, else a batch per transaction, new edges first and
+    stale ones after. A run stopped half way leaves every edge it did not reach as the last
+    run wrote it (each names its ``run_id``), and running again converges: the computation
+    is deterministic and each write an idempotent upsert or delete."""
+    groups = sorted(rows.items())
+    if len(stale) + sum(len(group) for _, group in groups) <= WRITE_BATCH:
+        with store.transaction():
+            if stale:
+                store.delete_relationships(_CONTROL, stale)
+            for (src_label, dst_label), group in groups:
+                store.upsert_relationships(_CONTROL, src_label, dst_label, group)
+        return
+    for (src_label, dst_label), group in groups:
+        for k in range(0, len(group), WRITE_BATCH):
+            with store.transaction():
+                store.upsert_relationships(
+                    _CONTROL, src_label, dst_label, group[k : k + WRITE_BATCH]
+                )
+    for k in range(0, len(stale), WRITE_BATCH):
+        with store.transaction():
+            store.delete_relationships(_CONTROL, stale[k : k + WRITE_BATCH])
+
+
 def compute_controllers(
     store: GraphStore, params: ControlParams | None = None, *, now: datetime | None = None
 ) -> ControllerRun:
@@ -378,11 +410,7 @@ def compute_controllers(
         else []
     )
     stale = [rid for rid in old if rid not in fresh]
-    with store.transaction():
-        if stale:
-            store.delete_relationships(_CONTROL, stale)
-        for (src_label, dst_label), group in sorted(rows.items()):
-            store.upsert_relationships(_CONTROL, src_label, dst_label, group)
+    _write_controllers(store, rows, stale)
     return ControllerRun(
         at=params.at,
         findings=len({f.business for f in findings}),

@@ -19,6 +19,7 @@ from datetime import date, datetime
 
 import pytest
 
+from algorithms.ownership import service as ownership_service
 from algorithms.ownership.core import ControlParams, ControlRule
 from algorithms.ownership.service import compute_controllers, computed_rid, ownership
 from graph.errors import NotFound
@@ -187,3 +188,24 @@ def test_one_inconsistent_business_does_not_stop_controllers_for_everyone(
     ]
     assert computed_rid("person:z", "biz:B") in _controller_edges(store)
     assert store.edges_of(["biz:X"], ["ACTUAL_CONTROLLER_OF"], direction="in") == []
+
+
+def test_a_run_larger_than_one_write_batch_commits_in_batches_with_the_same_result(
+    store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plant(store)
+    compute_controllers(store, ControlParams(at=DAY), now=NOW)
+    whole = _controller_edges(store)
+    store.delete_relationships("SHAREHOLDER_OF", ["SHAREHOLDER_OF:person:z->biz:A"])
+    store.upsert_nodes("Person", [{"uid": "person:u", "name": "u"}])
+    _hold(store, "Person", [("person:u", "biz:A", 0.9)])
+    monkeypatch.setattr(ownership_service, "WRITE_BATCH", 1)  # every row its own commit
+    changed = compute_controllers(store, ControlParams(at=DAY), now=NOW)
+    edges = _controller_edges(store)
+    assert changed.removed == 2
+    assert set(edges) == set(whole) - {
+        computed_rid("person:z", "biz:A"),
+        computed_rid("person:z", "biz:B"),
+    } | {computed_rid("person:u", "biz:A"), computed_rid("person:u", "biz:B")}
+    explained = edges[computed_rid("person:u", "biz:B")]["explanation"]
+    assert str(explained).startswith("majority: u holds 90% of A公司")
