@@ -41,6 +41,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import IO, Any
 
+import numpy as np
 import orjson
 from followthemoney import model
 from followthemoney.exc import InvalidData
@@ -439,8 +440,14 @@ def _contacts(store: GraphStore) -> dict[str, dict[str, list[str]]]:
     mail = projection.node_props.get("address")
     text = projection.node_props.get("text")
     uids = projection.uids.tolist()  # plain lists: one conversion, not one per edge
+    # Only businesses' and persons' contacts are exported (accounts and waybills have phones
+    # too, most of the edges): the others are left out before the loop.
+    owned = np.flatnonzero(projection.label_mask("Business", "Person")[projection.src])
     for src, dst, kind in zip(
-        projection.src.tolist(), projection.dst.tolist(), projection.types.tolist(), strict=True
+        projection.src[owned].tolist(),
+        projection.dst[owned].tolist(),
+        projection.types[owned].tolist(),
+        strict=True,
     ):
         owner = found.setdefault(str(uids[src]), {})
         if kind == "HAS_PHONE" and number is not None and number[dst]:
