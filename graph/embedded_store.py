@@ -583,12 +583,18 @@ class EmbeddedStore(CypherStore):
         self._held = None
         return written
 
+    @property
+    def held_copy_rows(self) -> int:
+        """Most rows one ``COPY`` of held relationships takes: 500 per MB of buffer pool (1M
+        at 2 GB). The engine builds a copy's relationships in its pool: at 1M businesses one
+        ``COPY`` of a 10M-row file's relationships filled a 2 GB pool."""
+        return max(200_000, (self._buffer_pool_mb or 4096) * 500)
+
     def _copy_held(self) -> int:
         held, self._held = self._held or {}, ({} if self._held is not None else None)
         written = 0
         try:
-            while held:
-                (rel_type, src_label, dst_label), paths = held.popitem()
+            for (rel_type, src_label, dst_label), paths in list(held.items()):
                 copy = render(
                     "upsert_relationships_copy_files",
                     self.dialect,
@@ -596,14 +602,21 @@ class EmbeddedStore(CypherStore):
                     from_table=src_label,
                     to_table=dst_label,
                 )
-                files = "[" + ", ".join(f"'{path.as_posix()}'" for path in paths) + "]"
-                self._reopen_if_due()
-                self._execute(copy.replace("$files", files))
-                rows = sum(pq.ParquetFile(path).metadata.num_rows for path in paths)
-                self._rows_since_open += rows
-                written += rows
-                for path in paths:
-                    path.unlink(missing_ok=True)
+                sizes = [pq.ParquetFile(path).metadata.num_rows for path in paths]
+                while paths:
+                    take, rows = 1, sizes[0]
+                    while take < len(paths) and rows + sizes[take] <= self.held_copy_rows:
+                        rows += sizes[take]
+                        take += 1
+                    group, paths, sizes = paths[:take], paths[take:], sizes[take:]
+                    files = "[" + ", ".join(f"'{path.as_posix()}'" for path in group) + "]"
+                    self._reopen_if_due()
+                    self._execute(copy.replace("$files", files))
+                    self._rows_since_open += rows
+                    written += rows
+                    for path in group:
+                        path.unlink(missing_ok=True)
+                    held[(rel_type, src_label, dst_label)] = paths  # what a failure leaves
         finally:
             for paths in held.values():  # not copied: a failure above
                 for path in paths:

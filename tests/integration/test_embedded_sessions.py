@@ -205,3 +205,15 @@ def test_a_release_copies_each_type_in_one_statement_and_close_copies_what_is_le
         assert reopened.counts().relationships["HAS_PHONE"] == 7
     finally:
         reopened.close()
+
+
+def test_held_relationships_larger_than_one_copy_go_in_several(
+    store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = _phones(store, [f"biz:{i}" for i in range(7)])
+    monkeypatch.setattr(EmbeddedStore, "held_copy_rows", property(lambda self: 3))
+    store.hold_relationship_inserts()
+    for k in range(0, 7, 2):  # files of 2, 2, 2 and 1 rows: copies of 2, 2 and 2+1
+        store.insert_new_relationships("HAS_PHONE", "Business", "Phone", rows[k : k + 2])
+    assert store.release_relationship_inserts() == 7
+    assert store.counts().relationships["HAS_PHONE"] == 7
