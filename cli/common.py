@@ -60,9 +60,9 @@ def use_store(store: str | None) -> None:
         _state["settings"] = current_settings().model_copy(update={"store": store})
 
 
-def open_store() -> GraphStore:
-    """Open the store the current settings name."""
-    return _open_store(current_settings())
+def open_store(*, for_ingest: bool = False) -> GraphStore:
+    """Open the store the current settings name (``for_ingest``: with the ingest's pool)."""
+    return _open_store(current_settings(), for_ingest=for_ingest)
 
 
 @contextmanager

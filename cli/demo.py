@@ -72,7 +72,7 @@ def demo(
         )
     # Each phase opens the store as its own command would: closing it between them hands
     # the engine's working memory back, so the phases' peaks do not stack.
-    with cli.open_store() as store:
+    with cli.open_store(for_ingest=True) as store:
         cli.run_ingest(store, input_dir)
         cli.print_counts(store)
 

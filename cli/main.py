@@ -261,7 +261,7 @@ def ingest(
 
             settings = current_settings()
             started = time.perf_counter()
-            with open_store() as graph_store:
+            with open_store(for_ingest=True) as graph_store:
                 report = ingest_ftm(
                     graph_store,
                     directory,
@@ -278,7 +278,7 @@ def ingest(
                 raise ConfigError("--bulk loads Neo4j: add --store neo4j")
             run_ingest(None, directory)
             return
-        with open_store() as graph_store:
+        with open_store(for_ingest=True) as graph_store:
             run_ingest(graph_store, directory)
     except CreditGraphError as exc:
         raise fail(exc) from exc

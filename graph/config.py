@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     # 4 GB) so the store fits beside the API and the algorithms; 0 lets the engine take
     # about 80 % of memory (docs/scale.md: at 1M businesses, 2 GB was too small for shells).
     embedded_buffer_pool_mb: int = Field(4096, ge=0)
+    # The pool while `credgraph ingest` (and the demo's ingest step) loads the embedded
+    # store: a load needs less than shell detection, and 2 GB kept the 1M-business ingest at
+    # 5.7 GB peak RSS, pool included (docs/scale.md). Never more than a smaller
+    # embedded_buffer_pool_mb; 0 uses embedded_buffer_pool_mb.
+    ingest_buffer_pool_mb: int = Field(2048, ge=0)
     # `credgraph serve` opens the embedded store in a supervised worker process, so that a
     # native fault in the engine ends the worker, not the API (graph/worker_store.py,
     # docs/api.md "Store worker"). A call the worker has not answered in

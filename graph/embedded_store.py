@@ -584,6 +584,11 @@ class EmbeddedStore(CypherStore):
         return written
 
     @property
+    def buffer_pool_mb(self) -> int:
+        """The buffer pool the database was opened with, in MB (0: the engine's choice)."""
+        return self._buffer_pool_mb
+
+    @property
     def held_copy_rows(self) -> int:
         """Most rows one ``COPY`` of held relationships takes: 500 per MB of buffer pool (1M
         at 2 GB). The engine builds a copy's relationships in its pool: at 1M businesses one
