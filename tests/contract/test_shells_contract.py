@@ -276,6 +276,14 @@ def _has_gds(store: GraphStore) -> bool:
     return bool(callable(has_gds) and has_gds())
 
 
+def _require_gds(store: GraphStore) -> None:
+    """A Neo4j without GDS fails the test in CI and skips it only on a developer's machine."""
+    if not _has_gds(store):
+        if in_ci():
+            pytest.fail("CI is set but this Neo4j has no GDS plugin")
+        pytest.skip("Neo4j without the GDS plugin")
+
+
 @pytest.mark.parametrize(
     "params",
     [
@@ -294,10 +302,7 @@ def test_gds_gives_the_same_clusters_as_the_projection_path(
         with pytest.raises(InvalidInput):
             detect_shells(store, params, use_gds=True)
         return
-    if not _has_gds(store):
-        if in_ci():
-            pytest.fail("CI is set but this Neo4j has no GDS plugin")
-        pytest.skip("Neo4j without the GDS plugin")
+    _require_gds(store)
     plant(store)
     # Edges that ended before the dated case's day: a shared phone that once linked biz:B0
     # to cluster A, and a store and a listing of cluster B's members.
@@ -351,10 +356,7 @@ def test_a_market_without_shared_identifiers_has_no_cluster_on_either_path(
     assert (pure.stats.businesses, pure.stats.identifiers) == (3, 3)
     if store.dialect != "neo4j":
         return
-    if not _has_gds(store):
-        if in_ci():
-            pytest.fail("CI is set but this Neo4j has no GDS plugin")
-        pytest.skip("Neo4j without the GDS plugin")
+    _require_gds(store)
     gds = detect_shells(store, use_gds=True, now=NOW)
     assert gds.clusters == ()
     assert replace(gds.stats, candidate_pairs=-1) == replace(pure.stats, candidate_pairs=-1)
