@@ -366,9 +366,11 @@ class EmbeddedStore(CypherStore):
     # the result is that of merging the rows in order.
 
     def _table_columns(self, table: str) -> list[str]:
-        """The table's columns in storage order (COPY matches by position)."""
+        """The table's columns in storage order (COPY matches by position). A catalogue
+        read: relationship inserts held stay held."""
         if table not in self._column_order:
-            rows = self._run(f"CALL table_info('{table}') RETURN *")
+            with self._on_nodes_only():
+                rows = self._run(f"CALL table_info('{table}') RETURN *")
             self._column_order[table] = [row["name"] for row in rows]
         return self._column_order[table]
 

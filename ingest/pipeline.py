@@ -363,8 +363,9 @@ class StoreSink(Sink):
     large file's load quadratic. An upsert of the type inserts what is gathered first.
 
     The store's work runs on one writer thread, in order, while the caller converts the
-    next chunk (the engines release the GIL while they copy): a write is handed over once
-    the one before has finished, so memory holds one chunk's rows more. A failed write is
+    next chunks (the engines release the GIL while they copy): a write is handed over once
+    fewer than ``writer_depth`` are unfinished, so memory holds that many batches more. A
+    failed write is
     raised from the next call; ``finish`` waits for every write. Not for use inside a
     transaction the calling thread holds on a lock-wrapped store (the API's): the writer
     thread would wait for that lock.
@@ -374,11 +375,15 @@ class StoreSink(Sink):
     #: The batch when the store holds relationship inserts until the file ends
     #: (``GraphStore.hold_relationship_inserts``): each batch is then only a file on disk.
     held_batch_rows = 100_000
+    #: Writes handed over and not yet finished: the caller converts ahead of the store by
+    #: up to this many (a chunk's batches each), so a slow ``COPY`` and a slow chunk
+    #: overlap instead of waiting for each other.
+    writer_depth = 3
 
     def __init__(self, store: GraphStore, *, background: bool = True) -> None:
         self.store = store
         self._pending: dict[tuple[str, str, str], list[ColumnRows]] = {}
-        self._writer = _Writer() if background else None
+        self._writer = _Writer(self.writer_depth) if background else None
         self._holding = False
 
     def prepare(self) -> None:
@@ -393,16 +398,15 @@ class StoreSink(Sink):
         return {n.uid for n in self._call(self.store.get_nodes, uids)}
 
     def write_nodes(self, label: str, rows: ColumnRows, new: Flags) -> int:
+        """Hands the rows to the writer: both writes return their rows' count (the port's
+        contract), and a failure is raised from the next call."""
         if label not in self.fresh:
-            return int(self._call(self.store.upsert_nodes, label, rows))
-        written = 0
+            self._submit(self.store.upsert_nodes, label, rows)
+            return len(rows)
         for part, insert in _split(rows, new):
-            if insert:
-                self._submit(self.store.insert_new_nodes, label, part)
-                written += len(part)
-            else:
-                written += self._call(self.store.upsert_nodes, label, part)
-        return written
+            write = self.store.insert_new_nodes if insert else self.store.upsert_nodes
+            self._submit(write, label, part)
+        return len(rows)
 
     def write_rels(
         self, rel_type: str, src_label: str, dst_label: str, rows: ColumnRows, new: Flags
