@@ -254,6 +254,10 @@ class BatchedRun:
         (86k restrictions in batches of 20k: ~5 s of commits). The edges are invisible
         until the commit as their versions are, and a roll-back deletes them with the
         versions. Small: three uids an edge.
+
+        Inserted without the upsert's lookups: a version's uid, and so its edges' rids,
+        comes from a feed number reserved for this run, and a run that never committed is
+        rolled back with its edges (``DETACH DELETE``) before its numbers are taken again.
         """
         binds: dict[str, list[dict[str, Any]]] = {}
         derived = []
@@ -265,9 +269,9 @@ class BatchedRun:
                 )
             derived.append(derived_from_edge(uid, listing))
         for label, edges in binds.items():
-            self.store.upsert_relationships("RESTRICTS", "Restriction", label, edges)
+            self.store.insert_new_relationships("RESTRICTS", "Restriction", label, edges)
         if derived:
-            self.store.upsert_relationships("DERIVED_FROM", "Restriction", "Listing", derived)
+            self.store.insert_new_relationships("DERIVED_FROM", "Restriction", "Listing", derived)
         self._edges = []
         self._heartbeat()
 
