@@ -28,6 +28,7 @@ from api.security import KeyStore
 from api.webhooks import WebhookStore, WebhookWorker
 from graph.config import Settings
 from graph.factory import open_store
+from graph.memory import tune_garbage_collector
 from graph.redact import RedactingStore, install_log_redaction
 from graph.store import GraphStore
 
@@ -132,6 +133,7 @@ def create_app(
     another process holds in one line); one the app opens is closed by it.
     """
     db_path = api_db or api_db_path(settings)
+    tune_garbage_collector()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

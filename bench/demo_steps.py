@@ -2,15 +2,18 @@
 
 Usage::
 
-    .venv/bin/python bench/demo_steps.py [--entities 20000] [--input DIR]
+    .venv/bin/python bench/demo_steps.py [--entities 20000] [--input DIR] [--gc default]
 
 Runs the demo in this process (in the current directory's ``.credgraph``) and, on standard
 error, prints a table: seconds and the highest RSS sampled (every 0.2 s) per step.
+``--gc default`` keeps Python's garbage-collector thresholds instead of the ones every
+entry point sets (``graph.memory.tune_garbage_collector``), to measure what they save.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import threading
 import time
@@ -21,6 +24,7 @@ if __package__ in (None, ""):  # run as a script
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import cli.main as cli  # noqa: E402
+import graph.memory  # noqa: E402
 
 
 def _rss_mb() -> int:
@@ -35,7 +39,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entities", type=int, default=20_000)
     parser.add_argument("--input", default=".credgraph/demo-input")
+    parser.add_argument("--gc", choices=["tuned", "default"], default="tuned")
     args = parser.parse_args()
+    if args.gc == "default":
+        graph.memory.GC_THRESHOLDS = gc.get_threshold()  # what the CLI then sets
     peak = [0]
     marks: list[tuple[str, float, int]] = []
     title_now = ["start"]

@@ -49,6 +49,7 @@ from graph.cypher_store import CypherStore  # noqa: E402
 from graph.embedded_store import DEFAULT_BUFFER_POOL_MB, EmbeddedStore  # noqa: E402
 from graph.errors import StoreError  # noqa: E402
 from graph.schema import NODES, RELS  # noqa: E402
+from graph.memory import tune_garbage_collector  # noqa: E402
 from ingest.generate import generate  # noqa: E402
 from ingest.pipeline import IngestReport, ingest_directory  # noqa: E402
 
@@ -289,6 +290,7 @@ def main() -> None:
         help="the Neo4j baseline's widest transaction to try (narrower ones follow on failure)",
     )
     args = parser.parse_args()
+    tune_garbage_collector()  # as ``credgraph ingest`` runs (every entry point sets it)
     stores = set(args.stores.split(","))
 
     started = time.perf_counter()

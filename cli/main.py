@@ -29,6 +29,7 @@ from cli.common import (
 from graph import store_lock
 from graph.errors import ConfigError, CreditGraphError, InvalidInput
 from graph.lookup import resolve_entity
+from graph.memory import tune_garbage_collector
 from graph.model import Node, Subgraph
 from graph.redact import install_log_redaction, redact
 from graph.render import node_name
@@ -68,6 +69,7 @@ def fail(exc: CreditGraphError) -> typer.Exit:
 @app.callback()
 def main(ctx: typer.Context, store: StoreOption = None) -> None:
     """Choose the store for every command."""
+    tune_garbage_collector()
     _use_store(store)
     install_log_redaction(current_settings().id_hash_key.get_secret_value())
     if ctx.invoked_subcommand:

@@ -49,6 +49,7 @@ from graph import store_lock
 from graph.config import Settings
 from graph.errors import CreditGraphError, StoreError, StoreUnavailable
 from graph.faults import FAULT_ENV, install_faults
+from graph.memory import tune_garbage_collector
 from graph.model import Counts, Edge, Node, Path, Projection, Subgraph
 from graph.store import GraphStore, Row
 
@@ -203,6 +204,7 @@ def _worker_main(
 ) -> None:
     """The store worker: open the store, then answer calls until told to close or orphaned."""
     _die_with_parent(parent_pid)
+    tune_garbage_collector()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ.pop(FAULT_ENV, None)  # crash points belong to the server process
     from graph import store_lock

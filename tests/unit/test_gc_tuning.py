@@ -1,0 +1,54 @@
+"""Every entry point runs with the garbage-collector thresholds of ``graph.memory``: with
+Python's defaults the 20k demo spent about 6 of its 39 s in the cyclic collector."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.app import create_app
+from cli import main as cli_main
+from graph.config import Settings
+from graph.memory import GC_THRESHOLDS
+from tests.conftest import TEST_KEY
+
+
+@pytest.fixture
+def default_thresholds() -> Iterator[None]:
+    before = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    yield
+    gc.set_threshold(*before)
+
+
+def test_a_cli_command_runs_with_the_tuned_collector(
+    default_thresholds: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(
+        environment="test",
+        store="embedded",
+        embedded_path=tmp_path / "graph.lbdb",
+        id_hash_key=TEST_KEY,
+    )
+    monkeypatch.setitem(cli_main._state, "settings", settings)
+    result = CliRunner().invoke(cli_main.app, ["schema"])
+    assert result.exit_code == 0, result.output
+    assert gc.get_threshold() == GC_THRESHOLDS
+
+
+def test_the_api_app_runs_with_the_tuned_collector(
+    default_thresholds: None, tmp_path: Path
+) -> None:
+    settings = Settings(
+        environment="test",
+        store="embedded",
+        embedded_path=tmp_path / "graph.lbdb",
+        id_hash_key=TEST_KEY,
+    )
+    create_app(settings, api_db=tmp_path / "api.sqlite3")
+    assert gc.get_threshold() == GC_THRESHOLDS
+    assert GC_THRESHOLDS[0] > 700  # the youngest generation waits for far more allocations
