@@ -450,17 +450,20 @@ def _with_reasons(scores: EntityScores, reasons: Sequence[tuple[Reason, ...]]) -
     )
 
 
-def _top(contrib: FloatArray, names: Sequence[str], row: int) -> list[tuple[str, float]]:
-    values = contrib[row]
-    picked = [(names[k], float(values[k])) for k in np.argsort(-values) if values[k] >= REASON_MIN]
-    return picked
-
-
 class _LazyReasons(Sequence[tuple[Reason, ...]]):
     """Reasons per row, each worked out from the facts when it is read."""
 
     def __init__(self, scores: EntityScores) -> None:
         self._scores = scores
+        self._order: npt.NDArray[np.int8] | None = None
+
+    def _top(self, names: Sequence[str], row: int) -> list[tuple[str, float]]:
+        """Row ``row``'s features worth a reason (contribution at least ``REASON_MIN``),
+        largest first; every row's order is sorted once, on the first read."""
+        if self._order is None:
+            self._order = np.argsort(-self._scores.contributions, axis=1).astype(np.int8)
+        values = self._scores.contributions[row].tolist()
+        return [(names[k], values[k]) for k in self._order[row].tolist() if values[k] >= REASON_MIN]
 
     def __len__(self) -> int:
         return int(self._scores.score.size)
@@ -486,31 +489,39 @@ class _AccountReasons(_LazyReasons):
         self._f, self._params = f, params
 
     def _reasons(self, a: int) -> tuple[Reason, ...]:
-        f, params = self._f, self._params
-        minutes = params.lockstep_window_seconds / 60
-        grams = params.light_parcel_kg * 1000
         reasons = []
-        n = int(f.n_orders[a])
-        for name, weight in _top(self._scores.contributions, ACCOUNT_FEATURES, a):
-            table: dict[str, dict[str, Any]] = {
-                "light": {"n": int(f.light[a]), "orders": n, "grams": f"{grams:g}"},
-                "fast": {
-                    "n": int(f.fast[a]),
-                    "orders": n,
-                    "hours": f"{params.fast_delivery_hours:g}",
-                },
-                "receiver": {"n": int(f.receiver[a]), "accounts": int(f.receiver_accounts[a])},
-                "lockstep": {"partners": int(f.partners[a]), "minutes": f"{minutes:g}"},
-                "mean_suspicion": {"share": f"{f.mean_suspicion[a]:.0%}", "orders": n},
-                "store_suspicion": {"share": f"{f.store_suspicion[a]:.0%}"},
-                "ring": {"accounts": int(f.ring_size[a]), "score": f"{f.ring_score[a]:.2f}"},
-                "unfair": {"fairness": f"{f.fairness[a]:.2f}", "n": int(f.n_ratings[a])},
-                "quick_reviews": {"n": int(f.quick[a]), "hours": f"{QUICK_REVIEW_HOURS:g}"},
-            }
-            figures = table.get(name)
+        for name, weight in self._top(ACCOUNT_FEATURES, a):
+            figures = self._figures(name, a)
             if figures is not None:
                 reasons.append(Reason(f"brushing_account_{name}", figures, round(weight, 3)))
         return tuple(reasons)
+
+    def _figures(self, name: str, a: int) -> dict[str, Any] | None:
+        """The figures a reason about feature ``name`` quotes for account ``a`` (None for a
+        feature without a reason text); only the features picked are worked out."""
+        f, params = self._f, self._params
+        n = int(f.n_orders[a])
+        if name == "light":
+            grams = params.light_parcel_kg * 1000
+            return {"n": int(f.light[a]), "orders": n, "grams": f"{grams:g}"}
+        if name == "fast":
+            return {"n": int(f.fast[a]), "orders": n, "hours": f"{params.fast_delivery_hours:g}"}
+        if name == "receiver":
+            return {"n": int(f.receiver[a]), "accounts": int(f.receiver_accounts[a])}
+        if name == "lockstep":
+            minutes = params.lockstep_window_seconds / 60
+            return {"partners": int(f.partners[a]), "minutes": f"{minutes:g}"}
+        if name == "mean_suspicion":
+            return {"share": f"{f.mean_suspicion[a]:.0%}", "orders": n}
+        if name == "store_suspicion":
+            return {"share": f"{f.store_suspicion[a]:.0%}"}
+        if name == "ring":
+            return {"accounts": int(f.ring_size[a]), "score": f"{f.ring_score[a]:.2f}"}
+        if name == "unfair":
+            return {"fairness": f"{f.fairness[a]:.2f}", "n": int(f.n_ratings[a])}
+        if name == "quick_reviews":
+            return {"n": int(f.quick[a]), "hours": f"{QUICK_REVIEW_HOURS:g}"}
+        return None
 
 
 _STORE_REASON_CODES = {
@@ -532,7 +543,7 @@ class _StoreReasons(_LazyReasons):
         f = self._f
         reasons: dict[str, Reason] = {}
         n = int(f.n_orders[s])
-        for name, weight in _top(self._scores.contributions, STORE_FEATURES, s):
+        for name, weight in self._top(STORE_FEATURES, s):
             code = _STORE_REASON_CODES.get(name)
             if code is None or code in reasons:
                 continue
