@@ -48,8 +48,8 @@ from graph.cypher import quote  # noqa: E402
 from graph.cypher_store import CypherStore  # noqa: E402
 from graph.embedded_store import DEFAULT_BUFFER_POOL_MB, EmbeddedStore  # noqa: E402
 from graph.errors import StoreError  # noqa: E402
-from graph.schema import NODES, RELS  # noqa: E402
 from graph.memory import tune_garbage_collector  # noqa: E402
+from graph.schema import NODES, RELS  # noqa: E402
 from ingest.generate import generate  # noqa: E402
 from ingest.pipeline import IngestReport, ingest_directory  # noqa: E402
 
