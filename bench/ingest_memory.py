@@ -12,6 +12,7 @@ fresh temporary database removed afterwards.
 from __future__ import annotations
 
 import argparse
+import gc
 import resource
 import shutil
 import sys
@@ -23,6 +24,7 @@ if __package__ in (None, ""):  # run as a script
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from graph.embedded_store import EmbeddedStore  # noqa: E402
+from graph.memory import GC_THRESHOLDS, tune_garbage_collector  # noqa: E402
 from ingest.generate import generate  # noqa: E402
 from ingest.pipeline import ingest_directory  # noqa: E402
 
@@ -35,7 +37,15 @@ def main() -> None:
     parser.add_argument("--pool-mb", type=int, default=1024)
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--no-hold", action="store_true", help="copy inserts per batch")
+    parser.add_argument(
+        "--gc",
+        choices=["tuned", "default"],
+        default="tuned",
+        help="the collector thresholds every entry point sets, or Python's",
+    )
     args = parser.parse_args()
+    if args.gc == "tuned":
+        tune_garbage_collector()
     source = args.data / f"input-{args.businesses}-s7"
     if not (source / "businesses.csv").exists():
         generate(source, args.businesses, 7)
@@ -51,6 +61,7 @@ def main() -> None:
             seconds = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
         mode = "per batch" if args.no_hold else "held per file"
+        mode += f", gc {gc.get_threshold() if args.gc == 'default' else GC_THRESHOLDS}"
         print(
             f"{args.businesses:,} businesses, {report.read:,} rows, pool {args.pool_mb} MB, "
             f"relationships {mode}: {seconds:.1f} s, peak RSS {peak:,} MB"
