@@ -183,8 +183,8 @@ class EmbeddedStore(CypherStore):
         self._spool_seq = itertools.count()
         self._rows_since_open = 0
         self._statements_since_open = 0
-        #: Relationship inserts held (see ``hold_relationship_inserts``): Parquet files of
-        #: new rows per (type, from, to), or None when not holding.
+        #: Relationship inserts held (see ``hold_inserts``): Parquet files of new rows per
+        #: (type, from, to), or None when not holding.
         self._held: dict[tuple[str, str, str], list[Path]] | None = None
         #: Node inserts held (see ``hold_inserts``): Parquet files of new rows per label.
         self._held_nodes: dict[str, list[Path]] = {}
@@ -369,7 +369,7 @@ class EmbeddedStore(CypherStore):
 
     def _table_columns(self, table: str) -> list[str]:
         """The table's columns in storage order (COPY matches by position). A catalogue
-        read: relationship inserts held stay held."""
+        read: inserts held stay held."""
         if table not in self._column_order:
             with self._on_nodes_only():
                 rows = self._run(f"CALL table_info('{table}') RETURN *")
@@ -646,24 +646,24 @@ class EmbeddedStore(CypherStore):
     def _copy_files(self, copy: str, paths: list[Path]) -> int:
         """Run ``copy`` over ``paths`` (spliced in as ``$files``), at most
         ``held_copy_rows`` rows a statement; every file is removed, copied or not."""
-        written = 0
+        written, left = 0, list(paths)
         try:
-            sizes = [pq.ParquetFile(path).metadata.num_rows for path in paths]
-            while paths:
+            sizes = [pq.ParquetFile(path).metadata.num_rows for path in left]
+            while left:
                 take, rows = 1, sizes[0]
-                while take < len(paths) and rows + sizes[take] <= self.held_copy_rows:
+                while take < len(left) and rows + sizes[take] <= self.held_copy_rows:
                     rows += sizes[take]
                     take += 1
-                group, paths, sizes = paths[:take], paths[take:], sizes[take:]
-                files = "[" + ", ".join(f"'{path.as_posix()}'" for path in group) + "]"
+                files = "[" + ", ".join(f"'{path.as_posix()}'" for path in left[:take]) + "]"
                 self._reopen_if_due()
                 self._execute(copy.replace("$files", files))
                 self._rows_since_open += rows
                 written += rows
-                for path in group:
+                for path in left[:take]:
                     path.unlink(missing_ok=True)
+                left, sizes = left[take:], sizes[take:]
         finally:
-            for path in paths:  # not copied: a failure above
+            for path in left:  # not copied: a failure above
                 path.unlink(missing_ok=True)
         return written
 

@@ -365,10 +365,9 @@ class StoreSink(Sink):
     The store's work runs on one writer thread, in order, while the caller converts the
     next chunks (the engines release the GIL while they copy): a write is handed over once
     fewer than ``writer_depth`` are unfinished, so memory holds that many batches more. A
-    failed write is
-    raised from the next call; ``finish`` waits for every write. Not for use inside a
-    transaction the calling thread holds on a lock-wrapped store (the API's): the writer
-    thread would wait for that lock.
+    failed write is raised from the next call; ``finish`` waits for every write. Not for
+    use inside a transaction the calling thread holds on a lock-wrapped store (the API's):
+    the writer thread would wait for that lock.
     """
 
     rel_batch_rows = 500_000

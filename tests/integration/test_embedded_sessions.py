@@ -263,3 +263,17 @@ def test_a_release_copies_held_nodes_before_the_relationships_between_them(
         assert not list(tmp_path.glob(".credgraph-spool-*/*held*"))
     finally:
         reopened.close()
+
+
+def test_a_held_copy_that_fails_raises_and_leaves_no_held_file(
+    store: EmbeddedStore, tmp_path: Path
+) -> None:
+    rows = _phones(store, ["biz:a"])
+    store.hold_inserts()
+    store.insert_new_nodes("Business", [_business(7)])
+    dangling = {"rid": "HAS_PHONE:biz:a->phone:404", "src": "biz:a", "dst": "phone:404"}
+    store.insert_new_relationships("HAS_PHONE", "Business", "Phone", [*rows, dangling])
+    with pytest.raises(StoreError, match="phone:404"):
+        store.release_inserts()
+    assert store.get_node("biz:000007") is not None  # the nodes went in before the failure
+    assert not list(_spools(tmp_path)[0].glob("*held*"))
