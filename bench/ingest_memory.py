@@ -1,5 +1,5 @@
-"""Embedded ingest of a generated input: wall time and peak RSS, with new nodes and
-relationships held per file (the default) or copied batch by batch (``--no-hold``).
+"""Embedded ingest of a generated input: wall time and peak RSS, with relationship inserts
+held per file (the default) or copied batch by batch (``--no-hold``).
 
 Usage::
 
@@ -36,7 +36,7 @@ def main() -> None:
     parser.add_argument("--businesses", type=int, default=100_000)
     parser.add_argument("--pool-mb", type=int, default=1024)
     parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--no-hold", action="store_true", help="copy inserts per batch")
+    parser.add_argument("--no-hold", action="store_true", help="copy relationships per batch")
     parser.add_argument(
         "--gc",
         choices=["tuned", "default"],
@@ -50,7 +50,7 @@ def main() -> None:
     if not (source / "businesses.csv").exists():
         generate(source, args.businesses, 7)
     if args.no_hold:
-        EmbeddedStore.hold_inserts = lambda self: False  # type: ignore[method-assign]
+        EmbeddedStore.hold_relationship_inserts = lambda self: False  # type: ignore[method-assign]
     work = Path(tempfile.mkdtemp(prefix="ingest-memory-", dir=args.data))
     try:
         with EmbeddedStore(work / "graph.lbdb", buffer_pool_mb=args.pool_mb) as store:

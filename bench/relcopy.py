@@ -8,7 +8,7 @@ Builds ``Account`` (rels / 3) and ``Ord`` (rels) nodes, then ``PLACED`` relation
 random accounts to every order, written as Parquet batches; copies them batch by batch into
 one fresh database and in one statement (a list of the same files) into another, printing
 each batch's time and RSS, and the totals. The embedded store's ingest holds new
-relationships until their file ends for this reason (``EmbeddedStore.hold_inserts``).
+relationships until their file ends for this reason (``EmbeddedStore.hold_relationship_inserts``).
 """
 
 from __future__ import annotations

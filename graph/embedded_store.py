@@ -183,11 +183,9 @@ class EmbeddedStore(CypherStore):
         self._spool_seq = itertools.count()
         self._rows_since_open = 0
         self._statements_since_open = 0
-        #: Relationship inserts held (see ``hold_inserts``): Parquet files of new rows per
-        #: (type, from, to), or None when not holding.
+        #: Relationship inserts held (see ``hold_relationship_inserts``): Parquet files of
+        #: new rows per (type, from, to), or None when not holding.
         self._held: dict[tuple[str, str, str], list[Path]] | None = None
-        #: Node inserts held (see ``hold_inserts``): Parquet files of new rows per label.
-        self._held_nodes: dict[str, list[Path]] = {}
         #: Set while a port call that reads or writes nodes only runs: what is held stays.
         self._nodes_only = False
         #: Statements after which the database is reopened: what a quarter of the pool holds.
@@ -282,8 +280,8 @@ class EmbeddedStore(CypherStore):
                 each.close()
 
     def _execute(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        if (self._held or self._held_nodes) and not self._nodes_only and not _is_copy(query):
-            self._copy_held()  # what runs next may read or change what is held
+        if self._held and not self._nodes_only and not _is_copy(query):
+            self._copy_held()  # what runs next may read or change those relationships
         with self._result(query, params) as last:
             columns = last.get_column_names()
             rows = []
@@ -369,7 +367,7 @@ class EmbeddedStore(CypherStore):
 
     def _table_columns(self, table: str) -> list[str]:
         """The table's columns in storage order (COPY matches by position). A catalogue
-        read: inserts held stay held."""
+        read: relationship inserts held stay held."""
         if table not in self._column_order:
             with self._on_nodes_only():
                 rows = self._run(f"CALL table_info('{table}') RETURN *")
@@ -515,11 +513,6 @@ class EmbeddedStore(CypherStore):
         typed = _typed(batch, spec.all_props, order)
         if typed is None:
             return self.upsert_nodes(label, rows)
-        if self._held is not None:
-            path = self._held_file()
-            pq.write_table(typed, path, compression="none")
-            self._held_nodes.setdefault(label, []).append(path)
-            return len(rows)
         self._run(render("upsert_nodes_copy", self.dialect, label=label), {"rows": typed})
         return len(rows)
 
@@ -549,17 +542,14 @@ class EmbeddedStore(CypherStore):
             names=["from", "to", *typed.column_names],
         )
         if self._held is not None:
-            path = self._held_file()
+            if self._spool is None:
+                self._spool = _spool_directory(self.path)
+            path = self._spool / f"{os.getpid()}-held-{next(self._spool_seq)}.parquet"
             pq.write_table(table, path, compression="none")
             self._held.setdefault((rel_type, src_label, dst_label), []).append(path)
             return len(rows)
         self._run(copy, {"rows": table})
         return len(rows)
-
-    def _held_file(self) -> Path:
-        if self._spool is None:
-            self._spool = _spool_directory(self.path)
-        return self._spool / f"{os.getpid()}-held-{next(self._spool_seq)}.parquet"
 
     @contextmanager
     def _on_nodes_only(self) -> Iterator[None]:
@@ -570,32 +560,27 @@ class EmbeddedStore(CypherStore):
             self._nodes_only = outer
 
     def get_nodes(self, uids: Sequence[str]) -> list[Node]:
-        """Nodes by uid: node inserts held are copied first, relationship inserts held stay
-        held (a node read needs none)."""
-        self._copy_held_nodes(list(self._held_nodes))
+        """Nodes by uid (relationship inserts held stay held: a node read needs none)."""
         with self._on_nodes_only():
             return super().get_nodes(uids)
 
     def upsert_nodes(self, label: str, rows: Sequence[Row]) -> int:
-        """Create or update nodes by uid: the label's inserts held are copied first, other
-        inserts held stay held."""
-        self._copy_held_nodes([label])
+        """Create or update nodes by uid (relationship inserts held stay held)."""
         with self._on_nodes_only():
             return super().upsert_nodes(label, rows)
 
-    def hold_inserts(self) -> bool:
-        """Hold new nodes and relationships as Parquet files beside the store and copy each
-        label's, and each relationship type and pair's, in one ``COPY`` when released.
-        LadybugDB's ``COPY`` takes time in proportion to the rows already in the table (6M
-        relationships in 500k batches: 102 s, the last batch 12 s; in one statement from the
-        same files: 56 s, and 0.5 GB less memory; ``bench/relcopy.py``), and a statement
-        costs tens of milliseconds however few its rows."""
+    def hold_relationship_inserts(self) -> bool:
+        """Hold new relationships as Parquet files beside the store and copy each type and
+        pair's in one ``COPY`` when released: LadybugDB's ``COPY`` into a relationship table
+        takes time in proportion to the rows already in it (6M relationships in 500k
+        batches: 102 s, the last batch 12 s; in one statement from the same files: 56 s,
+        and 0.5 GB less memory; ``bench/relcopy.py``)."""
         if self._held is None:
             self._held = {}
         return True
 
-    def release_inserts(self) -> int:
-        """Copy what is held (nodes, then relationships), then stop holding."""
+    def release_relationship_inserts(self) -> int:
+        """Copy what is held, then stop holding."""
         written = self._copy_held()
         self._held = None
         return written
@@ -607,18 +592,16 @@ class EmbeddedStore(CypherStore):
 
     @property
     def held_copy_rows(self) -> int:
-        """Most rows one ``COPY`` of held inserts takes: 500 per MB of buffer pool (1M at
-        2 GB). The engine builds a copy's relationships in its pool: at 1M businesses one
+        """Most rows one ``COPY`` of held relationships takes: 500 per MB of buffer pool (1M
+        at 2 GB). The engine builds a copy's relationships in its pool: at 1M businesses one
         ``COPY`` of a 10M-row file's relationships filled a 2 GB pool."""
         return max(200_000, (self._buffer_pool_mb or 4096) * 500)
 
     def _copy_held(self) -> int:
-        """Copy every insert held: nodes first (the relationships' ends), then relationships."""
-        written = self._copy_held_nodes(list(self._held_nodes))
         held, self._held = self._held or {}, ({} if self._held is not None else None)
+        written = 0
         try:
-            for rel_type, src_label, dst_label in list(held):
-                paths = held.pop((rel_type, src_label, dst_label))
+            for (rel_type, src_label, dst_label), paths in list(held.items()):
                 copy = render(
                     "upsert_relationships_copy_files",
                     self.dialect,
@@ -626,45 +609,25 @@ class EmbeddedStore(CypherStore):
                     from_table=src_label,
                     to_table=dst_label,
                 )
-                written += self._copy_files(copy, paths)
+                sizes = [pq.ParquetFile(path).metadata.num_rows for path in paths]
+                while paths:
+                    take, rows = 1, sizes[0]
+                    while take < len(paths) and rows + sizes[take] <= self.held_copy_rows:
+                        rows += sizes[take]
+                        take += 1
+                    group, paths, sizes = paths[:take], paths[take:], sizes[take:]
+                    files = "[" + ", ".join(f"'{path.as_posix()}'" for path in group) + "]"
+                    self._reopen_if_due()
+                    self._execute(copy.replace("$files", files))
+                    self._rows_since_open += rows
+                    written += rows
+                    for path in group:
+                        path.unlink(missing_ok=True)
+                    held[(rel_type, src_label, dst_label)] = paths  # what a failure leaves
         finally:
             for paths in held.values():  # not copied: a failure above
                 for path in paths:
                     path.unlink(missing_ok=True)
-        return written
-
-    def _copy_held_nodes(self, labels: Sequence[str]) -> int:
-        """Copy the node inserts held for ``labels``, one ``COPY`` per label (or group)."""
-        written = 0
-        for label in labels:
-            paths = self._held_nodes.pop(label, [])
-            if paths:
-                copy = render("upsert_nodes_copy_files", self.dialect, label=label)
-                written += self._copy_files(copy, paths)
-        return written
-
-    def _copy_files(self, copy: str, paths: list[Path]) -> int:
-        """Run ``copy`` over ``paths`` (spliced in as ``$files``), at most
-        ``held_copy_rows`` rows a statement; every file is removed, copied or not."""
-        written, left = 0, list(paths)
-        try:
-            sizes = [pq.ParquetFile(path).metadata.num_rows for path in left]
-            while left:
-                take, rows = 1, sizes[0]
-                while take < len(left) and rows + sizes[take] <= self.held_copy_rows:
-                    rows += sizes[take]
-                    take += 1
-                files = "[" + ", ".join(f"'{path.as_posix()}'" for path in left[:take]) + "]"
-                self._reopen_if_due()
-                self._execute(copy.replace("$files", files))
-                self._rows_since_open += rows
-                written += rows
-                for path in left[:take]:
-                    path.unlink(missing_ok=True)
-                left, sizes = left[take:], sizes[take:]
-        finally:
-            for path in left:  # not copied: a failure above
-                path.unlink(missing_ok=True)
         return written
 
     def _node(self, value: Any) -> Node:
@@ -740,9 +703,10 @@ class EmbeddedStore(CypherStore):
         self._run(f"COPY {table} FROM '{path.as_posix()}'")
 
     def close(self) -> None:
-        """Close the connection and the database files (inserts held are copied first)."""
-        if self._held or self._held_nodes:
-            self.release_inserts()
+        """Close the connection and the database files (relationships held are copied
+        first)."""
+        if self._held:
+            self.release_relationship_inserts()
         self._conn.close()
         self._db.close()
         if self._spool is not None:

@@ -97,17 +97,16 @@ class GraphStore(ABC):
         between ends it knows exist; as ``insert_new_nodes``. Returns relationships written."""
         return self.upsert_relationships(rel_type, src_label, dst_label, rows)
 
-    def hold_inserts(self) -> bool:
-        """From now on the store may hold what :meth:`insert_new_nodes` and
-        :meth:`insert_new_relationships` are given and write it at :meth:`release_inserts`,
-        one statement per label, or per relationship type and pair, instead of one per
-        batch. A node read or upsert writes the nodes held first (of its label, for an
-        upsert); any other statement writes everything held first. For a load that knows
-        its rows are new. Returns whether the store holds them (the default does not)."""
+    def hold_relationship_inserts(self) -> bool:
+        """From now on the store may hold what :meth:`insert_new_relationships` is given and
+        write it at :meth:`release_relationship_inserts`, one statement per type and pair
+        instead of one per batch; any other statement (a read, an upsert) writes what is
+        held first. For a load that knows its relationships are new. Returns whether the
+        store holds them (the default does not)."""
         return False
 
-    def release_inserts(self) -> int:
-        """Write every insert held and stop holding; returns how many rows were written."""
+    def release_relationship_inserts(self) -> int:
+        """Write every relationship held and stop holding; returns how many were written."""
         return 0
 
     @abstractmethod

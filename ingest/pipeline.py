@@ -371,8 +371,8 @@ class StoreSink(Sink):
     """
 
     rel_batch_rows = 500_000
-    #: The batch when the store holds inserts until the file ends
-    #: (``GraphStore.hold_inserts``): each batch is then only a file on disk.
+    #: The batch when the store holds relationship inserts until the file ends
+    #: (``GraphStore.hold_relationship_inserts``): each batch is then only a file on disk.
     held_batch_rows = 100_000
     #: Writes handed over and not yet finished: the caller converts ahead of the store by
     #: this many batches. 3 was no faster at 20k (the store's ``COPY`` is the critical path)
@@ -389,7 +389,7 @@ class StoreSink(Sink):
         self.store.create_schema()
         counts = self.store.counts()
         self.fresh = {k for k, v in {**counts.nodes, **counts.relationships}.items() if v == 0}
-        self._holding = bool(self._call(self.store.hold_inserts))
+        self._holding = bool(self._call(self.store.hold_relationship_inserts))
         if self._holding:
             self.rel_batch_rows = self.held_batch_rows
 
@@ -432,22 +432,22 @@ class StoreSink(Sink):
     def finish(self) -> None:
         self.file_done()
         if self._holding:
-            self._call(self.store.release_inserts)
+            self._call(self.store.release_relationship_inserts)
             self._holding = False
         if self._writer is not None:
             self._writer.drain()
 
     def file_done(self) -> None:
         """What a file gathered goes in before the next file: memory holds one file's, and
-        a store holding inserts copies the file's in one statement per table."""
+        a store holding relationship inserts copies the file's in one statement each."""
         for key in list(self._pending):
             self._insert_pending(key)
         if self._holding:
             self._submit(self._release_and_hold)
 
     def _release_and_hold(self) -> None:
-        self.store.release_inserts()
-        self.store.hold_inserts()
+        self.store.release_relationship_inserts()
+        self.store.hold_relationship_inserts()
 
     def _insert_pending(self, key: tuple[str, str, str]) -> None:
         parts = self._pending.pop(key, [])

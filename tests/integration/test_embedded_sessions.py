@@ -172,7 +172,7 @@ def test_held_relationship_inserts_are_copied_before_anything_reads_them(
     store: EmbeddedStore, tmp_path: Path
 ) -> None:
     rows = _phones(store, ["biz:a", "biz:b", "biz:c"])
-    assert store.hold_inserts()
+    assert store.hold_relationship_inserts()
     assert store.insert_new_relationships("HAS_PHONE", "Business", "Phone", rows[:2]) == 2
     assert store.insert_new_relationships("HAS_PHONE", "Business", "Phone", rows[2:]) == 1
     store.upsert_nodes("Phone", [{"uid": "phone:2"}])  # a node write between the batches
@@ -180,7 +180,7 @@ def test_held_relationship_inserts_are_copied_before_anything_reads_them(
     out = store.edges_of(["biz:a"], direction="out")  # a read sees every one inserted before
     assert [(e.type, e.dst) for e in out] == [("HAS_PHONE", "phone:1")]
     assert store.counts().relationships["HAS_PHONE"] == 3
-    assert store.release_inserts() == 0  # already copied by the read
+    assert store.release_relationship_inserts() == 0  # already copied by the read
     assert not list(_spools(tmp_path)[0].glob("*held*"))
 
 
@@ -191,11 +191,11 @@ def test_a_release_copies_each_type_in_one_statement_and_close_copies_what_is_le
     store = EmbeddedStore(path, buffer_pool_mb=256)
     store.create_schema()
     rows = _phones(store, [f"biz:{i}" for i in range(6)])
-    store.hold_inserts()
+    store.hold_relationship_inserts()
     for k in range(0, 6, 2):
         store.insert_new_relationships("HAS_PHONE", "Business", "Phone", rows[k : k + 2])
-    assert store.release_inserts() == 6
-    store.hold_inserts()
+    assert store.release_relationship_inserts() == 6
+    store.hold_relationship_inserts()
     store.upsert_nodes("Business", [{"uid": "biz:late"}])
     late = {"rid": "HAS_PHONE:biz:late->phone:1", "src": "biz:late", "dst": "phone:1"}
     store.insert_new_relationships("HAS_PHONE", "Business", "Phone", [late])
@@ -212,68 +212,20 @@ def test_held_relationships_larger_than_one_copy_go_in_several(
 ) -> None:
     rows = _phones(store, [f"biz:{i}" for i in range(7)])
     monkeypatch.setattr(EmbeddedStore, "held_copy_rows", property(lambda self: 3))
-    store.hold_inserts()
+    store.hold_relationship_inserts()
     for k in range(0, 7, 2):  # files of 2, 2, 2 and 1 rows: copies of 2, 2 and 2+1
         store.insert_new_relationships("HAS_PHONE", "Business", "Phone", rows[k : k + 2])
-    assert store.release_inserts() == 7
+    assert store.release_relationship_inserts() == 7
     assert store.counts().relationships["HAS_PHONE"] == 7
-
-
-def test_held_node_inserts_are_copied_before_a_read_or_an_upsert_of_their_label(
-    store: EmbeddedStore,
-) -> None:
-    store.hold_inserts()
-    assert store.insert_new_nodes("Business", [_business(1), _business(2)]) == 2
-    assert store.insert_new_nodes("Business", [_business(3)]) == 1
-    phones = [{"uid": f"phone:{i}", "number": f"1380000000{i}"} for i in (8, 9)]
-    assert store.insert_new_nodes("Phone", phones) == 2
-    # an upsert of a uid held updates that node (the label's inserts go in first)
-    store.upsert_nodes("Business", [{**_business(3), "name": "改名"}])
-    renamed = store.get_node("biz:000003")  # a read sees every node held
-    assert renamed is not None
-    assert renamed.props["name"] == "改名"
-    assert [n.uid for n in store.get_nodes(["phone:8", "phone:9"])] == ["phone:8", "phone:9"]
-    assert store.counts().nodes["Business"] == 3  # updated, not repeated
-    assert store.release_inserts() == 0  # nothing was left held
-
-
-def test_a_release_copies_held_nodes_before_the_relationships_between_them(
-    tmp_path: Path,
-) -> None:
-    path = tmp_path / "graph.lbdb"
-    store = EmbeddedStore(path, buffer_pool_mb=256)
-    store.create_schema()
-    store.hold_inserts()
-    store.insert_new_nodes("Business", [_business(1), _business(2)])
-    store.insert_new_nodes("Phone", [{"uid": "phone:1", "number": "13800000001"}])
-    rows = [
-        {"rid": f"HAS_PHONE:biz:00000{i}->phone:1", "src": f"biz:00000{i}", "dst": "phone:1"}
-        for i in (1, 2)
-    ]
-    store.insert_new_relationships("HAS_PHONE", "Business", "Phone", rows)
-    assert store.release_inserts() == 5  # 3 nodes, then the 2 edges between them
-    store.hold_inserts()
-    store.insert_new_nodes("Business", [_business(3)])
-    store.close()  # still held: copied on close
-    reopened = EmbeddedStore(path, buffer_pool_mb=256)
-    try:
-        counts = reopened.counts()
-        assert counts.nodes["Business"] == 3
-        assert counts.relationships["HAS_PHONE"] == 2
-        assert not list(tmp_path.glob(".credgraph-spool-*/*held*"))
-    finally:
-        reopened.close()
 
 
 def test_a_held_copy_that_fails_raises_and_leaves_no_held_file(
     store: EmbeddedStore, tmp_path: Path
 ) -> None:
     rows = _phones(store, ["biz:a"])
-    store.hold_inserts()
-    store.insert_new_nodes("Business", [_business(7)])
+    store.hold_relationship_inserts()
     dangling = {"rid": "HAS_PHONE:biz:a->phone:404", "src": "biz:a", "dst": "phone:404"}
     store.insert_new_relationships("HAS_PHONE", "Business", "Phone", [*rows, dangling])
     with pytest.raises(StoreError, match="phone:404"):
-        store.release_inserts()
-    assert store.get_node("biz:000007") is not None  # the nodes went in before the failure
+        store.release_relationship_inserts()
     assert not list(_spools(tmp_path)[0].glob("*held*"))
