@@ -47,7 +47,7 @@ def tune_garbage_collector() -> None:
     the cyclic collector only has to run now and then. With Python's defaults, a job that
     builds rows by the hundred thousand (an ingest chunk, a propagation's versions, an
     export's entities) runs it thousands of times, and each older-generation pass walks
-    every object still alive: the 20k demo spent about 6 of its 39 s there (38.9 -> 32.0 s,
-    the same 1.24 GB peak; ``bench/demo_steps.py --gc default`` against the default run).
-    """
+    every object still alive: the 20k demo took 36.6 s with Python's thresholds and 31.4 s
+    with these, the same 1.29 GB peak (``bench/demo_steps.py --gc default`` against
+    ``bench/demo_steps.py``, input reused)."""
     gc.set_threshold(*GC_THRESHOLDS)
