@@ -127,6 +127,21 @@ def _spool_directory(store: Path) -> Path:
 _SPOOL_PREFIX = ".credgraph-spool-"
 
 
+#: Statements that may write through the write-ahead log (anything but a COPY or a read).
+_MAY_LOG = re.compile(
+    r"\b(?:CREATE|MERGE|SET|DELETE|REMOVE|DROP|ALTER|BEGIN|COMMIT|ROLLBACK|INSTALL|IMPORT)\b"
+    r"|\bLOAD\s+EXTENSION\b",
+    re.IGNORECASE,
+)
+
+
+def _may_log(query: str) -> bool:
+    """Whether a statement that is not a ``COPY`` may write (comment lines aside). A read
+    taken for a write only costs a checkpoint."""
+    body = "\n".join(line for line in query.splitlines() if not line.lstrip().startswith("//"))
+    return bool(_MAY_LOG.search(body))
+
+
 def _is_copy(query: str) -> bool:
     """Whether a statement is a ``COPY`` (its first line that is not a comment)."""
     for line in query.splitlines():
@@ -149,6 +164,9 @@ class EmbeddedStore(CypherStore):
     projection_page_nodes = 250_000
     #: Rows scanned from batches after which the database is reopened (see ``_reopen_if_due``).
     reopen_after_rows = 2_000_000
+    #: Rows copied while relationship inserts are held after which the store checkpoints
+    #: (see ``hold_relationship_inserts``): what the engine keeps in memory until then.
+    checkpoint_after_rows = 1_000_000
     #: Pool kept per statement until the database closes, measured at 345 KB for a batch
     #: upsert (``bench/write_memory.py --per-statement``); reads are counted alike.
     pool_mb_per_statement = 0.35
@@ -186,6 +204,8 @@ class EmbeddedStore(CypherStore):
         #: Relationship inserts held (see ``hold_relationship_inserts``): Parquet files of
         #: new rows per (type, from, to), or None when not holding.
         self._held: dict[tuple[str, str, str], list[Path]] | None = None
+        #: Rows copied since the last checkpoint while checkpoints are deferred (holding).
+        self._unsaved_rows = 0
         #: Set while a port call that reads or writes nodes only runs: what is held stays.
         self._nodes_only = False
         #: Statements after which the database is reopened: what a quarter of the pool holds.
@@ -200,6 +220,30 @@ class EmbeddedStore(CypherStore):
             read_only=read_only,
         )
         self._conn = ladybug.Connection(self._db)
+        if getattr(self, "_held", None) is not None:
+            self._engine("CALL auto_checkpoint=false")
+
+    def _engine(self, statement: str) -> None:
+        """A statement of the store's own (a setting, a checkpoint), straight to the engine."""
+        try:
+            result = self._conn.execute(statement)
+        except RuntimeError as exc:
+            raise StoreError(f"embedded store: {exc}") from exc
+        for each in result if isinstance(result, list) else [result]:
+            each.close()
+
+    def _checkpoint(self) -> None:
+        """Make every ``COPY`` since the last checkpoint durable."""
+        if self._unsaved_rows and not self._tx_depth:
+            self._engine("CHECKPOINT")
+            self._unsaved_rows = 0
+
+    def _copied(self, rows: int) -> None:
+        """Count a ``COPY`` made while checkpoints are deferred; checkpoint past the limit."""
+        if self._held is not None:
+            self._unsaved_rows += max(rows, 1)
+            if self._unsaved_rows >= self.checkpoint_after_rows:
+                self._checkpoint()
 
     def _reopen_if_due(self) -> None:
         """Close and reopen the database once enough rows went through it, between
@@ -221,7 +265,8 @@ class EmbeddedStore(CypherStore):
         self._rows_since_open = 0
         self._statements_since_open = 0
         self._conn.close()
-        self._db.close()
+        self._db.close()  # checkpoints
+        self._unsaved_rows = 0
         try:
             self._open(self._read_only)
         except RuntimeError as exc:
@@ -234,12 +279,16 @@ class EmbeddedStore(CypherStore):
         tables = {k: v for k, v in (params or {}).items() if isinstance(v, pa.Table)}
         if not tables:
             return self._execute(query, params)
-        self._rows_since_open += sum(table.num_rows for table in tables.values())
+        rows = sum(table.num_rows for table in tables.values())
+        self._rows_since_open += rows
         with self._spooled(tables) as paths:
             for name, path in paths.items():
                 query = re.sub(rf"\${re.escape(name)}\b", f"'{path}'", query)
             rest = {k: v for k, v in (params or {}).items() if k not in tables}
-            return self._execute(query, rest)
+            result = self._execute(query, rest)
+        if _is_copy(query):
+            self._copied(rows)
+        return result
 
     @contextmanager
     def _spooled(self, tables: Mapping[str, pa.Table]) -> Iterator[dict[str, str]]:
@@ -268,6 +317,10 @@ class EmbeddedStore(CypherStore):
         """The last result of ``query``; every result is closed after the block (one left
         to the garbage collector keeps its memory)."""
         self._statements_since_open += 1
+        if self._unsaved_rows and not _is_copy(query) and _may_log(query):
+            # The log must never name a row of a COPY that a crash would lose: the engine
+            # replaying it would fail (or crash) on reopening.
+            self._checkpoint()
         try:
             result = self._conn.execute(query, dict(params or {}))
         except RuntimeError as exc:
@@ -574,15 +627,26 @@ class EmbeddedStore(CypherStore):
         pair's in one ``COPY`` when released: LadybugDB's ``COPY`` into a relationship table
         takes time in proportion to the rows already in it (6M relationships in 500k
         batches: 102 s, the last batch 12 s; in one statement from the same files: 56 s,
-        and 0.5 GB less memory; ``bench/relcopy.py``)."""
+        and 0.5 GB less memory; ``bench/relcopy.py``).
+
+        While holding, checkpoints are deferred too: the engine checkpoints after every
+        ``COPY`` by default, and a checkpoint takes time in proportion to the table (200k
+        nodes in 8 copies: 4.1 s; with one checkpoint after them: 2.0 s). The store
+        checkpoints every ``checkpoint_after_rows`` copied rows, before any statement that
+        may write through the engine's log, and on release. A crash loses the copies since
+        the last checkpoint, as it loses what is held: the load is run again."""
         if self._held is None:
             self._held = {}
+            if not self._tx_depth:
+                self._engine("CALL auto_checkpoint=false")
         return True
 
     def release_relationship_inserts(self) -> int:
-        """Copy what is held, then stop holding."""
+        """Copy what is held, checkpoint, then stop holding."""
         written = self._copy_held()
+        self._checkpoint()
         self._held = None
+        self._engine("CALL auto_checkpoint=true")
         return written
 
     @property
@@ -619,6 +683,7 @@ class EmbeddedStore(CypherStore):
                     files = "[" + ", ".join(f"'{path.as_posix()}'" for path in group) + "]"
                     self._reopen_if_due()
                     self._execute(copy.replace("$files", files))
+                    self._copied(rows)
                     self._rows_since_open += rows
                     written += rows
                     for path in group:

