@@ -35,7 +35,7 @@ from ingest.conflicts import ConflictTracker
 from ingest.mappings import MAPPINGS, FileMapping
 from ingest.privacy import mask_personal_ids
 from ingest.readers import find_input, iter_chunks, read_table
-from ingest.uidset import HashSet, hash_keys, sorted_unique
+from ingest.uidset import HashSet, hash_keys, member, sorted_unique
 
 Flags = npt.NDArray[np.bool_]
 
@@ -644,10 +644,7 @@ class _Run:
             return np.zeros(0, dtype=bool)
         hashes = hash_keys(uids)
         known = self.nodes.setdefault(label, HashSet()).contains(hashes)
-        if len(made):
-            at = np.searchsorted(made, hashes)
-            at[at == len(made)] = 0
-            known |= made[at] == hashes
+        known |= member(made, hashes)
         if known.all():
             return ~known
         asked = sorted({str(u) for u in uids[~known]})

@@ -1,4 +1,5 @@
-"""Reading input files into pandas: CSV in UTF-8, UTF-8 with BOM or GBK, or Parquet."""
+"""Reading input files into pandas: CSV in UTF-8, UTF-8 with BOM or GBK, or Parquet; every
+column as Python strings ('' for a missing value), which the converters read as they are."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def read_table(path: Path) -> pd.DataFrame:
         try:
             return pd.read_csv(
                 path,
-                dtype=str,
+                dtype=object,  # Python strings: pandas 3 makes dtype=str Arrow-backed
                 keep_default_na=False,
                 encoding=encoding,
                 skipinitialspace=True,
@@ -87,7 +88,7 @@ def iter_chunks(path: Path, rows: int) -> tuple[int, Iterator[pd.DataFrame]]:
         try:
             with pd.read_csv(
                 path,
-                dtype=str,
+                dtype=object,  # Python strings: pandas 3 makes dtype=str Arrow-backed
                 keep_default_na=False,
                 encoding=encoding,
                 skipinitialspace=True,
