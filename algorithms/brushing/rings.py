@@ -45,6 +45,7 @@ from algorithms.brushing.signals import (
     light_parcels,
     lockstep,
     receiver_sharing,
+    unique_pairs,
 )
 
 __all__ = [
@@ -361,7 +362,7 @@ def _reasons(
         )
     for key, noun in ((orders.address, "receiver addresses"), (orders.phone, "receiver phones")):
         known = evidence[key[evidence] >= 0]
-        pairs = np.unique(np.stack([key[known], orders.account[known]]), axis=1)
+        pairs, _ = unique_pairs(key[known], orders.account[known])
         values, users = np.unique(pairs[0], return_counts=True)
         shared = values[users >= 2]
         if shared.size:
