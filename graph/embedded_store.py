@@ -165,8 +165,10 @@ class EmbeddedStore(CypherStore):
     #: Rows scanned from batches after which the database is reopened (see ``_reopen_if_due``).
     reopen_after_rows = 2_000_000
     #: Rows copied while relationship inserts are held after which the store checkpoints
-    #: (see ``hold_relationship_inserts``): what the engine keeps in memory until then.
-    checkpoint_after_rows = 1_000_000
+    #: (see ``hold_relationship_inserts``): the engine keeps them in memory until then. At
+    #: 100k businesses (1 GB pool) the ingest peaked at 2,324 MB with 1M, 2,140 MB with
+    #: 500k and 2,047 MB with 250k, in the same time (``bench/ingest_memory.py``).
+    checkpoint_after_rows = 250_000
     #: Pool kept per statement until the database closes, measured at 345 KB for a batch
     #: upsert (``bench/write_memory.py --per-statement``); reads are counted alike.
     pool_mb_per_statement = 0.35
