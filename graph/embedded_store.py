@@ -639,8 +639,7 @@ class EmbeddedStore(CypherStore):
         the last checkpoint, as it loses what is held: the load is run again."""
         if self._held is None:
             self._held = {}
-            if not self._tx_depth:
-                self._engine("CALL auto_checkpoint=false")
+            self._engine("CALL auto_checkpoint=false")  # a setting: allowed in a transaction
         return True
 
     def release_relationship_inserts(self) -> int:

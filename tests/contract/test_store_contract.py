@@ -280,6 +280,35 @@ def test_deleting_relationships_by_rid(store: GraphStore) -> None:
     assert {e.rid for e in store.edges_of([ZHANG], ["LEGAL_REPRESENTATIVE_OF"])} == {"lr:Z-A"}
 
 
+def test_a_load_that_holds_its_inserts_reads_updates_and_releases_them_whole(
+    store: GraphStore,
+) -> None:
+    """What a load does between ``hold_relationship_inserts`` and the release (the embedded
+    store copies relationships at the release and defers its checkpoints meanwhile; Neo4j
+    writes at once): every read, update and count sees what came before it."""
+    held = store.hold_relationship_inserts()
+    companies = [{"uid": f"biz:HK:{i:07d}", "name": f"公司{i}"} for i in range(3_000)]
+    assert store.insert_new_nodes("Business", companies) == 3_000
+    owners = [
+        {"rid": f"sh:{i}", "src": f"biz:HK:{i:07d}", "dst": f"biz:HK:{i + 1:07d}", "share": 0.5}
+        for i in range(2_999)
+    ]
+    written = store.insert_new_relationships("SHAREHOLDER_OF", "Business", "Business", owners)
+    assert written == 2_999
+    store.upsert_nodes("Business", [{"uid": "biz:HK:0000007", "name": "改名公司"}])
+    renamed = store.get_node("biz:HK:0000007")
+    assert renamed is not None
+    assert renamed.props["name"] == "改名公司"
+    assert store.release_relationship_inserts() == (2_999 if held else 0)  # node calls wait
+    assert {e.rid for e in store.edges_of(["biz:HK:0000007"], ["SHAREHOLDER_OF"])} == {
+        "sh:6",
+        "sh:7",
+    }
+    counts = store.counts()
+    assert counts.nodes["Business"] == 3_000
+    assert counts.relationships["SHAREHOLDER_OF"] == 2_999
+
+
 def test_ingesting_the_sample_gives_the_same_graph_on_both_stores(
     store: GraphStore, tmp_path: Path
 ) -> None:
