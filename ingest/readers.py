@@ -5,12 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 
 from graph.errors import InvalidInput
 
 __all__ = ["ENCODINGS", "detect_encoding", "find_input", "iter_chunks", "read_table"]
+
+#: How every CSV is read: Python strings (pandas 3 makes ``dtype=str`` Arrow-backed, and
+#: the converters would turn each column back), '' for an empty field.
+_CSV_OPTIONS: dict[str, Any] = {
+    "dtype": object,
+    "keep_default_na": False,
+    "skipinitialspace": True,
+}
 
 #: Tried in order; ``utf-8-sig`` also reads plain UTF-8 and strips a BOM.
 ENCODINGS = ("utf-8-sig", "gb18030")
@@ -37,13 +46,7 @@ def read_table(path: Path) -> pd.DataFrame:
         except UnicodeDecodeError:
             continue
         try:
-            return pd.read_csv(
-                path,
-                dtype=object,  # Python strings: pandas 3 makes dtype=str Arrow-backed
-                keep_default_na=False,
-                encoding=encoding,
-                skipinitialspace=True,
-            )
+            return cast(pd.DataFrame, pd.read_csv(path, encoding=encoding, **_CSV_OPTIONS))
         except (pd.errors.ParserError, ValueError) as exc:
             raise InvalidInput(f"cannot parse as CSV: {exc}", file=path.name) from exc
     raise InvalidInput("not readable as UTF-8 (with or without BOM) or GBK/GB18030", file=path.name)
@@ -86,14 +89,7 @@ def iter_chunks(path: Path, rows: int) -> tuple[int, Iterator[pd.DataFrame]]:
 
     def frames() -> Iterator[pd.DataFrame]:
         try:
-            with pd.read_csv(
-                path,
-                dtype=object,  # Python strings: pandas 3 makes dtype=str Arrow-backed
-                keep_default_na=False,
-                encoding=encoding,
-                skipinitialspace=True,
-                chunksize=rows,
-            ) as reader:
+            with pd.read_csv(path, encoding=encoding, chunksize=rows, **_CSV_OPTIONS) as reader:
                 yield from reader
         except (pd.errors.ParserError, ValueError) as exc:
             raise InvalidInput(f"cannot parse as CSV: {exc}", file=path.name) from exc
