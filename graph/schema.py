@@ -58,6 +58,9 @@ class NodeSpec:
     prefix: str
     props: tuple[Prop, ...]
     description: str = ""
+    #: Its own properties follow from its uid (an address, a phone number, an e-mail): a
+    #: repeat cannot differ, so a load writes it once.
+    keyed_by_value: bool = False
 
     @property
     def all_props(self) -> tuple[Prop, ...]:
@@ -146,9 +149,9 @@ NODES: tuple[NodeSpec, ...] = (
         "An online store on a platform, keyed platform:shop_id.",
     ),
     NodeSpec("Brand", "brand", (Prop("name", S, indexed=True), Prop("brand_id"))),
-    NodeSpec("Address", "addr", (Prop("text"), Prop("region"))),
-    NodeSpec("Phone", "phone", (Prop("number"),)),
-    NodeSpec("Email", "email", (Prop("address"),)),
+    NodeSpec("Address", "addr", (Prop("text"), Prop("region")), keyed_by_value=True),
+    NodeSpec("Phone", "phone", (Prop("number"),), keyed_by_value=True),
+    NodeSpec("Email", "email", (Prop("address"),), keyed_by_value=True),
     NodeSpec(
         "Account",
         "account",

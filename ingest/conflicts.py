@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from graph.schema import NODE_BY_LABEL
 from ingest.columnar import NodeBatch, Objects, RelBatch
 from ingest.uidset import HashSet, hash_keys
 
@@ -34,9 +35,6 @@ __all__ = ["Conflict", "ConflictTracker", "MAX_LISTED"]
 
 #: Conflicts listed per file in the report (all are counted).
 MAX_LISTED = 1000
-
-#: Labels whose properties are a function of the uid: a repeat cannot differ.
-_DERIVED = frozenset({"Address", "Phone", "Email"})
 
 
 @dataclass(frozen=True)
@@ -91,7 +89,7 @@ class ConflictTracker:
         """Record the loaded rows of a chunk's batches (``gone``: rows not loaded)."""
         for batch in batches:
             if isinstance(batch, NodeBatch):
-                if batch.label in _DERIVED:
+                if NODE_BY_LABEL[batch.label].keyed_by_value:  # a repeat cannot differ
                     continue
                 kind, key = batch.label, "uid"
             else:

@@ -10,6 +10,7 @@ import pytest
 
 from graph.errors import InvalidInput, NoPath, NotFound
 from graph.store import GraphStore
+from graph.identity import address_uid, phone_uid
 from ingest.pipeline import ingest_directory
 from tests.conftest import SAMPLE_DIR, TEST_KEY
 from tests.sample_graph import SAMPLE_NODES, SAMPLE_RELATIONSHIPS
@@ -326,6 +327,29 @@ def test_ingesting_the_sample_gives_the_same_graph_on_both_stores(
     again = ingest_directory(store, SAMPLE_DIR, id_hash_key=TEST_KEY, quarantine_dir=tmp_path)
     assert again.loaded == 41
     assert store.counts() == counts
+
+
+def test_an_address_and_a_phone_several_rows_name_are_written_once_a_run(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    """The sample names 文三路90号5楼 in two rows of businesses.csv and once in stores.csv, and
+    0571-88001234 in all three: their properties follow from their uid, so the run writes
+    each once; its source is the first file that named it. A later run updates it."""
+    address, phone = address_uid("浙江省杭州市西湖区文三路90号5楼"), phone_uid("0571-88001234")
+    first = ingest_directory(store, SAMPLE_DIR, id_hash_key=TEST_KEY, quarantine_dir=tmp_path)
+    for uid in (address, phone):
+        node = store.get_node(uid)
+        assert node is not None
+        assert (node.props["source"], node.props["run_id"]) == ("businesses.csv", first.run_id)
+    stores = next(f for f in first.files if f.name == "stores")
+    assert stores.nodes_written == 4  # its stores: both addresses and the phone were written
+    assert store.counts().nodes["Address"] == 4
+    again = ingest_directory(store, SAMPLE_DIR, id_hash_key=TEST_KEY, quarantine_dir=tmp_path)
+    assert again.run_id != first.run_id
+    for uid in (address, phone):
+        node = store.get_node(uid)
+        assert node is not None
+        assert node.props["run_id"] == again.run_id  # stored before the run: updated
 
 
 @pytest.mark.neo4j
