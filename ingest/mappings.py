@@ -86,6 +86,8 @@ class FileMapping:
     required: tuple[str, ...]
     optional: tuple[str, ...]
     convert: Converter
+    #: The labels and relationship types its rows may write.
+    writes: frozenset[str]
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -638,67 +640,92 @@ MAPPINGS: tuple[FileMapping, ...] = (
         ("business_id", "name"),
         ("status", "established", "registered_capital", "region", "address", "phone", "email"),
         _businesses,
+        frozenset(
+            {"Business", "Address", "Phone", "Email", "REGISTERED_AT", "HAS_PHONE", "HAS_EMAIL"}
+        ),
     ),
     FileMapping(
         "people",
         ("person_id", "name"),
         ("id_type", "region", "address", "phone", "email"),
         _people,
+        frozenset({"Person", "Address", "Phone", "Email", "HAS_ADDRESS", "HAS_PHONE", "HAS_EMAIL"}),
     ),
     FileMapping(
         "roles",
         ("business_id", "role"),
         ("person_id", "holder_type", "holder_id", "since", "until"),
         _roles,
+        frozenset(set(_ROLE_TYPES.values())),
     ),
     FileMapping(
         "shareholdings",
         ("holder_type", "holder_id", "business_id"),
         ("share", "since", "until"),
         _shareholdings,
+        frozenset({"SHAREHOLDER_OF"}),
     ),
     FileMapping(
         "stores",
         ("store_id", "name", "operator_type", "operator_id"),
         ("opened", "status", "region", "ship_from_address", "phone"),
         _stores,
+        frozenset({"Store", "Address", "Phone", "OPERATES", "SHIPS_FROM", "HAS_PHONE"}),
     ),
-    FileMapping("brands", ("brand_id", "name"), ("owner_type", "owner_id"), _brands),
-    FileMapping("accounts", ("account_id",), ("created", "phone"), _accounts),
+    FileMapping(
+        "brands",
+        ("brand_id", "name"),
+        ("owner_type", "owner_id"),
+        _brands,
+        frozenset({"Brand", "OWNS_BRAND"}),
+    ),
+    FileMapping(
+        "accounts",
+        ("account_id",),
+        ("created", "phone"),
+        _accounts,
+        frozenset({"Account", "Phone", "HAS_PHONE"}),
+    ),
     FileMapping(
         "waybills",
         ("waybill_id",),
         ("weight_kg", "shipped", "delivered", "receiver_address", "receiver_phone"),
         _waybills,
+        frozenset({"Waybill", "Address", "Phone", "DELIVERED_TO", "HAS_PHONE"}),
     ),
     FileMapping(
         "orders",
         ("order_id", "account_id", "store_id", "placed"),
         ("amount", "waybill_id", "rating", "reviewed"),
         _orders,
+        frozenset({"Order", "PLACED", "AT_STORE", "SHIPPED_BY"}),
     ),
     FileMapping(
         "listings",
         ("listing_id", "subject_type", "subject_id", "list_type", "authority", "decided"),
         ("expires", "removed", "removal_reason", "legal_basis", "region"),
         _listings,
+        frozenset({"Listing", "LISTED"}),
     ),
     FileMapping(
         "violations",
         ("violation_id", "subject_type", "subject_id", "kind", "authority", "decided"),
         ("case_no", "penalty", "amount", "legal_basis", "region"),
         _violations,
+        frozenset({"Violation", "PENALISED"}),
     ),
     FileMapping(
         "infringement_reports",
         ("report_id", "store_id", "brand_id", "complainant", "status", "filed"),
         ("evidence",),
         _reports,
+        frozenset({"InfringementReport", "REPORTS", "CONCERNS"}),
     ),
     FileMapping(
         "licences",
         ("business_id", "licence_type", "licence_no", "authority", "issued"),
         ("expires", "status"),
         _licences,
+        frozenset({"Licence", "HOLDS_LICENCE"}),
     ),
 )

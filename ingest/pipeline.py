@@ -14,7 +14,7 @@ import re
 import uuid
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -251,6 +251,7 @@ def run_ingest(
                 "last_seen": seen_at,
             }
             run.file(mapping, path, file_report, provenance, quarantine_dir / run_id, progress)
+            run.keep_only(_written_after(mapping, files))
     except BaseException:
         if isinstance(sink, StoreSink):  # what earlier chunks reported written is written
             with contextlib.suppress(Exception):
@@ -310,8 +311,15 @@ def run_frames(
         }
         chunks = [frame.iloc[i : i + CHUNK_ROWS] for i in range(0, len(frame), CHUNK_ROWS)]
         run.file(mapping, path, file_report, provenance, quarantine_dir / run_id, None, chunks)
+        run.keep_only(_written_after(mapping, frames))
     sink.finish()
     return report
+
+
+def _written_after(mapping: FileMapping, present: Mapping[str, object]) -> frozenset[str]:
+    """What the files of the run after ``mapping`` (in ``MAPPINGS`` order) may write."""
+    later = MAPPINGS[MAPPINGS.index(mapping) + 1 :]
+    return frozenset().union(*(m.writes for m in later if m.name in present))
 
 
 def _run_id(paths: Iterable[Path], at: str) -> str:
@@ -552,6 +560,18 @@ class _Run:
         self.nodes: dict[str, HashSet] = {}
         self.stored: dict[str, HashSet] = {}
         self.rels: dict[str, HashSet] = {}
+        #: Relationship types whose rids were let go (``keep_only``): their rows are
+        #: upserted, as if the run had not written them.
+        self.forgotten: set[str] = set()
+
+    def keep_only(self, needed: frozenset[str]) -> None:
+        """Let go of the rids of every relationship type that is not ``needed`` (no later
+        file writes it): at 1M businesses those of orders and waybills alone are about
+        0.4 GB, and the files after them (listings, violations ...) need none. Node keys
+        stay: a reference resolves against them, and only a store sees what the run wrote."""
+        for name in [name for name in self.rels if name not in needed]:
+            del self.rels[name]
+            self.forgotten.add(name)
 
     def file(
         self,
@@ -685,10 +705,13 @@ class _Run:
         rels = 0
         for key, (_, columns) in _gather(converted.rels, gone, "rid").items():
             rel_type, src_label, dst_label = key
-            hashes = hash_keys(columns["rid"])
-            seen = self.rels.setdefault(rel_type, HashSet())
-            new = ~seen.contains(hashes)
-            seen.add(hashes)
+            if rel_type in self.forgotten:
+                new = np.zeros(len(columns["rid"]), dtype=bool)
+            else:
+                hashes = hash_keys(columns["rid"])
+                seen = self.rels.setdefault(rel_type, HashSet())
+                new = ~seen.contains(hashes)
+                seen.add(hashes)
             rels += self.sink.write_rels(
                 rel_type, src_label, dst_label, _with(columns, provenance), new
             )

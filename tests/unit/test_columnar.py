@@ -14,13 +14,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from graph.embedded_store import EmbeddedStore
+from ingest import pipeline
+from ingest.columnar import convert_chunk
 from ingest.generate import generate
+from ingest.mappings import MAPPINGS
 from ingest.pipeline import IngestReport, ingest_directory
 from ingest.privacy import mask_id, mask_personal_ids
-from tests.conftest import TEST_KEY
+from ingest.readers import read_table
+from tests.conftest import SAMPLE_DIR, TEST_KEY
 
 NOW = datetime(2025, 3, 1, 9, 30, 0)
 
@@ -172,6 +177,67 @@ def test_a_rerun_through_the_column_path_changes_nothing(
         assert _graph(store) == before
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("columnar", [True, False], ids=["columns", "rows"])
+def test_every_file_writes_only_what_its_mapping_declares(
+    awkward_input: Path, columnar: bool
+) -> None:
+    """A run lets go of the rids of a type once no later file declares it (``writes``)."""
+    for directory in (awkward_input, SAMPLE_DIR):
+        for mapping in MAPPINGS:
+            path = directory / f"{mapping.name}.csv"
+            if not path.exists():
+                continue
+            frame = read_table(path)
+            rows = np.arange(2, len(frame) + 2, dtype=np.int64)
+            out = convert_chunk(mapping, frame, rows, TEST_KEY, columnar=columnar)
+            written = {b.label for b in out.nodes} | {r.type for r in out.rels}
+            assert written, f"{path} wrote nothing"
+            assert written <= mapping.writes, (path, written - mapping.writes)
+
+
+def test_a_run_that_lets_go_of_every_relationship_key_after_each_file_loads_the_same_graph(
+    awkward_input: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Were a mapping to write a type it does not declare, its rows would be upserted."""
+    remembering, _ = _load(awkward_input, tmp_path / "remembering", columnar=True)
+    monkeypatch.setattr(pipeline, "_written_after", lambda mapping, present: frozenset())
+    forgetting, report = _load(awkward_input, tmp_path / "forgetting", columnar=True)
+    try:
+        assert all(f.reconciled for f in report.files)
+        assert _graph(forgetting) == _graph(remembering)
+    finally:
+        remembering.close()
+        forgetting.close()
+
+
+def test_a_relationship_type_let_go_and_written_again_is_upserted_not_doubled(
+    tmp_path: Path,
+) -> None:
+    """The sample's businesses go through one run twice, every rid let go in between: the
+    second pass meets every relationship again, and must not insert it a second time."""
+    mapping = next(m for m in MAPPINGS if m.name == "businesses")
+    path = SAMPLE_DIR / "businesses.csv"
+    provenance = {"source": path.name, "run_id": "r", "first_seen": "2025-03-01T09:30:00"}
+    provenance["last_seen"] = provenance["first_seen"]
+    counts = []
+    for passes in (1, 2):
+        store = EmbeddedStore(tmp_path / f"{passes}" / "g.lbdb", buffer_pool_mb=256)
+        try:
+            sink = pipeline.StoreSink(store)
+            sink.prepare()
+            run = pipeline._Run(sink, TEST_KEY, True)
+            for _ in range(passes):
+                report = pipeline.FileReport(mapping.name, str(path))
+                run.file(mapping, path, report, provenance, tmp_path / "q", None)
+                run.keep_only(frozenset())
+            sink.finish()
+            counts.append(store.counts().relationships)
+        finally:
+            store.close()
+    assert counts[0]["HAS_PHONE"] == 4
+    assert counts[1] == counts[0]
 
 
 def test_quarantined_rows_never_hold_an_id_number_in_clear(
