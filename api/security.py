@@ -231,6 +231,8 @@ class KeyStore:
         if scope is not Scope.BRAND and brands:
             raise InvalidInput("only brand keys carry brands", field="brands")
         token = KEY_PREFIX + secrets.token_urlsafe(32)
+        while token[len(KEY_PREFIX)] == "-":  # an id a command line would take for an option
+            token = KEY_PREFIX + secrets.token_urlsafe(32)
         key = ApiKey(
             key_id=token[len(KEY_PREFIX) : len(KEY_PREFIX) + 8],
             name=name.strip(),
