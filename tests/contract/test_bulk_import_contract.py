@@ -9,6 +9,7 @@ session's). Every node, relationship and property must agree, and so must the re
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import socket
@@ -23,6 +24,7 @@ import pytest
 from graph.errors import ConfigError
 from graph.neo4j_store import Neo4jStore
 from graph.store import GraphStore
+from ingest import pipeline
 from ingest.generate import generate
 from ingest.neo4j_import import LocalServer, bulk_load
 from ingest.pipeline import IngestReport, ingest_directory
@@ -73,8 +75,15 @@ def scratch_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSe
 
 @pytest.fixture(scope="module")
 def bulk_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Generated input whose first business is given again, renamed, as the last row of
+    its file (a later chunk when chunks are small: a key written twice in one run)."""
     directory = tmp_path_factory.mktemp("bulk-input") / "input"
     generate(directory, 150, seed=3, bad_rows=0.01)
+    businesses = directory / "businesses.csv"
+    with businesses.open(encoding="utf-8", newline="") as handle:
+        first = next(csv.DictReader(handle))
+    with businesses.open("a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, fieldnames=list(first)).writerow({**first, "name": "改名后的公司"})
     return directory
 
 
@@ -105,9 +114,11 @@ def test_a_bulk_import_gives_every_node_relationship_and_property_the_normal_pat
     scratch_server: LocalServer,
     bulk_input: Path,
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert isinstance(neo4j_store, Neo4jStore)
     neo4j_store.wipe()
+    monkeypatch.setattr(pipeline, "CHUNK_ROWS", 64)  # the renamed business in a later chunk
     normal = ingest_directory(
         neo4j_store, bulk_input, id_hash_key=TEST_KEY, quarantine_dir=tmp_path / "qn", now=NOW
     )
@@ -124,7 +135,7 @@ def test_a_bulk_import_gives_every_node_relationship_and_property_the_normal_pat
     )
     assert _summary(load.report) == _summary(normal)
     assert load.report.quarantined > 0
-    assert load.folded > 0  # keys written again (shared addresses, repeated rows) were folded
+    assert load.folded > 0  # a key written again (the renamed business) was folded
     assert all(f.reconciled for f in load.report.files)
     bulk = Neo4jStore(uri, "neo4j", PASSWORD)
     try:
