@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from graph.errors import InvalidInput, NoPath, NotFound
-from graph.store import GraphStore
 from graph.identity import address_uid, phone_uid
+from graph.store import GraphStore
 from ingest.pipeline import ingest_directory
 from tests.conftest import SAMPLE_DIR, TEST_KEY
 from tests.sample_graph import SAMPLE_NODES, SAMPLE_RELATIONSHIPS
