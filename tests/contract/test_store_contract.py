@@ -11,6 +11,8 @@ import pytest
 from graph.errors import InvalidInput, NoPath, NotFound
 from graph.identity import address_uid, phone_uid
 from graph.store import GraphStore
+from ingest import pipeline
+from ingest.mappings import MAPPINGS
 from ingest.pipeline import ingest_directory
 from tests.conftest import SAMPLE_DIR, TEST_KEY
 from tests.sample_graph import SAMPLE_NODES, SAMPLE_RELATIONSHIPS
@@ -350,6 +352,31 @@ def test_an_address_and_a_phone_several_rows_name_are_written_once_a_run(
         node = store.get_node(uid)
         assert node is not None
         assert node.props["run_id"] == again.run_id  # stored before the run: updated
+
+
+def test_a_relationship_type_let_go_and_written_again_is_upserted_not_doubled(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    """The sample's businesses go through one run twice, every rid let go in between: the
+    second pass meets every relationship again, and must not insert it a second time."""
+    mapping = next(m for m in MAPPINGS if m.name == "businesses")
+    path = SAMPLE_DIR / "businesses.csv"
+    provenance = {"source": path.name, "run_id": "r", "first_seen": "2025-03-01T09:30:00"}
+    provenance["last_seen"] = provenance["first_seen"]
+    counts = []
+    for passes in (1, 2):
+        store.wipe()
+        sink = pipeline.StoreSink(store)
+        sink.prepare()
+        run = pipeline._Run(sink, TEST_KEY, True)
+        for _ in range(passes):
+            report = pipeline.FileReport(mapping.name, str(path))
+            run.file(mapping, path, report, provenance, tmp_path / "q", None)
+            run.keep_only(frozenset())
+        sink.finish()
+        counts.append(store.counts().relationships)
+    assert counts[0]["HAS_PHONE"] == 4
+    assert counts[1] == counts[0]
 
 
 @pytest.mark.neo4j

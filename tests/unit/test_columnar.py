@@ -212,34 +212,6 @@ def test_a_run_that_lets_go_of_every_relationship_key_after_each_file_loads_the_
         forgetting.close()
 
 
-def test_a_relationship_type_let_go_and_written_again_is_upserted_not_doubled(
-    tmp_path: Path,
-) -> None:
-    """The sample's businesses go through one run twice, every rid let go in between: the
-    second pass meets every relationship again, and must not insert it a second time."""
-    mapping = next(m for m in MAPPINGS if m.name == "businesses")
-    path = SAMPLE_DIR / "businesses.csv"
-    provenance = {"source": path.name, "run_id": "r", "first_seen": "2025-03-01T09:30:00"}
-    provenance["last_seen"] = provenance["first_seen"]
-    counts = []
-    for passes in (1, 2):
-        store = EmbeddedStore(tmp_path / f"{passes}" / "g.lbdb", buffer_pool_mb=256)
-        try:
-            sink = pipeline.StoreSink(store)
-            sink.prepare()
-            run = pipeline._Run(sink, TEST_KEY, True)
-            for _ in range(passes):
-                report = pipeline.FileReport(mapping.name, str(path))
-                run.file(mapping, path, report, provenance, tmp_path / "q", None)
-                run.keep_only(frozenset())
-            sink.finish()
-            counts.append(store.counts().relationships)
-        finally:
-            store.close()
-    assert counts[0]["HAS_PHONE"] == 4
-    assert counts[1] == counts[0]
-
-
 def test_quarantined_rows_never_hold_an_id_number_in_clear(
     awkward_input: Path, tmp_path: Path
 ) -> None:
